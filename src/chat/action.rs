@@ -1,0 +1,144 @@
+//! The ids that buttons, selects and forms carry, so a click finds its way back without any
+//! state kept between messages. Each fits in Discord's 100 characters: question and option ids
+//! are at most 32 characters (checked when the checklist loads).
+
+use std::fmt;
+
+use crate::domain::ItemRef;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Answer a one-choice question with an option.
+    Answer { item: ItemRef, question: String, option: String },
+    /// Answer a several-choice question with the picked options (the select's values).
+    Pick { item: ItemRef, question: String },
+    /// Show a question again (to change its answer), or open its form.
+    Ask { item: ItemRef, question: String },
+    /// Go back to the question before this one.
+    Back { item: ItemRef, question: String },
+    /// Stop for now; the answers so far are kept.
+    Later { item: ItemRef },
+    /// Choose which answer to change (the select's value is the question id).
+    Edit { item: ItemRef },
+    /// Continue the checklist where it stopped.
+    Resume { item: ItemRef },
+}
+
+impl Action {
+    pub fn parse(id: &str) -> Option<Action> {
+        let mut parts = id.split(':');
+        let tag = parts.next()?;
+        let item = ItemRef::parse(parts.next()?).ok()?;
+        let mut word = || parts.next().filter(|w| !w.is_empty() && w.len() <= 32).map(str::to_string);
+        let action = match tag {
+            "a" => Action::Answer { item, question: word()?, option: word()? },
+            "p" => Action::Pick { item, question: word()? },
+            "q" => Action::Ask { item, question: word()? },
+            "b" => Action::Back { item, question: word()? },
+            "l" => Action::Later { item },
+            "e" => Action::Edit { item },
+            "r" => Action::Resume { item },
+            _ => return None,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(action)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Answer { item, question, option } => write!(f, "a:{item}:{question}:{option}"),
+            Action::Pick { item, question } => write!(f, "p:{item}:{question}"),
+            Action::Ask { item, question } => write!(f, "q:{item}:{question}"),
+            Action::Back { item, question } => write!(f, "b:{item}:{question}"),
+            Action::Later { item } => write!(f, "l:{item}"),
+            Action::Edit { item } => write!(f, "e:{item}"),
+            Action::Resume { item } => write!(f, "r:{item}"),
+        }
+    }
+}
+
+/// The forms the bot asks people to fill in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    /// A new need: title, requesting team, description.
+    Need,
+    /// A new seed: title, team it is meant for, description.
+    Seed,
+    /// The answer to a text or number question.
+    Answer { item: ItemRef, question: String },
+}
+
+impl FormKind {
+    pub fn parse(id: &str) -> Option<FormKind> {
+        match id {
+            "need" => Some(FormKind::Need),
+            "seed" => Some(FormKind::Seed),
+            _ => {
+                let rest = id.strip_prefix("ans:")?;
+                let (item, question) = rest.split_once(':')?;
+                let question = question.to_string();
+                if question.is_empty() || question.len() > 32 || question.contains(':') {
+                    return None;
+                }
+                Some(FormKind::Answer { item: ItemRef::parse(item).ok()?, question })
+            }
+        }
+    }
+}
+
+impl fmt::Display for FormKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FormKind::Need => f.write_str("need"),
+            FormKind::Seed => f.write_str("seed"),
+            FormKind::Answer { item, question } => write!(f, "ans:{item}:{question}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ItemKind;
+
+    fn n3() -> ItemRef {
+        ItemRef { kind: ItemKind::Need, number: 3 }
+    }
+
+    #[test]
+    fn every_action_reads_back_as_it_was_written() {
+        let q = || "baseline_accuracy".to_string();
+        for a in [
+            Action::Answer { item: n3(), question: "labels".into(), option: "1k_100k".into() },
+            Action::Pick { item: n3(), question: "fit".into() },
+            Action::Ask { item: n3(), question: q() },
+            Action::Back { item: n3(), question: q() },
+            Action::Later { item: n3() },
+            Action::Edit { item: n3() },
+            Action::Resume { item: n3() },
+        ] {
+            let id = a.to_string();
+            assert!(id.len() <= 100, "{id}");
+            assert_eq!(Action::parse(&id), Some(a));
+        }
+    }
+
+    #[test]
+    fn forms_read_back_as_they_were_written() {
+        for f in [FormKind::Need, FormKind::Seed, FormKind::Answer { item: n3(), question: "goal".into() }] {
+            assert_eq!(FormKind::parse(&f.to_string()), Some(f));
+        }
+    }
+
+    #[test]
+    fn foreign_or_damaged_ids_are_not_actions() {
+        for id in ["", "x:N-3", "a:N-3:goal", "a:N-3:goal:x:y", "l:Q-3", "q:N-3:", "l", "ans:N-3:", "ans:N-3:a:b"] {
+            assert_eq!(Action::parse(id), None, "{id}");
+            assert_eq!(FormKind::parse(id), None, "{id}");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! `need [title]` and `seed [title]`: a short form (title, team, description), then the item.
+//! A need goes straight on to its checklist.
+
+use std::collections::BTreeMap;
+
+use super::super::message::{Block, Field, FieldKind, Form, Message, Outbound, text};
+use super::super::{Ctx, FormKind, render};
+use super::checklist;
+use crate::domain::ItemKind;
+use crate::domain::text::{Description, TeamName, TextError, TextField, Title};
+use crate::error::Error;
+use crate::storage::NewItem;
+
+pub async fn start(ctx: &Ctx<'_>, kind: ItemKind, title: &str) -> Result<Vec<Outbound>, Error> {
+    let team = match kind {
+        ItemKind::Need => ctx.store().last_team(&ctx.workspace.id, ctx.actor()).await?,
+        ItemKind::Seed => None,
+    };
+    let mut values = BTreeMap::new();
+    values.insert("title".to_string(), title.trim().to_string());
+    values.insert("team".to_string(), team.unwrap_or_default());
+    let errors = match Title::parse(title) {
+        Err(e @ TextError::TooLong { .. }) => vec![("title".to_string(), render::text_error(ctx, &e))],
+        _ => Vec::new(),
+    };
+    Ok(vec![Outbound::Form(form(ctx, kind, &values, errors))])
+}
+
+pub async fn submit(ctx: &Ctx<'_>, kind: ItemKind, values: &BTreeMap<String, String>) -> Result<Vec<Outbound>, Error> {
+    let get = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
+    let mut errors = Vec::new();
+    let mut check = |field: &str, r: Result<(), TextError>| {
+        if let Err(e) = r {
+            errors.push((field.to_string(), render::text_error(ctx, &e)));
+        }
+    };
+    let title = Title::parse(get("title"));
+    check("title", title.as_ref().map(|_| ()).map_err(Clone::clone));
+    let team = TeamName::parse(get("team")).and_then(|t| match kind {
+        ItemKind::Need if t.as_str().is_empty() => Err(TextError::Empty { field: TextField::Team }),
+        _ => Ok(t),
+    });
+    check("team", team.as_ref().map(|_| ()).map_err(Clone::clone));
+    let description = Description::parse(get("description"));
+    check("description", description.as_ref().map(|_| ()).map_err(Clone::clone));
+    let (Ok(title), Ok(team), Ok(description)) = (title, team, description) else {
+        return Ok(vec![Outbound::Form(form(ctx, kind, values, errors))]);
+    };
+    let item = ctx
+        .store()
+        .create_item(NewItem {
+            workspace: ctx.workspace.id.clone(),
+            kind,
+            title,
+            description,
+            team,
+            requester: ctx.actor().to_string(),
+            at: ctx.now,
+        })
+        .await?;
+    tracing::info!(item = %item.reference, "item created");
+    let args = [("item", item.reference.to_string()), ("title", item.title.clone())];
+    match kind {
+        ItemKind::Need => {
+            let created = Message::private(vec![Block::Text(text(ctx.tf("intake.need.created", &args)))]);
+            let first = checklist::next_step(ctx, &item);
+            Ok(vec![Outbound::Message(created), Outbound::Message(first)])
+        }
+        ItemKind::Seed => {
+            let created = Message::private(vec![Block::Text(text(ctx.tf("intake.seed.created", &args)))]);
+            Ok(vec![Outbound::Message(created)])
+        }
+    }
+}
+
+fn form(ctx: &Ctx, kind: ItemKind, values: &BTreeMap<String, String>, errors: Vec<(String, String)>) -> Form {
+    let k = kind.as_str();
+    let t = |name: &str| ctx.t(&format!("intake.{k}.{name}"));
+    let initial = |id: &str| values.get(id).filter(|v| !v.trim().is_empty()).map(|v| v.chars().take(4000).collect());
+    Form {
+        id: match kind {
+            ItemKind::Need => FormKind::Need,
+            ItemKind::Seed => FormKind::Seed,
+        }
+        .to_string(),
+        title: t("form_title"),
+        submit: t("submit"),
+        fields: vec![
+            Field {
+                id: "title".into(),
+                label: t("title_label"),
+                hint: Some(t("title_hint")),
+                kind: FieldKind::Short,
+                required: true,
+                initial: initial("title"),
+                max_len: Title::MAX,
+            },
+            Field {
+                id: "team".into(),
+                label: t("team_label"),
+                hint: Some(t("team_hint")),
+                kind: FieldKind::Short,
+                required: kind == ItemKind::Need,
+                initial: initial("team"),
+                max_len: TeamName::MAX,
+            },
+            Field {
+                id: "description".into(),
+                label: t("description_label"),
+                hint: None,
+                kind: FieldKind::Long,
+                required: false,
+                initial: initial("description"),
+                max_len: Description::MAX,
+            },
+        ],
+        errors,
+    }
+}

@@ -1,0 +1,91 @@
+//! One file per feature. The three entry points route a parsed command, action or form to the
+//! function that serves it.
+//!
+//! To add a command: parse it in `command.rs`, route it in [`command`] below, and write its
+//! handler as a plain async function that takes a [`Ctx`] and returns replies or an [`Error`].
+
+mod checklist;
+mod help;
+mod intake;
+mod items;
+
+use std::collections::BTreeMap;
+
+use super::command::{COMMANDS, Command, ParseError};
+use super::message::Outbound;
+use super::{Action, Ctx, FormKind};
+use crate::domain::{ItemKind, ItemRef, WorkItem};
+use crate::error::Error;
+
+pub async fn command(ctx: &Ctx<'_>, command: Command) -> Result<Vec<Outbound>, Error> {
+    match command {
+        Command::Need { title } => intake::start(ctx, ItemKind::Need, &title).await,
+        Command::Seed { title } => intake::start(ctx, ItemKind::Seed, &title).await,
+        Command::Mine => items::mine(ctx).await,
+        Command::Show(item) => items::show(ctx, item).await,
+        Command::Resume(item) => checklist::resume(ctx, item).await,
+        Command::Answers(item) => checklist::answers(ctx, item).await,
+        Command::Help { topic } => help::help(ctx, topic.as_deref()),
+    }
+}
+
+pub async fn action(ctx: &Ctx<'_>, action: Action, values: &[String]) -> Result<Vec<Outbound>, Error> {
+    match action {
+        Action::Answer { item, question, option } => checklist::answer(ctx, item, &question, &[option]).await,
+        Action::Pick { item, question } => checklist::answer(ctx, item, &question, values).await,
+        Action::Ask { item, question } => checklist::ask(ctx, item, &question).await,
+        Action::Back { item, question } => checklist::back(ctx, item, &question).await,
+        Action::Later { item } => checklist::later(ctx, item).await,
+        Action::Edit { item } => match values.first() {
+            Some(question) => checklist::ask(ctx, item, question).await,
+            None => checklist::answers(ctx, item).await,
+        },
+        Action::Resume { item } => checklist::resume(ctx, item).await,
+    }
+}
+
+pub async fn form(ctx: &Ctx<'_>, form: FormKind, values: &BTreeMap<String, String>) -> Result<Vec<Outbound>, Error> {
+    match form {
+        FormKind::Need => intake::submit(ctx, ItemKind::Need, values).await,
+        FormKind::Seed => intake::submit(ctx, ItemKind::Seed, values).await,
+        FormKind::Answer { item, question } => checklist::submit_form(ctx, item, &question, values).await,
+    }
+}
+
+/// A command that did not parse, in words: what was wrong and what to type instead.
+pub fn parse_error(ctx: &Ctx, e: ParseError) -> Error {
+    let usage = |command: &str| ctx.t(&format!("help.{command}.usage"));
+    match e {
+        ParseError::Unknown { given, suggestion } => {
+            let mut s = ctx.tf("error.unknown_command", &[("given", given)]);
+            if let Some(suggestion) = suggestion {
+                s.push(' ');
+                s.push_str(&ctx.tf("error.suggest", &[("usage", usage(suggestion))]));
+            }
+            s.push(' ');
+            s.push_str(&ctx.t("error.try_help"));
+            Error::User(s)
+        }
+        ParseError::MissingItem { command } => {
+            ctx.refuse("error.missing_item", &[("command", command.to_string()), ("usage", usage(command))])
+        }
+        ParseError::BadItem { given, .. } => ctx.refuse("error.bad_item", &[("given", given)]),
+        ParseError::Extra { command, extra } => ctx.refuse(
+            "error.extra",
+            &[("command", command.to_string()), ("extra", extra), ("usage", usage(command))],
+        ),
+    }
+}
+
+/// The item, or a sentence saying it does not exist here.
+pub async fn load(ctx: &Ctx<'_>, item: ItemRef) -> Result<WorkItem, Error> {
+    ctx.store()
+        .item(&ctx.workspace.id, item)
+        .await?
+        .ok_or_else(|| ctx.refuse("error.no_item", &[("item", item.to_string())]))
+}
+
+/// The help topics that exist, for `help` and its tests.
+pub fn command_names() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().map(|c| c.name)
+}

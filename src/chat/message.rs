@@ -1,0 +1,189 @@
+//! What flows in and out of the conversation engine, in no platform's terms.
+//!
+//! Transports turn a platform payload into an [`Inbound`] and render each [`Outbound`] in the
+//! platform's own format (Block Kit, Discord components, terminal text). Text reaches them as
+//! [`Span`]s: plain text is always shown as typed (escaped where the platform has markup), and
+//! the only mentions are [`Span::User`] spans the bot built from ids.
+
+use std::collections::BTreeMap;
+
+use crate::domain::{Lang, UserId};
+
+/// One thing a person did: typed a command, clicked or picked, or submitted a form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inbound {
+    pub workspace: WorkspaceRef,
+    pub actor: Actor,
+    pub place: Place,
+    pub event: InboundEvent,
+}
+
+/// A Slack team, a Discord guild, or the local console workspace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkspaceRef {
+    /// Unique across platforms: `console:local`, `slack:T0123`, `discord:81234…`.
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    pub id: UserId,
+    pub name: String,
+    /// The person's own language, when the platform tells it.
+    pub locale: Option<Lang>,
+}
+
+/// Where the event happened, so replies go back there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub channel: String,
+    pub direct: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum InboundEvent {
+    /// The text after the slash command, e.g. `need Forecast weekly demand`.
+    Command { text: String },
+    /// A button click (no values) or a select choice (the picked values).
+    Action { id: String, values: Vec<String> },
+    /// A submitted form, by field id.
+    Form { id: String, values: BTreeMap<String, String> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outbound {
+    Message(Message),
+    Form(Form),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Only the actor sees it (an ephemeral message or a DM).
+    Private,
+    /// Everyone in the place sees it.
+    Public,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub visibility: Visibility,
+    /// Replace the message whose control was used (the checklist updates in place).
+    pub replace: bool,
+    pub blocks: Vec<Block>,
+}
+
+impl Message {
+    pub fn private(blocks: Vec<Block>) -> Message {
+        Message { visibility: Visibility::Private, replace: false, blocks }
+    }
+
+    pub fn replacing(mut self) -> Message {
+        self.replace = true;
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Heading(String),
+    Text(Vec<Span>),
+    /// Label and value pairs, laid out side by side where the platform can.
+    Fields(Vec<(String, Vec<Span>)>),
+    /// Small print: progress, hints, ids.
+    Context(Vec<Span>),
+    /// A bulleted list.
+    List(Vec<Vec<Span>>),
+    Divider,
+    Controls(Vec<Control>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Span {
+    Plain(String),
+    Bold(String),
+    Code(String),
+    /// A mention the bot means to make, by id.
+    User(UserId),
+}
+
+impl Span {
+    pub fn plain(s: impl Into<String>) -> Span {
+        Span::Plain(s.into())
+    }
+}
+
+/// Plain text as one span: `text("…")`.
+pub fn text(s: impl Into<String>) -> Vec<Span> {
+    vec![Span::Plain(s.into())]
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Control {
+    Button(Button),
+    Select(Select),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Default,
+    Primary,
+    Danger,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Button {
+    /// The action id it sends back (at most 100 characters, Discord's limit).
+    pub action: String,
+    pub label: String,
+    pub style: Style,
+    /// A navigation button the console offers as a word (`/back`) rather than a number.
+    pub key: Option<&'static str>,
+    /// Clicking it opens a form (the console opens it at once).
+    pub opens_form: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Select {
+    pub action: String,
+    pub placeholder: String,
+    pub options: Vec<SelectOption>,
+    /// Several may be picked.
+    pub multi: bool,
+    pub initial: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+}
+
+/// A form to fill in: a modal on Slack and Discord, prompts in the console.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub id: String,
+    pub title: String,
+    pub submit: String,
+    pub fields: Vec<Field>,
+    /// Problems with the last submission, by field id; the form is shown again with them.
+    pub errors: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub id: String,
+    pub label: String,
+    pub hint: Option<String>,
+    pub kind: FieldKind,
+    pub required: bool,
+    pub initial: Option<String>,
+    pub max_len: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Short,
+    Long,
+    Number,
+}

@@ -1,0 +1,86 @@
+//! Building blocks of replies that several handlers share: statuses, verdicts, answers, items.
+
+use super::message::{Block, Span, text};
+use super::Ctx;
+use crate::domain::checklist::Answer;
+use crate::domain::verdict::{self, Verdict};
+use crate::domain::{ItemRef, Outcome, Status};
+
+pub fn status(ctx: &Ctx, status: Status) -> String {
+    ctx.t(&format!("status.{}", status.as_str()))
+}
+
+pub fn outcome(ctx: &Ctx, outcome: Outcome) -> String {
+    ctx.prompts().checklist.text(&format!("outcomes.{}.title", outcome.as_str()), ctx.lang).to_string()
+}
+
+/// An answer in words, in the person's language.
+pub fn answer(ctx: &Ctx, question: &str, answer: &Answer) -> String {
+    verdict::answer_text(&ctx.prompts().checklist, question, answer, ctx.lang)
+}
+
+/// A question's short label.
+pub fn question_label(ctx: &Ctx, question: &str) -> String {
+    ctx.prompts()
+        .checklist
+        .question(question)
+        .map(|q| q.label.get(ctx.lang).to_string())
+        .unwrap_or_else(|| question.to_string())
+}
+
+/// A verdict: the outcome, every reason, the flags, the value, the next step.
+pub fn verdict(ctx: &Ctx, item: ItemRef, v: &Verdict) -> Vec<Block> {
+    let r = verdict::render(&ctx.prompts().checklist, v, ctx.lang);
+    let mut blocks = vec![Block::Heading(ctx.tf("verdict.heading", &[("item", item.to_string()), ("title", r.title)]))];
+    blocks.push(Block::Text(vec![Span::Bold(ctx.t("verdict.why"))]));
+    blocks.push(Block::List(
+        r.reasons
+            .iter()
+            .map(|reason| text(format!("{} {}", if reason.matched { "✔" } else { "–" }, reason.text)))
+            .collect(),
+    ));
+    if !r.flags.is_empty() {
+        blocks.push(Block::Text(vec![Span::Bold(ctx.t("verdict.flags"))]));
+        blocks.push(Block::List(
+            r.flags
+                .iter()
+                .map(|f| {
+                    vec![
+                        Span::Bold(f.title.clone()),
+                        Span::plain(format!(" — {} ({})", f.text, f.because.join("; "))),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    if let Some(e) = &v.value {
+        let currency = crate::domain::Currency::parse(&e.currency).unwrap_or_else(|_| ctx.workspace.settings.value.currency.clone());
+        blocks.push(Block::Context(text(ctx.tf(
+            "verdict.value",
+            &[("value", currency.format(e.yearly_value)), ("cost", currency.format(e.yearly_cost))],
+        ))));
+    }
+    blocks.push(Block::Text(vec![Span::Bold(ctx.t("verdict.next")), Span::plain(format!(" {}", r.next_step))]));
+    blocks
+}
+
+/// A text that broke a limit, in words.
+pub fn text_error(ctx: &Ctx, e: &crate::domain::text::TextError) -> String {
+    use crate::domain::text::{TextError, TextField};
+    let field = |f: &TextField| {
+        let key = match f {
+            TextField::Title => "field.title",
+            TextField::Description => "field.description",
+            TextField::Team => "field.team",
+            TextField::Note => "field.note",
+            TextField::Answer => "field.answer",
+        };
+        ctx.t(key)
+    };
+    match e {
+        TextError::Empty { field: f } => ctx.tf("text.empty", &[("field", field(f))]),
+        TextError::TooLong { field: f, len, max } => {
+            ctx.tf("text.too_long", &[("field", field(f)), ("len", len.to_string()), ("max", max.to_string())])
+        }
+    }
+}

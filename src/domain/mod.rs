@@ -1,0 +1,16 @@
+//! The domain: pure logic, no I/O. No async, no database, no platform types; the time is
+//! always a parameter.
+
+pub mod checklist;
+pub mod item;
+pub mod lang;
+pub mod screening;
+pub mod settings;
+pub mod text;
+pub mod verdict;
+
+pub use checklist::{Answer, Answers, Checklist};
+pub use item::{Change, Event, ItemKind, ItemRef, Status, TransitionError, UserId, WorkItem};
+pub use lang::Lang;
+pub use settings::{Currency, Settings, ValueSettings};
+pub use verdict::{Flag, Outcome, Verdict};

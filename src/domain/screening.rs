@@ -1,0 +1,73 @@
+//! Answering the checklist of a need: saving an answer as it comes, making the verdict when the
+//! last question is answered (screening → submitted), and remaking it when an answer changes
+//! afterwards (the change is recorded as an event).
+
+use chrono::{DateTime, Utc};
+
+use super::checklist::{Answer, Checklist};
+use super::item::{Change, Event, Status, WorkItem};
+use super::settings::ValueSettings;
+use super::verdict::{self, Outcome};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answered {
+    /// The same answer again (a double click, a retry): nothing changed.
+    Unchanged,
+    /// Saved; more questions to go.
+    Saved,
+    /// The last question was answered: the verdict is made and the need is submitted.
+    Submitted,
+    /// An answer changed after the verdict; the verdict was made again.
+    Reassessed { before: Option<Outcome>, after: Option<Outcome> },
+}
+
+/// Records `answer` to `question` on a need, with what follows from it. Returns what happened
+/// and the events to store with the item.
+pub fn record_answer(
+    item: &mut WorkItem,
+    checklist: &Checklist,
+    settings: &ValueSettings,
+    question: &str,
+    answer: Answer,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> (Answered, Vec<Event>) {
+    let before = item.answers.get(question).cloned();
+    if before.as_ref() == Some(&answer) {
+        return (Answered::Unchanged, Vec::new());
+    }
+    item.answers.set(question, answer.clone());
+    item.updated_at = now;
+    let view = checklist.view(&item.answers);
+    let complete = view.is_complete();
+    if item.status == Status::Screening {
+        if !complete {
+            return (Answered::Saved, Vec::new());
+        }
+        item.verdict = Some(verdict::assess(&view, settings));
+        let event = item
+            .transition(Status::Submitted, actor, None, now)
+            .expect("screening may always move to submitted");
+        return (Answered::Submitted, vec![event]);
+    }
+    // After the verdict: remake it once every question that now applies has an answer.
+    let outcome_before = item.outcome();
+    if complete {
+        item.verdict = Some(verdict::assess(&view, settings));
+    }
+    let outcome_after = item.outcome();
+    let event = Event {
+        item: item.reference,
+        actor: actor.to_string(),
+        change: Change::AnswerEdited {
+            question: question.to_string(),
+            before,
+            after: answer,
+            outcome_before,
+            outcome_after,
+        },
+        note: None,
+        at: now,
+    };
+    (Answered::Reassessed { before: outcome_before, after: outcome_after }, vec![event])
+}

@@ -1,0 +1,35 @@
+//! PostgreSQL: chosen by a `postgres://` URL; for teams that run several replicas or already
+//! operate a database.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use super::{DatabaseUrl, OpenError};
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn open(url: &str) -> Result<PgStore, OpenError> {
+        let shown = DatabaseUrl::Postgres(url.to_string()).to_string();
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|source| OpenError::Connect { url: shown.clone(), source })?;
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|source| OpenError::Connect { url: shown.clone(), source })?;
+        // The migrator holds an advisory lock, so replicas starting together migrate once.
+        sqlx::migrate!("./migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|source| OpenError::Migrate { url: shown, source })?;
+        Ok(PgStore { pool })
+    }
+}
+
+crate::sql_store!(PgStore, sqlx::Postgres, "postgres", "BEGIN");

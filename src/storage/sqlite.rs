@@ -1,0 +1,46 @@
+//! SQLite: the default. One file, WAL journal, created with its directory on first use.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use super::OpenError;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn open(path: &Path) -> Result<SqliteStore, OpenError> {
+        let url = format!("sqlite://{}", path.display());
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| OpenError::Directory { url: url.clone(), source })?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(|source| OpenError::Connect { url: url.clone(), source })?
+            .filename(path)
+            .create_if_missing(true)
+            // WAL lets readers work while one writer commits; NORMAL sync in WAL mode survives a
+            // crash of the process (power loss may roll back the last commits).
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| OpenError::Connect { url: url.clone(), source })?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .map_err(|source| OpenError::Migrate { url, source })?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+// Write transactions start IMMEDIATE: they take the write lock up front and wait for it (busy
+// timeout) instead of failing when two writers meet.
+crate::sql_store!(SqliteStore, sqlx::Sqlite, "sqlite", "BEGIN IMMEDIATE");
