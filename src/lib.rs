@@ -3,9 +3,17 @@
 //! Dependencies point inward: `transport` → `chat` → `domain`; `storage` → `domain`.
 //! `startup` is the one module that knows them all.
 
+pub mod assess;
 pub mod chat;
+pub mod cli;
 pub mod clock;
+pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod lifecycle;
 pub mod prompts;
+pub mod startup;
 pub mod storage;
+pub mod telemetry;
+pub mod transport;

@@ -9,7 +9,11 @@ use crate::domain::ItemRef;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Answer a one-choice question with an option.
-    Answer { item: ItemRef, question: String, option: String },
+    Answer {
+        item: ItemRef,
+        question: String,
+        option: String,
+    },
     /// Answer a several-choice question with the picked options (the select's values).
     Pick { item: ItemRef, question: String },
     /// Show a question again (to change its answer), or open its form.
@@ -29,12 +33,30 @@ impl Action {
         let mut parts = id.split(':');
         let tag = parts.next()?;
         let item = ItemRef::parse(parts.next()?).ok()?;
-        let mut word = || parts.next().filter(|w| !w.is_empty() && w.len() <= 32).map(str::to_string);
+        let mut word = || {
+            parts
+                .next()
+                .filter(|w| !w.is_empty() && w.len() <= 32)
+                .map(str::to_string)
+        };
         let action = match tag {
-            "a" => Action::Answer { item, question: word()?, option: word()? },
-            "p" => Action::Pick { item, question: word()? },
-            "q" => Action::Ask { item, question: word()? },
-            "b" => Action::Back { item, question: word()? },
+            "a" => Action::Answer {
+                item,
+                question: word()?,
+                option: word()?,
+            },
+            "p" => Action::Pick {
+                item,
+                question: word()?,
+            },
+            "q" => Action::Ask {
+                item,
+                question: word()?,
+            },
+            "b" => Action::Back {
+                item,
+                question: word()?,
+            },
             "l" => Action::Later { item },
             "e" => Action::Edit { item },
             "r" => Action::Resume { item },
@@ -50,7 +72,11 @@ impl Action {
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Action::Answer { item, question, option } => write!(f, "a:{item}:{question}:{option}"),
+            Action::Answer {
+                item,
+                question,
+                option,
+            } => write!(f, "a:{item}:{question}:{option}"),
             Action::Pick { item, question } => write!(f, "p:{item}:{question}"),
             Action::Ask { item, question } => write!(f, "q:{item}:{question}"),
             Action::Back { item, question } => write!(f, "b:{item}:{question}"),
@@ -84,7 +110,10 @@ impl FormKind {
                 if question.is_empty() || question.len() > 32 || question.contains(':') {
                     return None;
                 }
-                Some(FormKind::Answer { item: ItemRef::parse(item).ok()?, question })
+                Some(FormKind::Answer {
+                    item: ItemRef::parse(item).ok()?,
+                    question,
+                })
             }
         }
     }
@@ -106,17 +135,33 @@ mod tests {
     use crate::domain::ItemKind;
 
     fn n3() -> ItemRef {
-        ItemRef { kind: ItemKind::Need, number: 3 }
+        ItemRef {
+            kind: ItemKind::Need,
+            number: 3,
+        }
     }
 
     #[test]
     fn every_action_reads_back_as_it_was_written() {
         let q = || "baseline_accuracy".to_string();
         for a in [
-            Action::Answer { item: n3(), question: "labels".into(), option: "1k_100k".into() },
-            Action::Pick { item: n3(), question: "fit".into() },
-            Action::Ask { item: n3(), question: q() },
-            Action::Back { item: n3(), question: q() },
+            Action::Answer {
+                item: n3(),
+                question: "labels".into(),
+                option: "1k_100k".into(),
+            },
+            Action::Pick {
+                item: n3(),
+                question: "fit".into(),
+            },
+            Action::Ask {
+                item: n3(),
+                question: q(),
+            },
+            Action::Back {
+                item: n3(),
+                question: q(),
+            },
             Action::Later { item: n3() },
             Action::Edit { item: n3() },
             Action::Resume { item: n3() },
@@ -129,14 +174,31 @@ mod tests {
 
     #[test]
     fn forms_read_back_as_they_were_written() {
-        for f in [FormKind::Need, FormKind::Seed, FormKind::Answer { item: n3(), question: "goal".into() }] {
+        for f in [
+            FormKind::Need,
+            FormKind::Seed,
+            FormKind::Answer {
+                item: n3(),
+                question: "goal".into(),
+            },
+        ] {
             assert_eq!(FormKind::parse(&f.to_string()), Some(f));
         }
     }
 
     #[test]
     fn foreign_or_damaged_ids_are_not_actions() {
-        for id in ["", "x:N-3", "a:N-3:goal", "a:N-3:goal:x:y", "l:Q-3", "q:N-3:", "l", "ans:N-3:", "ans:N-3:a:b"] {
+        for id in [
+            "",
+            "x:N-3",
+            "a:N-3:goal",
+            "a:N-3:goal:x:y",
+            "l:Q-3",
+            "q:N-3:",
+            "l",
+            "ans:N-3:",
+            "ans:N-3:a:b",
+        ] {
             assert_eq!(Action::parse(id), None, "{id}");
             assert_eq!(FormKind::parse(id), None, "{id}");
         }

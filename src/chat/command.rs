@@ -38,22 +38,54 @@ pub struct CommandSpec {
 
 /// Every command, in the order `help` lists them.
 pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec { name: "need", takes: Takes::Text },
-    CommandSpec { name: "seed", takes: Takes::Text },
-    CommandSpec { name: "mine", takes: Takes::Nothing },
-    CommandSpec { name: "show", takes: Takes::Item },
-    CommandSpec { name: "resume", takes: Takes::Item },
-    CommandSpec { name: "answers", takes: Takes::Item },
-    CommandSpec { name: "help", takes: Takes::Word },
+    CommandSpec {
+        name: "need",
+        takes: Takes::Text,
+    },
+    CommandSpec {
+        name: "seed",
+        takes: Takes::Text,
+    },
+    CommandSpec {
+        name: "mine",
+        takes: Takes::Nothing,
+    },
+    CommandSpec {
+        name: "show",
+        takes: Takes::Item,
+    },
+    CommandSpec {
+        name: "resume",
+        takes: Takes::Item,
+    },
+    CommandSpec {
+        name: "answers",
+        takes: Takes::Item,
+    },
+    CommandSpec {
+        name: "help",
+        takes: Takes::Word,
+    },
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseError {
     /// Not a command; the closest one, if any is close.
-    Unknown { given: String, suggestion: Option<&'static str> },
-    MissingItem { command: &'static str },
-    BadItem { command: &'static str, given: String },
-    Extra { command: &'static str, extra: String },
+    Unknown {
+        given: String,
+        suggestion: Option<&'static str>,
+    },
+    MissingItem {
+        command: &'static str,
+    },
+    BadItem {
+        command: &'static str,
+        given: String,
+    },
+    Extra {
+        command: &'static str,
+        extra: String,
+    },
 }
 
 impl Command {
@@ -68,13 +100,21 @@ impl Command {
         }
         let name = word.to_lowercase();
         let Some(spec) = COMMANDS.iter().find(|c| c.name == name) else {
-            return Err(ParseError::Unknown { given: word.chars().take(40).collect(), suggestion: suggest(&name) });
+            return Err(ParseError::Unknown {
+                given: word.chars().take(40).collect(),
+                suggestion: suggest(&name),
+            });
         };
         let command = spec.name;
-        let extra = |extra: &str| ParseError::Extra { command, extra: extra.chars().take(40).collect() };
+        let extra = |extra: &str| ParseError::Extra {
+            command,
+            extra: extra.chars().take(40).collect(),
+        };
         let item = || -> Result<ItemRef, ParseError> {
             let mut words = rest.split_whitespace();
-            let Some(first) = words.next() else { return Err(ParseError::MissingItem { command }) };
+            let Some(first) = words.next() else {
+                return Err(ParseError::MissingItem { command });
+            };
             let item = ItemRef::parse(first).map_err(|BadItemRef(given)| ParseError::BadItem {
                 command,
                 given: given.chars().take(40).collect(),
@@ -85,8 +125,12 @@ impl Command {
             }
         };
         Ok(match command {
-            "need" => Command::Need { title: rest.to_string() },
-            "seed" => Command::Seed { title: rest.to_string() },
+            "need" => Command::Need {
+                title: rest.to_string(),
+            },
+            "seed" => Command::Seed {
+                title: rest.to_string(),
+            },
             "mine" if rest.is_empty() => Command::Mine,
             "mine" => return Err(extra(rest)),
             "show" => Command::Show(item()?),
@@ -138,37 +182,86 @@ mod tests {
     fn a_need_takes_the_rest_of_the_line_as_its_title() {
         assert_eq!(
             Command::parse("need Forecast weekly demand for store 12"),
-            Ok(Command::Need { title: "Forecast weekly demand for store 12".into() })
+            Ok(Command::Need {
+                title: "Forecast weekly demand for store 12".into()
+            })
         );
-        assert_eq!(Command::parse("NEED"), Ok(Command::Need { title: String::new() }));
+        assert_eq!(
+            Command::parse("NEED"),
+            Ok(Command::Need {
+                title: String::new()
+            })
+        );
     }
 
     #[test]
     fn item_commands_take_exactly_one_id() {
-        let n12 = ItemRef { kind: ItemKind::Need, number: 12 };
+        let n12 = ItemRef {
+            kind: ItemKind::Need,
+            number: 12,
+        };
         assert_eq!(Command::parse("show N-12"), Ok(Command::Show(n12)));
         assert_eq!(Command::parse("resume n12"), Ok(Command::Resume(n12)));
-        assert_eq!(Command::parse("show"), Err(ParseError::MissingItem { command: "show" }));
-        assert_eq!(Command::parse("show X-1"), Err(ParseError::BadItem { command: "show", given: "X-1".into() }));
+        assert_eq!(
+            Command::parse("show"),
+            Err(ParseError::MissingItem { command: "show" })
+        );
+        assert_eq!(
+            Command::parse("show X-1"),
+            Err(ParseError::BadItem {
+                command: "show",
+                given: "X-1".into()
+            })
+        );
         assert_eq!(
             Command::parse("answers N-1 N-2"),
-            Err(ParseError::Extra { command: "answers", extra: "N-2".into() })
+            Err(ParseError::Extra {
+                command: "answers",
+                extra: "N-2".into()
+            })
         );
     }
 
     #[test]
     fn empty_text_asks_for_help_and_typos_get_a_suggestion() {
         assert_eq!(Command::parse("   "), Ok(Command::Help { topic: None }));
-        assert_eq!(Command::parse("help Need"), Ok(Command::Help { topic: Some("need".into()) }));
-        assert_eq!(Command::parse("nede x"), Err(ParseError::Unknown { given: "nede".into(), suggestion: Some("need") }));
-        assert_eq!(Command::parse("frobnicate"), Err(ParseError::Unknown { given: "frobnicate".into(), suggestion: None }));
-        assert_eq!(Command::parse("mine please"), Err(ParseError::Extra { command: "mine", extra: "please".into() }));
+        assert_eq!(
+            Command::parse("help Need"),
+            Ok(Command::Help {
+                topic: Some("need".into())
+            })
+        );
+        assert_eq!(
+            Command::parse("nede x"),
+            Err(ParseError::Unknown {
+                given: "nede".into(),
+                suggestion: Some("need")
+            })
+        );
+        assert_eq!(
+            Command::parse("frobnicate"),
+            Err(ParseError::Unknown {
+                given: "frobnicate".into(),
+                suggestion: None
+            })
+        );
+        assert_eq!(
+            Command::parse("mine please"),
+            Err(ParseError::Extra {
+                command: "mine",
+                extra: "please".into()
+            })
+        );
     }
 
     #[test]
     fn command_names_are_unique_lowercase_words() {
         let mut names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
-        assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase())));
+        assert!(
+            names
+                .iter()
+                .all(|n| n.chars().all(|c| c.is_ascii_lowercase()))
+        );
         names.sort();
         names.dedup();
         assert_eq!(names.len(), COMMANDS.len());

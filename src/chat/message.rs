@@ -48,7 +48,10 @@ pub enum InboundEvent {
     /// A button click (no values) or a select choice (the picked values).
     Action { id: String, values: Vec<String> },
     /// A submitted form, by field id.
-    Form { id: String, values: BTreeMap<String, String> },
+    Form {
+        id: String,
+        values: BTreeMap<String, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +78,11 @@ pub struct Message {
 
 impl Message {
     pub fn private(blocks: Vec<Block>) -> Message {
-        Message { visibility: Visibility::Private, replace: false, blocks }
+        Message {
+            visibility: Visibility::Private,
+            replace: false,
+            blocks,
+        }
     }
 
     pub fn replacing(mut self) -> Message {

@@ -9,7 +9,7 @@ mod action;
 mod command;
 mod handlers;
 mod message;
-mod render;
+pub mod render;
 
 use std::sync::Arc;
 
@@ -79,12 +79,18 @@ impl Bot {
         let lang_hint = inbound.actor.locale.unwrap_or(self.defaults.lang);
         match self.dispatch(inbound).await {
             Ok(replies) => replies,
-            Err(Error::User(text)) => vec![Outbound::Message(Message::private(vec![Block::Text(message::text(text))]))],
+            Err(Error::User(text)) => vec![Outbound::Message(Message::private(vec![Block::Text(
+                message::text(text),
+            )]))],
             Err(Error::Internal(e)) => {
                 let id = incident_id();
                 tracing::error!(incident = %id, error = ?e, "handler failed");
-                let text = self.prompts.fill(lang_hint, "error.internal", &[("id", id)]);
-                vec![Outbound::Message(Message::private(vec![Block::Text(message::text(text))]))]
+                let text = self
+                    .prompts
+                    .fill(lang_hint, "error.internal", &[("id", id)]);
+                vec![Outbound::Message(Message::private(vec![Block::Text(
+                    message::text(text),
+                )]))]
             }
         }
     }
@@ -93,10 +99,21 @@ impl Bot {
         let now = self.clock.now();
         let workspace = self
             .store
-            .ensure_workspace(&inbound.workspace.id, &inbound.workspace.name, &self.defaults, now)
+            .ensure_workspace(
+                &inbound.workspace.id,
+                &inbound.workspace.name,
+                &self.defaults,
+                now,
+            )
             .await?;
         let lang = inbound.actor.locale.unwrap_or(workspace.settings.lang);
-        let ctx = Ctx { bot: self, inbound, workspace, lang, now };
+        let ctx = Ctx {
+            bot: self,
+            inbound,
+            workspace,
+            lang,
+            now,
+        };
         match &inbound.event {
             InboundEvent::Command { text } => match Command::parse(text) {
                 Ok(command) => handlers::command(&ctx, command).await,

@@ -1,17 +1,21 @@
 //! Building blocks of replies that several handlers share: statuses, verdicts, answers, items.
 
-use super::message::{Block, Span, text};
 use super::Ctx;
+use super::message::{Block, Span, text};
 use crate::domain::checklist::Answer;
 use crate::domain::verdict::{self, Verdict};
-use crate::domain::{ItemRef, Outcome, Status};
+use crate::domain::{Currency, ItemRef, Lang, Outcome, Status};
+use crate::prompts::Prompts;
 
 pub fn status(ctx: &Ctx, status: Status) -> String {
     ctx.t(&format!("status.{}", status.as_str()))
 }
 
 pub fn outcome(ctx: &Ctx, outcome: Outcome) -> String {
-    ctx.prompts().checklist.text(&format!("outcomes.{}.title", outcome.as_str()), ctx.lang).to_string()
+    ctx.prompts()
+        .checklist
+        .text(&format!("outcomes.{}.title", outcome.as_str()), ctx.lang)
+        .to_string()
 }
 
 /// An answer in words, in the person's language.
@@ -30,17 +34,43 @@ pub fn question_label(ctx: &Ctx, question: &str) -> String {
 
 /// A verdict: the outcome, every reason, the flags, the value, the next step.
 pub fn verdict(ctx: &Ctx, item: ItemRef, v: &Verdict) -> Vec<Block> {
-    let r = verdict::render(&ctx.prompts().checklist, v, ctx.lang);
-    let mut blocks = vec![Block::Heading(ctx.tf("verdict.heading", &[("item", item.to_string()), ("title", r.title)]))];
-    blocks.push(Block::Text(vec![Span::Bold(ctx.t("verdict.why"))]));
-    blocks.push(Block::List(
-        r.reasons
-            .iter()
-            .map(|reason| text(format!("{} {}", if reason.matched { "✔" } else { "–" }, reason.text)))
-            .collect(),
-    ));
+    verdict_blocks(ctx.prompts(), ctx.lang, Some(item), v)
+}
+
+/// The same without a conversation (for `kakehashi assess`).
+pub fn verdict_blocks(
+    prompts: &Prompts,
+    lang: Lang,
+    item: Option<ItemRef>,
+    v: &Verdict,
+) -> Vec<Block> {
+    let r = verdict::render(&prompts.checklist, v, lang);
+    let t = |key: &str| prompts.get(lang, key).to_string();
+    let heading = match item {
+        Some(item) => prompts.fill(
+            lang,
+            "verdict.heading",
+            &[("item", item.to_string()), ("title", r.title)],
+        ),
+        None => prompts.fill(lang, "verdict.heading_plain", &[("title", r.title)]),
+    };
+    let mut blocks = vec![Block::Heading(heading)];
+    blocks.push(Block::Text(vec![Span::Bold(t("verdict.why"))]));
+    // every rule checked: ✓ passed (not this outcome), ➜ the one that decided
+    let mut why = Vec::new();
+    for (i, reason) in r.reasons.iter().enumerate() {
+        if i > 0 {
+            why.push(Span::plain("\n"));
+        }
+        if reason.matched {
+            why.push(Span::Bold(format!("➜ {}", reason.text)));
+        } else {
+            why.push(Span::plain(format!("✓ {}", reason.text)));
+        }
+    }
+    blocks.push(Block::Text(why));
     if !r.flags.is_empty() {
-        blocks.push(Block::Text(vec![Span::Bold(ctx.t("verdict.flags"))]));
+        blocks.push(Block::Text(vec![Span::Bold(t("verdict.flags"))]));
         blocks.push(Block::List(
             r.flags
                 .iter()
@@ -53,14 +83,22 @@ pub fn verdict(ctx: &Ctx, item: ItemRef, v: &Verdict) -> Vec<Block> {
                 .collect(),
         ));
     }
-    if let Some(e) = &v.value {
-        let currency = crate::domain::Currency::parse(&e.currency).unwrap_or_else(|_| ctx.workspace.settings.value.currency.clone());
-        blocks.push(Block::Context(text(ctx.tf(
+    if let Some(e) = &v.value
+        && let Ok(currency) = Currency::parse(&e.currency)
+    {
+        blocks.push(Block::Context(text(prompts.fill(
+            lang,
             "verdict.value",
-            &[("value", currency.format(e.yearly_value)), ("cost", currency.format(e.yearly_cost))],
+            &[
+                ("value", currency.format(e.yearly_value)),
+                ("cost", currency.format(e.yearly_cost)),
+            ],
         ))));
     }
-    blocks.push(Block::Text(vec![Span::Bold(ctx.t("verdict.next")), Span::plain(format!(" {}", r.next_step))]));
+    blocks.push(Block::Text(vec![
+        Span::Bold(t("verdict.next")),
+        Span::plain(format!(" {}", r.next_step)),
+    ]));
     blocks
 }
 
@@ -79,8 +117,13 @@ pub fn text_error(ctx: &Ctx, e: &crate::domain::text::TextError) -> String {
     };
     match e {
         TextError::Empty { field: f } => ctx.tf("text.empty", &[("field", field(f))]),
-        TextError::TooLong { field: f, len, max } => {
-            ctx.tf("text.too_long", &[("field", field(f)), ("len", len.to_string()), ("max", max.to_string())])
-        }
+        TextError::TooLong { field: f, len, max } => ctx.tf(
+            "text.too_long",
+            &[
+                ("field", field(f)),
+                ("len", len.to_string()),
+                ("max", max.to_string()),
+            ],
+        ),
     }
 }

@@ -157,9 +157,11 @@ impl Status {
 
     pub fn kind(self) -> ItemKind {
         match self {
-            Status::Idea | Status::Prototyping | Status::Pitched | Status::InService | Status::Shelved => {
-                ItemKind::Seed
-            }
+            Status::Idea
+            | Status::Prototyping
+            | Status::Pitched
+            | Status::InService
+            | Status::Shelved => ItemKind::Seed,
             _ => ItemKind::Need,
         }
     }
@@ -183,13 +185,19 @@ impl Status {
 
     /// A need that still waits for something to happen (a requester may withdraw it).
     pub fn is_open(self) -> bool {
-        matches!(self, Status::Screening | Status::Submitted | Status::Accepted | Status::InProgress)
+        matches!(
+            self,
+            Status::Screening | Status::Submitted | Status::Accepted | Status::InProgress
+        )
     }
 
     /// Moves that must say why: the advice of a redirect, the reason for a decline, what a
     /// shelved seed taught.
     pub fn requires_note(self) -> bool {
-        matches!(self, Status::Redirected | Status::Declined | Status::Shelved)
+        matches!(
+            self,
+            Status::Redirected | Status::Declined | Status::Shelved
+        )
     }
 }
 
@@ -202,7 +210,12 @@ impl fmt::Display for Status {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("{item} cannot move from {from} to {to}; allowed: {}", list(allowed))]
-    NotAllowed { item: ItemRef, from: Status, to: Status, allowed: Vec<Status> },
+    NotAllowed {
+        item: ItemRef,
+        from: Status,
+        to: Status,
+        allowed: Vec<Status>,
+    },
     #[error("moving {item} to {to} needs a note")]
     NoteRequired { item: ItemRef, to: Status },
 }
@@ -211,7 +224,11 @@ fn list(statuses: &[Status]) -> String {
     if statuses.is_empty() {
         return "none (it is final)".into();
     }
-    statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    statuses
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A platform user id (Slack `U…`, a Discord snowflake, a console name).
@@ -267,7 +284,10 @@ impl WorkItem {
         }
         let note = note.filter(|n| !n.as_str().is_empty());
         if to.requires_note() && note.is_none() {
-            return Err(TransitionError::NoteRequired { item: self.reference, to });
+            return Err(TransitionError::NoteRequired {
+                item: self.reference,
+                to,
+            });
         }
         self.status = to;
         self.updated_at = now;
@@ -294,8 +314,13 @@ pub struct Event {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    Created { status: Status },
-    Status { from: Status, to: Status },
+    Created {
+        status: Status,
+    },
+    Status {
+        from: Status,
+        to: Status,
+    },
     /// An answer changed after the verdict; the verdict was recomputed.
     AnswerEdited {
         question: String,
@@ -353,10 +378,26 @@ mod tests {
     #[test]
     fn item_refs_parse_in_the_forms_people_type() {
         for s in ["N-12", "n-12", "N12", "#N-12", " n-12 "] {
-            assert_eq!(ItemRef::parse(s), Ok(ItemRef { kind: ItemKind::Need, number: 12 }), "{s}");
+            assert_eq!(
+                ItemRef::parse(s),
+                Ok(ItemRef {
+                    kind: ItemKind::Need,
+                    number: 12
+                }),
+                "{s}"
+            );
         }
         assert_eq!(ItemRef::parse("S-3").unwrap().to_string(), "S-3");
-        for s in ["", "N", "N-", "X-1", "N-0", "N--1", "N-1a", "N-99999999999999999999"] {
+        for s in [
+            "",
+            "N",
+            "N-",
+            "X-1",
+            "N-0",
+            "N--1",
+            "N-1a",
+            "N-99999999999999999999",
+        ] {
             assert!(ItemRef::parse(s).is_err(), "{s}");
         }
     }
@@ -375,7 +416,13 @@ mod tests {
     fn a_need_walks_from_screening_to_closed() {
         let mut need = item(ItemKind::Need);
         let now = need.created_at;
-        for to in [Status::Submitted, Status::Accepted, Status::InProgress, Status::Delivered, Status::Closed] {
+        for to in [
+            Status::Submitted,
+            Status::Accepted,
+            Status::InProgress,
+            Status::Delivered,
+            Status::Closed,
+        ] {
             let e = need.transition(to, "ai", None, now).unwrap();
             assert_eq!(e.change.statuses().1, Some(to));
         }
@@ -386,7 +433,9 @@ mod tests {
     fn an_invalid_transition_names_the_allowed_ones() {
         let mut need = item(ItemKind::Need);
         let now = need.created_at;
-        let err = need.transition(Status::Delivered, "ai", None, now).unwrap_err();
+        let err = need
+            .transition(Status::Delivered, "ai", None, now)
+            .unwrap_err();
         assert_eq!(
             err,
             TransitionError::NotAllowed {
@@ -396,28 +445,47 @@ mod tests {
                 allowed: vec![Status::Submitted, Status::Withdrawn],
             }
         );
-        assert!(err.to_string().contains("allowed: submitted, withdrawn"), "{err}");
-        assert_eq!(need.status, Status::Screening, "a refused move changes nothing");
+        assert!(
+            err.to_string().contains("allowed: submitted, withdrawn"),
+            "{err}"
+        );
+        assert_eq!(
+            need.status,
+            Status::Screening,
+            "a refused move changes nothing"
+        );
     }
 
     #[test]
     fn shelving_a_seed_requires_what_was_learned() {
         let mut seed = item(ItemKind::Seed);
         let now = seed.created_at;
-        let err = seed.transition(Status::Shelved, "ai", None, now).unwrap_err();
+        let err = seed
+            .transition(Status::Shelved, "ai", None, now)
+            .unwrap_err();
         assert!(matches!(err, TransitionError::NoteRequired { .. }));
         let blank = Note::parse("   ").unwrap();
-        assert!(seed.transition(Status::Shelved, "ai", Some(blank), now).is_err());
+        assert!(
+            seed.transition(Status::Shelved, "ai", Some(blank), now)
+                .is_err()
+        );
         let note = Note::parse("Users wanted a weekly export, not a model").unwrap();
-        let e = seed.transition(Status::Shelved, "ai", Some(note), now).unwrap();
-        assert_eq!(e.note.as_deref(), Some("Users wanted a weekly export, not a model"));
+        let e = seed
+            .transition(Status::Shelved, "ai", Some(note), now)
+            .unwrap();
+        assert_eq!(
+            e.note.as_deref(),
+            Some("Users wanted a weekly export, not a model")
+        );
     }
 
     #[test]
     fn final_statuses_allow_no_move() {
         let mut need = item(ItemKind::Need);
         need.status = Status::Withdrawn;
-        let err = need.transition(Status::Submitted, "u", None, need.created_at).unwrap_err();
+        let err = need
+            .transition(Status::Submitted, "u", None, need.created_at)
+            .unwrap_err();
         assert!(err.to_string().contains("none (it is final)"));
     }
 }

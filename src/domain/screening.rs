@@ -18,7 +18,10 @@ pub enum Answered {
     /// The last question was answered: the verdict is made and the need is submitted.
     Submitted,
     /// An answer changed after the verdict; the verdict was made again.
-    Reassessed { before: Option<Outcome>, after: Option<Outcome> },
+    Reassessed {
+        before: Option<Outcome>,
+        after: Option<Outcome>,
+    },
 }
 
 /// Records `answer` to `question` on a need, with what follows from it. Returns what happened
@@ -69,5 +72,11 @@ pub fn record_answer(
         note: None,
         at: now,
     };
-    (Answered::Reassessed { before: outcome_before, after: outcome_after }, vec![event])
+    (
+        Answered::Reassessed {
+            before: outcome_before,
+            after: outcome_after,
+        },
+        vec![event],
+    )
 }

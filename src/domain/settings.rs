@@ -13,7 +13,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { lang: Lang::En, value: ValueSettings::default() }
+        Settings {
+            lang: Lang::En,
+            value: ValueSettings::default(),
+        }
     }
 }
 
@@ -104,7 +107,11 @@ pub fn group(x: f64) -> String {
     let x = x.abs();
     let whole = x.trunc();
     let frac = ((x - whole) * 100.0).round() as u64;
-    let (whole, frac) = if frac >= 100 { (whole + 1.0, 0) } else { (whole, frac) };
+    let (whole, frac) = if frac >= 100 {
+        (whole + 1.0, 0)
+    } else {
+        (whole, frac)
+    };
     let digits = format!("{whole:.0}");
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 4);
     for (i, c) in digits.chars().enumerate() {

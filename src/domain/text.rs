@@ -95,7 +95,9 @@ pub fn check_localized(key: &str, text: &Localized) -> Result<(), String> {
         }
     }
     if placeholders(&text.en) != placeholders(&text.ja) {
-        return Err(format!("{key}: the en and ja texts use different {{placeholders}}"));
+        return Err(format!(
+            "{key}: the en and ja texts use different {{placeholders}}"
+        ));
     }
     Ok(())
 }
@@ -103,7 +105,11 @@ pub fn check_localized(key: &str, text: &Localized) -> Result<(), String> {
 /// Collects the `{ en = …, ja = … }` leaves of nested TOML tables under dotted keys
 /// (`[reasons.clarify] unsure = {…}` becomes `reasons.clarify.unsure`).
 pub fn flatten_localized(value: toml::Value) -> Result<BTreeMap<String, Localized>, String> {
-    fn walk(prefix: &str, value: toml::Value, out: &mut BTreeMap<String, Localized>) -> Result<(), String> {
+    fn walk(
+        prefix: &str,
+        value: toml::Value,
+        out: &mut BTreeMap<String, Localized>,
+    ) -> Result<(), String> {
         let toml::Value::Table(table) = value else {
             return Err(format!("'{prefix}' must be a table of texts"));
         };
@@ -116,7 +122,11 @@ pub fn flatten_localized(value: toml::Value) -> Result<BTreeMap<String, Localize
             return Ok(());
         }
         for (k, v) in table {
-            let key = if prefix.is_empty() { k } else { format!("{prefix}.{k}") };
+            let key = if prefix.is_empty() {
+                k
+            } else {
+                format!("{prefix}.{k}")
+            };
             walk(&key, v, out)?;
         }
         Ok(())
@@ -172,7 +182,11 @@ pub enum TextError {
     #[error("{field:?} is empty")]
     Empty { field: TextField },
     #[error("{field:?} is {len} characters long; the limit is {max}")]
-    TooLong { field: TextField, len: usize, max: usize },
+    TooLong {
+        field: TextField,
+        len: usize,
+        max: usize,
+    },
 }
 
 fn bounded(
@@ -264,7 +278,11 @@ impl TeamName {
 /// lower-cased, with runs of white space folded into one space.
 pub fn team_key(name: &str) -> String {
     let normalised: String = name.nfkc().collect();
-    normalised.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+    normalised
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -292,13 +310,29 @@ mod tests {
 
     #[test]
     fn title_rejects_empty_and_overlong_text() {
-        assert_eq!(Title::parse("  \u{0000} "), Err(TextError::Empty { field: TextField::Title }));
+        assert_eq!(
+            Title::parse("  \u{0000} "),
+            Err(TextError::Empty {
+                field: TextField::Title
+            })
+        );
         let long = "x".repeat(201);
         assert_eq!(
             Title::parse(&long),
-            Err(TextError::TooLong { field: TextField::Title, len: 201, max: 200 })
+            Err(TextError::TooLong {
+                field: TextField::Title,
+                len: 201,
+                max: 200
+            })
         );
-        assert_eq!(Title::parse(&"é".repeat(200)).unwrap().as_str().chars().count(), 200);
+        assert_eq!(
+            Title::parse(&"é".repeat(200))
+                .unwrap()
+                .as_str()
+                .chars()
+                .count(),
+            200
+        );
     }
 
     #[test]
@@ -308,6 +342,9 @@ mod tests {
             .map(|s| TeamName::parse(s).unwrap().key().to_string())
             .collect();
         assert!(keys.iter().all(|k| k == "sales"), "{keys:?}");
-        assert_eq!(TeamName::parse("Data   Platform").unwrap().as_str(), "Data Platform");
+        assert_eq!(
+            TeamName::parse("Data   Platform").unwrap().as_str(),
+            "Data Platform"
+        );
     }
 }

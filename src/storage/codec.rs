@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::{ItemSummary, StoreError, Workspace};
 use crate::domain::checklist::Answer;
 use crate::domain::{
-    Answers, Change, Currency, Event, ItemKind, ItemRef, Lang, Outcome, Settings, Status, ValueSettings,
-    Verdict, WorkItem,
+    Answers, Change, Currency, Event, ItemKind, ItemRef, Lang, Outcome, Settings, Status,
+    ValueSettings, Verdict, WorkItem,
 };
 
 #[derive(sqlx::FromRow)]
@@ -28,7 +28,8 @@ impl WorkspaceRow {
             settings: Settings {
                 lang: Lang::parse(&self.lang).map_err(|e| corrupt("workspace language", e))?,
                 value: ValueSettings {
-                    currency: Currency::parse(&self.currency).map_err(|e| corrupt("workspace currency", e))?,
+                    currency: Currency::parse(&self.currency)
+                        .map_err(|e| corrupt("workspace currency", e))?,
                     hourly_cost: self.hourly_cost,
                     automatable_share: self.automatable_share,
                     ml_yearly_cost: self.ml_yearly_cost,
@@ -73,7 +74,8 @@ impl ItemRow {
         let answers: Answers = answers
             .into_iter()
             .map(|a| {
-                let answer: Answer = serde_json::from_str(&a.value).map_err(|e| corrupt("answer", e))?;
+                let answer: Answer =
+                    serde_json::from_str(&a.value).map_err(|e| corrupt("answer", e))?;
                 Ok((a.question, answer))
             })
             .collect::<Result<_, StoreError>>()?;
@@ -160,10 +162,12 @@ impl EventRow {
         let opt_status = |s: &Option<String>| s.as_deref().map(status).transpose();
         let change = match self.change.as_str() {
             "created" => Change::Created {
-                status: opt_status(&self.to_status)?.ok_or_else(|| corrupt("event", "created without status"))?,
+                status: opt_status(&self.to_status)?
+                    .ok_or_else(|| corrupt("event", "created without status"))?,
             },
             "status" => Change::Status {
-                from: opt_status(&self.from_status)?.ok_or_else(|| corrupt("event", "no from status"))?,
+                from: opt_status(&self.from_status)?
+                    .ok_or_else(|| corrupt("event", "no from status"))?,
                 to: opt_status(&self.to_status)?.ok_or_else(|| corrupt("event", "no to status"))?,
             },
             "answer_edited" => {
@@ -190,10 +194,23 @@ impl EventRow {
 }
 
 /// The columns of an event row: (kind, from, to, detail).
-pub fn event_columns(change: &Change) -> (&'static str, Option<&'static str>, Option<&'static str>, Option<String>) {
+pub fn event_columns(
+    change: &Change,
+) -> (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<String>,
+) {
     let (from, to) = change.statuses();
     let detail = match change {
-        Change::AnswerEdited { question, before, after, outcome_before, outcome_after } => {
+        Change::AnswerEdited {
+            question,
+            before,
+            after,
+            outcome_before,
+            outcome_after,
+        } => {
             let d = AnswerEdit {
                 question: question.clone(),
                 before: before.clone(),
@@ -205,16 +222,27 @@ pub fn event_columns(change: &Change) -> (&'static str, Option<&'static str>, Op
         }
         _ => None,
     };
-    (change.kind(), from.map(Status::as_str), to.map(Status::as_str), detail)
+    (
+        change.kind(),
+        from.map(Status::as_str),
+        to.map(Status::as_str),
+        detail,
+    )
 }
 
 /// The columns derived from the verdict, for queries: (outcome, flags, yearly value, verdict JSON).
-pub fn verdict_columns(item: &WorkItem) -> (Option<&'static str>, String, Option<f64>, Option<String>) {
+pub fn verdict_columns(
+    item: &WorkItem,
+) -> (Option<&'static str>, String, Option<f64>, Option<String>) {
     match &item.verdict {
         None => (None, String::new(), None, None),
         Some(v) => (
             Some(v.outcome.as_str()),
-            v.flags.iter().map(|f| f.flag.as_str()).collect::<Vec<_>>().join(","),
+            v.flags
+                .iter()
+                .map(|f| f.flag.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
             v.value.as_ref().map(|e| e.yearly_value),
             Some(serde_json::to_string(v).expect("a verdict serialises")),
         ),

@@ -103,10 +103,18 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
 
     /// Items the user requested or owns, most recently changed first.
-    async fn items_of(&self, workspace: &str, user: &str, limit: i64) -> Result<Vec<ItemSummary>, StoreError>;
+    async fn items_of(
+        &self,
+        workspace: &str,
+        user: &str,
+        limit: i64,
+    ) -> Result<Vec<ItemSummary>, StoreError>;
 
     /// An item's history, oldest first.
     async fn events(&self, workspace: &str, item: ItemRef) -> Result<Vec<Event>, StoreError>;
+
+    /// How many items the workspace holds.
+    async fn count_items(&self, workspace: &str) -> Result<i64, StoreError>;
 
     /// The team the user named on their last need, to offer it again.
     async fn last_team(&self, workspace: &str, user: &str) -> Result<Option<String>, StoreError>;
@@ -120,13 +128,18 @@ pub enum DatabaseUrl {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a database URL; use sqlite://PATH (for example sqlite://kakehashi.db) or postgres://USER@HOST/DB")]
+#[error(
+    "'{0}' is not a database URL; use sqlite://PATH (for example sqlite://kakehashi.db) or postgres://USER@HOST/DB"
+)]
 pub struct BadDatabaseUrl(pub String);
 
 impl DatabaseUrl {
     pub fn parse(url: &str) -> Result<DatabaseUrl, BadDatabaseUrl> {
         let url = url.trim();
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             let path = path.split('?').next().unwrap_or("");
             if path.is_empty() || path.starts_with(':') {
                 return Err(BadDatabaseUrl(url.to_string()));
@@ -158,13 +171,20 @@ impl fmt::Debug for DatabaseUrl {
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
 fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else { return url.to_string() };
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
     let rest = &url[scheme_end + 3..];
     let authority_end = rest.find('/').unwrap_or(rest.len());
     let authority = &rest[..authority_end];
     match (authority.rfind('@'), authority.find(':')) {
         (Some(at), Some(colon)) if colon < at => {
-            format!("{}{}:***{}", &url[..scheme_end + 3], &authority[..colon], &rest[at..])
+            format!(
+                "{}{}:***{}",
+                &url[..scheme_end + 3],
+                &authority[..colon],
+                &rest[at..]
+            )
         }
         _ => url.to_string(),
     }
@@ -177,7 +197,10 @@ pub enum OpenError {
     #[error("cannot create the directory for {url}: {source}")]
     Directory { url: String, source: std::io::Error },
     #[error("cannot bring the database {url} up to date: {source}")]
-    Migrate { url: String, source: sqlx::migrate::MigrateError },
+    Migrate {
+        url: String,
+        source: sqlx::migrate::MigrateError,
+    },
 }
 
 /// Opens the database, creating it (SQLite) and applying pending migrations.
@@ -194,9 +217,18 @@ mod tests {
 
     #[test]
     fn database_urls_name_their_backend() {
-        assert_eq!(DatabaseUrl::parse("sqlite://data/k.db"), Ok(DatabaseUrl::Sqlite("data/k.db".into())));
-        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/k.db"), Ok(DatabaseUrl::Sqlite("/tmp/k.db".into())));
-        assert!(matches!(DatabaseUrl::parse("postgres://u@h/db"), Ok(DatabaseUrl::Postgres(_))));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/k.db"),
+            Ok(DatabaseUrl::Sqlite("data/k.db".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/k.db"),
+            Ok(DatabaseUrl::Sqlite("/tmp/k.db".into()))
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
         assert!(DatabaseUrl::parse("mysql://x").is_err());
         assert!(DatabaseUrl::parse("sqlite::memory:").is_err());
         assert!(DatabaseUrl::parse("k.db").is_err());

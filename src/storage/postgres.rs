@@ -15,14 +15,19 @@ pub struct PgStore {
 impl PgStore {
     pub async fn open(url: &str) -> Result<PgStore, OpenError> {
         let shown = DatabaseUrl::Postgres(url.to_string()).to_string();
-        let options = PgConnectOptions::from_str(url)
-            .map_err(|source| OpenError::Connect { url: shown.clone(), source })?;
+        let options = PgConnectOptions::from_str(url).map_err(|source| OpenError::Connect {
+            url: shown.clone(),
+            source,
+        })?;
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await
-            .map_err(|source| OpenError::Connect { url: shown.clone(), source })?;
+            .map_err(|source| OpenError::Connect {
+                url: shown.clone(),
+                source,
+            })?;
         // The migrator holds an advisory lock, so replicas starting together migrate once.
         sqlx::migrate!("./migrations/postgres")
             .run(&pool)

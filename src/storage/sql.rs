@@ -257,6 +257,14 @@ macro_rules! sql_store {
             }
 
             #[tracing::instrument(skip(self))]
+            async fn count_items(&self, workspace: &str) -> Result<i64, $crate::storage::StoreError> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE workspace_id = $1")
+                    .bind(workspace)
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
+            #[tracing::instrument(skip(self))]
             async fn last_team(&self, workspace: &str, user: &str) -> Result<Option<String>, $crate::storage::StoreError> {
                 Ok(sqlx::query_scalar(
                     "SELECT team FROM items

@@ -4,7 +4,9 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use super::OpenError;
 
@@ -16,10 +18,16 @@ impl SqliteStore {
     pub async fn open(path: &Path) -> Result<SqliteStore, OpenError> {
         let url = format!("sqlite://{}", path.display());
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| OpenError::Directory { url: url.clone(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| OpenError::Directory {
+                url: url.clone(),
+                source,
+            })?;
         }
         let options = SqliteConnectOptions::from_str("sqlite:")
-            .map_err(|source| OpenError::Connect { url: url.clone(), source })?
+            .map_err(|source| OpenError::Connect {
+                url: url.clone(),
+                source,
+            })?
             .filename(path)
             .create_if_missing(true)
             // WAL lets readers work while one writer commits; NORMAL sync in WAL mode survives a
@@ -32,7 +40,10 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(options)
             .await
-            .map_err(|source| OpenError::Connect { url: url.clone(), source })?;
+            .map_err(|source| OpenError::Connect {
+                url: url.clone(),
+                source,
+            })?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
             .await

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::super::message::{
-    Block, Button, Control, Field, FieldKind, Form, Message, Outbound, Select, SelectOption, Span, Style, text,
+    Block, Button, Control, Field, FieldKind, Form, Message, Outbound, Select, SelectOption, Span,
+    Style, text,
 };
 use super::super::{Action, Ctx, FormKind, render};
 use super::load;
@@ -32,7 +33,9 @@ pub async fn ask(ctx: &Ctx<'_>, item: ItemRef, question: &str) -> Result<Vec<Out
     let view = ctx.prompts().checklist.view(&item.answers);
     let q = applicable(ctx, &item, &view, question)?;
     Ok(vec![match q.kind {
-        QuestionKind::Text { .. } | QuestionKind::Number { .. } => Outbound::Form(answer_form(ctx, &item, q, None)),
+        QuestionKind::Text { .. } | QuestionKind::Number { .. } => {
+            Outbound::Form(answer_form(ctx, &item, q, None))
+        }
         _ => Outbound::Message(ask_message(ctx, &item, &view, q)),
     }])
 }
@@ -48,7 +51,9 @@ pub async fn back(ctx: &Ctx<'_>, item: ItemRef, from: &str) -> Result<Vec<Outbou
 pub async fn later(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Error> {
     let item = own_need(ctx, item).await?;
     let saved = ctx.tf("checklist.later", &[("item", item.reference.to_string())]);
-    Ok(vec![Outbound::Message(Message::private(vec![Block::Text(text(saved))]).replacing())])
+    Ok(vec![Outbound::Message(
+        Message::private(vec![Block::Text(text(saved))]).replacing(),
+    )])
 }
 
 /// `answers <id>`: every answer, and a way to change one.
@@ -57,7 +62,10 @@ pub async fn answers(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Erro
     let view = ctx.prompts().checklist.view(&item.answers);
     let answered = view.answered();
     let id = item.reference.to_string();
-    let mut blocks = vec![Block::Heading(ctx.tf("answers.heading", &[("item", id.clone()), ("title", item.title.clone())]))];
+    let mut blocks = vec![Block::Heading(ctx.tf(
+        "answers.heading",
+        &[("item", id.clone()), ("title", item.title.clone())],
+    ))];
     if answered.is_empty() {
         blocks.push(Block::Text(text(ctx.tf("answers.none", &[("item", id)]))));
         return Ok(vec![Outbound::Message(Message::private(blocks))]);
@@ -65,18 +73,29 @@ pub async fn answers(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Erro
     blocks.push(Block::Fields(
         answered
             .iter()
-            .map(|(q, a)| (q.label.get(ctx.lang).to_string(), text(render::answer(ctx, &q.id, a))))
+            .map(|(q, a)| {
+                (
+                    q.label.get(ctx.lang).to_string(),
+                    text(render::answer(ctx, &q.id, a)),
+                )
+            })
             .collect(),
     ));
     let options: Vec<SelectOption> = answered
         .iter()
-        .map(|(q, _)| SelectOption { value: q.id.clone(), label: q.label.get(ctx.lang).to_string() })
+        .map(|(q, _)| SelectOption {
+            value: q.id.clone(),
+            label: q.label.get(ctx.lang).to_string(),
+        })
         .collect();
     let selects = options
         .chunks(SELECT_MAX)
         .map(|chunk| {
             Control::Select(Select {
-                action: Action::Edit { item: item.reference }.to_string(),
+                action: Action::Edit {
+                    item: item.reference,
+                }
+                .to_string(),
                 placeholder: ctx.t("answers.pick"),
                 options: chunk.to_vec(),
                 multi: false,
@@ -89,7 +108,12 @@ pub async fn answers(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Erro
 }
 
 /// An answer from a button or a select.
-pub async fn answer(ctx: &Ctx<'_>, item: ItemRef, question: &str, values: &[String]) -> Result<Vec<Outbound>, Error> {
+pub async fn answer(
+    ctx: &Ctx<'_>,
+    item: ItemRef,
+    question: &str,
+    values: &[String],
+) -> Result<Vec<Outbound>, Error> {
     match save_answer(ctx, item, question, values).await? {
         Saved::Done(item, answered) => Ok(after_answer(ctx, &item, answered)),
         Saved::Invalid(_, _, e) => Err(Error::User(answer_error(ctx, &e))),
@@ -120,7 +144,12 @@ enum Saved {
     Invalid(WorkItem, Question, AnswerError),
 }
 
-async fn save_answer(ctx: &Ctx<'_>, item: ItemRef, question: &str, values: &[String]) -> Result<Saved, Error> {
+async fn save_answer(
+    ctx: &Ctx<'_>,
+    item: ItemRef,
+    question: &str,
+    values: &[String],
+) -> Result<Saved, Error> {
     let checklist = &ctx.prompts().checklist;
     // A save that lost a race (a double click, another replica) reads the item again.
     for _ in 0..3 {
@@ -131,9 +160,21 @@ async fn save_answer(ctx: &Ctx<'_>, item: ItemRef, question: &str, values: &[Str
             Err(e) => return Ok(Saved::Invalid(item, q, e)),
         };
         let value_settings = &ctx.workspace.settings.value;
-        let (answered, events) = record_answer(&mut item, checklist, value_settings, &q.id, answer, ctx.actor(), ctx.now);
+        let (answered, events) = record_answer(
+            &mut item,
+            checklist,
+            value_settings,
+            &q.id,
+            answer,
+            ctx.actor(),
+            ctx.now,
+        );
         if answered != Answered::Unchanged {
-            match ctx.store().save_item(&mut item, &[q.id.clone()], ctx.actor(), &events).await {
+            match ctx
+                .store()
+                .save_item(&mut item, &[q.id.clone()], ctx.actor(), &events)
+                .await
+            {
                 Ok(()) => {}
                 Err(StoreError::Conflict) => continue,
                 Err(e) => return Err(e.into()),
@@ -144,7 +185,9 @@ async fn save_answer(ctx: &Ctx<'_>, item: ItemRef, question: &str, values: &[Str
         }
         return Ok(Saved::Done(item, answered));
     }
-    Err(Error::Internal(anyhow::anyhow!("{item}: the answer lost three races in a row")))
+    Err(Error::Internal(anyhow::anyhow!(
+        "{item}: the answer lost three races in a row"
+    )))
 }
 
 fn after_answer(ctx: &Ctx, item: &WorkItem, answered: Answered) -> Vec<Outbound> {
@@ -154,12 +197,17 @@ fn after_answer(ctx: &Ctx, item: &WorkItem, answered: Answered) -> Vec<Outbound>
             ctx.tf(
                 "verdict.changed",
                 &[
-                    ("before", before.map(|o| render::outcome(ctx, o)).unwrap_or_default()),
+                    (
+                        "before",
+                        before.map(|o| render::outcome(ctx, o)).unwrap_or_default(),
+                    ),
                     ("after", render::outcome(ctx, after)),
                 ],
             )
         }),
-        Answered::Reassessed { after: Some(o), .. } => Some(ctx.tf("verdict.unchanged", &[("title", render::outcome(ctx, o))])),
+        Answered::Reassessed { after: Some(o), .. } => {
+            Some(ctx.tf("verdict.unchanged", &[("title", render::outcome(ctx, o))]))
+        }
         _ => None,
     };
     let view = ctx.prompts().checklist.view(&item.answers);
@@ -181,14 +229,19 @@ pub fn next_step(ctx: &Ctx, item: &WorkItem) -> Message {
 
 fn verdict_message(ctx: &Ctx, item: &WorkItem, note: Option<String>) -> Message {
     let Some(verdict) = &item.verdict else {
-        return Message::private(vec![Block::Text(text(ctx.tf("answers.none", &[("item", item.reference.to_string())])))]);
+        return Message::private(vec![Block::Text(text(
+            ctx.tf("answers.none", &[("item", item.reference.to_string())]),
+        ))]);
     };
     let mut blocks = render::verdict(ctx, item.reference, verdict);
     if let Some(note) = note {
         blocks.push(Block::Text(text(note)));
     }
     blocks.push(Block::Controls(vec![Control::Button(Button {
-        action: Action::Edit { item: item.reference }.to_string(),
+        action: Action::Edit {
+            item: item.reference,
+        }
+        .to_string(),
         label: ctx.t("verdict.edit"),
         style: Style::Default,
         key: None,
@@ -218,7 +271,10 @@ fn ask_message(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> Message
         blocks.push(Block::Context(text(hint.get(ctx.lang))));
     }
     if let Some(a) = current {
-        blocks.push(Block::Context(text(ctx.tf("checklist.current", &[("answer", render::answer(ctx, &q.id, a))]))));
+        blocks.push(Block::Context(text(ctx.tf(
+            "checklist.current",
+            &[("answer", render::answer(ctx, &q.id, a))],
+        ))));
     }
     let is = |o: &str| match current {
         Some(Answer::One(x)) => x == o,
@@ -229,20 +285,36 @@ fn ask_message(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> Message
             .iter()
             .map(|o| {
                 Control::Button(Button {
-                    action: Action::Answer { item: reference, question: q.id.clone(), option: o.id.clone() }.to_string(),
+                    action: Action::Answer {
+                        item: reference,
+                        question: q.id.clone(),
+                        option: o.id.clone(),
+                    }
+                    .to_string(),
                     label: o.label.get(ctx.lang).to_string(),
-                    style: if is(&o.id) { Style::Primary } else { Style::Default },
+                    style: if is(&o.id) {
+                        Style::Primary
+                    } else {
+                        Style::Default
+                    },
                     key: None,
                     opens_form: false,
                 })
             })
             .collect(),
         QuestionKind::Many { options } => vec![Control::Select(Select {
-            action: Action::Pick { item: reference, question: q.id.clone() }.to_string(),
+            action: Action::Pick {
+                item: reference,
+                question: q.id.clone(),
+            }
+            .to_string(),
             placeholder: ctx.t("checklist.pick"),
             options: options
                 .iter()
-                .map(|o| SelectOption { value: o.id.clone(), label: o.label.get(ctx.lang).to_string() })
+                .map(|o| SelectOption {
+                    value: o.id.clone(),
+                    label: o.label.get(ctx.lang).to_string(),
+                })
                 .collect(),
             multi: true,
             initial: match current {
@@ -251,7 +323,11 @@ fn ask_message(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> Message
             },
         })],
         QuestionKind::Text { .. } | QuestionKind::Number { .. } => vec![Control::Button(Button {
-            action: Action::Ask { item: reference, question: q.id.clone() }.to_string(),
+            action: Action::Ask {
+                item: reference,
+                question: q.id.clone(),
+            }
+            .to_string(),
             label: ctx.t("checklist.answer"),
             style: Style::Primary,
             key: None,
@@ -259,9 +335,22 @@ fn ask_message(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> Message
         })],
     };
     if view.previous(&q.id).is_some() {
-        controls.push(nav(ctx, Action::Back { item: reference, question: q.id.clone() }, "checklist.back", "back"));
+        controls.push(nav(
+            ctx,
+            Action::Back {
+                item: reference,
+                question: q.id.clone(),
+            },
+            "checklist.back",
+            "back",
+        ));
     }
-    controls.push(nav(ctx, Action::Later { item: reference }, "checklist.later_button", "later"));
+    controls.push(nav(
+        ctx,
+        Action::Later { item: reference },
+        "checklist.later_button",
+        "later",
+    ));
     blocks.push(Block::Controls(controls));
     Message::private(blocks)
 }
@@ -277,7 +366,13 @@ fn nav(ctx: &Ctx, action: Action, label: &str, key: &'static str) -> Control {
 }
 
 fn question_text(ctx: &Ctx, q: &Question) -> String {
-    crate::domain::text::fill(q.text.get(ctx.lang), &[("currency", ctx.workspace.settings.value.currency.code().to_string())])
+    crate::domain::text::fill(
+        q.text.get(ctx.lang),
+        &[(
+            "currency",
+            ctx.workspace.settings.value.currency.code().to_string(),
+        )],
+    )
 }
 
 fn answer_form(ctx: &Ctx, item: &WorkItem, q: &Question, typed: Option<String>) -> Form {
@@ -292,7 +387,11 @@ fn answer_form(ctx: &Ctx, item: &WorkItem, q: &Question, typed: Option<String>) 
         _ => (FieldKind::Short, 200),
     };
     Form {
-        id: FormKind::Answer { item: item.reference, question: q.id.clone() }.to_string(),
+        id: FormKind::Answer {
+            item: item.reference,
+            question: q.id.clone(),
+        }
+        .to_string(),
         title: format!("{} · {}", item.reference, q.label.get(ctx.lang)),
         submit: ctx.t("checklist.save"),
         fields: vec![Field {
@@ -314,28 +413,56 @@ fn answer_error(ctx: &Ctx, e: &AnswerError) -> String {
     let q = ("question", question.clone());
     match e {
         AnswerError::UnknownQuestion { .. } => ctx.tf("answer.unknown_question", &[q]),
-        AnswerError::UnknownOption { given, .. } => ctx.tf("answer.unknown_option", &[q, ("given", given.clone())]),
-        AnswerError::WrongType { .. } => ctx.tf("answer.wrong_type", &[q]),
-        AnswerError::NotANumber { given, .. } => ctx.tf("answer.not_a_number", &[q, ("given", given.clone())]),
-        AnswerError::OutOfRange { value, min, max, .. } if *max >= NUMBER_CEILING => {
-            ctx.tf("answer.at_least", &[q, ("value", value.clone()), ("min", group(*min))])
+        AnswerError::UnknownOption { given, .. } => {
+            ctx.tf("answer.unknown_option", &[q, ("given", given.clone())])
         }
-        AnswerError::OutOfRange { value, min, max, .. } => ctx.tf(
+        AnswerError::WrongType { .. } => ctx.tf("answer.wrong_type", &[q]),
+        AnswerError::NotANumber { given, .. } => {
+            ctx.tf("answer.not_a_number", &[q, ("given", given.clone())])
+        }
+        AnswerError::OutOfRange {
+            value, min, max, ..
+        } if *max >= NUMBER_CEILING => ctx.tf(
+            "answer.at_least",
+            &[q, ("value", value.clone()), ("min", group(*min))],
+        ),
+        AnswerError::OutOfRange {
+            value, min, max, ..
+        } => ctx.tf(
             "answer.out_of_range",
-            &[q, ("value", value.clone()), ("min", group(*min)), ("max", group(*max))],
+            &[
+                q,
+                ("value", value.clone()),
+                ("min", group(*min)),
+                ("max", group(*max)),
+            ],
         ),
         AnswerError::Empty { .. } => ctx.tf("answer.empty", &[q]),
-        AnswerError::TooLong { len, max, .. } => {
-            ctx.tf("answer.too_long", &[q, ("len", len.to_string()), ("max", max.to_string())])
-        }
+        AnswerError::TooLong { len, max, .. } => ctx.tf(
+            "answer.too_long",
+            &[q, ("len", len.to_string()), ("max", max.to_string())],
+        ),
         AnswerError::NoneCombined { .. } => ctx.tf("answer.none_combined", &[q]),
     }
 }
 
 /// The question, if it exists and applies to this need.
-fn applicable<'c>(ctx: &Ctx, item: &WorkItem, view: &View<'c>, question: &str) -> Result<&'c Question, Error> {
-    let args = || vec![("item", item.reference.to_string()), ("question", render::question_label(ctx, question))];
-    let q = view.checklist().question(question).ok_or_else(|| ctx.refuse("error.unknown_question", &args()))?;
+fn applicable<'c>(
+    ctx: &Ctx,
+    item: &WorkItem,
+    view: &View<'c>,
+    question: &str,
+) -> Result<&'c Question, Error> {
+    let args = || {
+        vec![
+            ("item", item.reference.to_string()),
+            ("question", render::question_label(ctx, question)),
+        ]
+    };
+    let q = view
+        .checklist()
+        .question(question)
+        .ok_or_else(|| ctx.refuse("error.unknown_question", &args()))?;
     if view.applies(question) == Some(false) {
         return Err(ctx.refuse("error.question_skipped", &args()));
     }
@@ -361,7 +488,10 @@ async fn open_need(ctx: &Ctx<'_>, item: ItemRef) -> Result<WorkItem, Error> {
     if !loaded.status.is_open() {
         return Err(ctx.refuse(
             "error.final",
-            &[("item", item.to_string()), ("status", render::status(ctx, loaded.status))],
+            &[
+                ("item", item.to_string()),
+                ("status", render::status(ctx, loaded.status)),
+            ],
         ));
     }
     Ok(loaded)

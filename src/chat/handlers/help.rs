@@ -1,14 +1,17 @@
 //! `help` and `help <command>`.
 
-use super::super::message::{Block, Message, Outbound, Span, text};
 use super::super::Ctx;
+use super::super::message::{Block, Message, Outbound, Span, text};
 use super::command_names;
 use crate::error::Error;
 
 pub fn help(ctx: &Ctx, topic: Option<&str>) -> Result<Vec<Outbound>, Error> {
     let blocks = match topic {
         None => {
-            let mut blocks = vec![Block::Heading(ctx.t("help.heading")), Block::Text(text(ctx.t("help.intro")))];
+            let mut blocks = vec![
+                Block::Heading(ctx.t("help.heading")),
+                Block::Text(text(ctx.t("help.intro"))),
+            ];
             blocks.push(Block::List(
                 command_names()
                     .map(|name| {
@@ -24,7 +27,10 @@ pub fn help(ctx: &Ctx, topic: Option<&str>) -> Result<Vec<Outbound>, Error> {
         }
         Some(name) => {
             let Some(name) = command_names().find(|n| *n == name) else {
-                return Err(ctx.refuse("help.unknown", &[("topic", name.chars().take(40).collect())]));
+                return Err(ctx.refuse(
+                    "help.unknown",
+                    &[("topic", name.chars().take(40).collect())],
+                ));
             };
             vec![
                 Block::Text(vec![Span::Code(ctx.t(&format!("help.{name}.usage")))]),

@@ -13,20 +13,30 @@ use crate::storage::NewItem;
 
 pub async fn start(ctx: &Ctx<'_>, kind: ItemKind, title: &str) -> Result<Vec<Outbound>, Error> {
     let team = match kind {
-        ItemKind::Need => ctx.store().last_team(&ctx.workspace.id, ctx.actor()).await?,
+        ItemKind::Need => {
+            ctx.store()
+                .last_team(&ctx.workspace.id, ctx.actor())
+                .await?
+        }
         ItemKind::Seed => None,
     };
     let mut values = BTreeMap::new();
     values.insert("title".to_string(), title.trim().to_string());
     values.insert("team".to_string(), team.unwrap_or_default());
     let errors = match Title::parse(title) {
-        Err(e @ TextError::TooLong { .. }) => vec![("title".to_string(), render::text_error(ctx, &e))],
+        Err(e @ TextError::TooLong { .. }) => {
+            vec![("title".to_string(), render::text_error(ctx, &e))]
+        }
         _ => Vec::new(),
     };
     Ok(vec![Outbound::Form(form(ctx, kind, &values, errors))])
 }
 
-pub async fn submit(ctx: &Ctx<'_>, kind: ItemKind, values: &BTreeMap<String, String>) -> Result<Vec<Outbound>, Error> {
+pub async fn submit(
+    ctx: &Ctx<'_>,
+    kind: ItemKind,
+    values: &BTreeMap<String, String>,
+) -> Result<Vec<Outbound>, Error> {
     let get = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
     let mut errors = Vec::new();
     let mut check = |field: &str, r: Result<(), TextError>| {
@@ -37,12 +47,17 @@ pub async fn submit(ctx: &Ctx<'_>, kind: ItemKind, values: &BTreeMap<String, Str
     let title = Title::parse(get("title"));
     check("title", title.as_ref().map(|_| ()).map_err(Clone::clone));
     let team = TeamName::parse(get("team")).and_then(|t| match kind {
-        ItemKind::Need if t.as_str().is_empty() => Err(TextError::Empty { field: TextField::Team }),
+        ItemKind::Need if t.as_str().is_empty() => Err(TextError::Empty {
+            field: TextField::Team,
+        }),
         _ => Ok(t),
     });
     check("team", team.as_ref().map(|_| ()).map_err(Clone::clone));
     let description = Description::parse(get("description"));
-    check("description", description.as_ref().map(|_| ()).map_err(Clone::clone));
+    check(
+        "description",
+        description.as_ref().map(|_| ()).map_err(Clone::clone),
+    );
     let (Ok(title), Ok(team), Ok(description)) = (title, team, description) else {
         return Ok(vec![Outbound::Form(form(ctx, kind, values, errors))]);
     };
@@ -59,24 +74,41 @@ pub async fn submit(ctx: &Ctx<'_>, kind: ItemKind, values: &BTreeMap<String, Str
         })
         .await?;
     tracing::info!(item = %item.reference, "item created");
-    let args = [("item", item.reference.to_string()), ("title", item.title.clone())];
+    let args = [
+        ("item", item.reference.to_string()),
+        ("title", item.title.clone()),
+    ];
     match kind {
         ItemKind::Need => {
-            let created = Message::private(vec![Block::Text(text(ctx.tf("intake.need.created", &args)))]);
+            let created = Message::private(vec![Block::Text(text(
+                ctx.tf("intake.need.created", &args),
+            ))]);
             let first = checklist::next_step(ctx, &item);
             Ok(vec![Outbound::Message(created), Outbound::Message(first)])
         }
         ItemKind::Seed => {
-            let created = Message::private(vec![Block::Text(text(ctx.tf("intake.seed.created", &args)))]);
+            let created = Message::private(vec![Block::Text(text(
+                ctx.tf("intake.seed.created", &args),
+            ))]);
             Ok(vec![Outbound::Message(created)])
         }
     }
 }
 
-fn form(ctx: &Ctx, kind: ItemKind, values: &BTreeMap<String, String>, errors: Vec<(String, String)>) -> Form {
+fn form(
+    ctx: &Ctx,
+    kind: ItemKind,
+    values: &BTreeMap<String, String>,
+    errors: Vec<(String, String)>,
+) -> Form {
     let k = kind.as_str();
     let t = |name: &str| ctx.t(&format!("intake.{k}.{name}"));
-    let initial = |id: &str| values.get(id).filter(|v| !v.trim().is_empty()).map(|v| v.chars().take(4000).collect());
+    let initial = |id: &str| {
+        values
+            .get(id)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.chars().take(4000).collect())
+    };
     Form {
         id: match kind {
             ItemKind::Need => FormKind::Need,

@@ -29,9 +29,17 @@ pub async fn command(ctx: &Ctx<'_>, command: Command) -> Result<Vec<Outbound>, E
     }
 }
 
-pub async fn action(ctx: &Ctx<'_>, action: Action, values: &[String]) -> Result<Vec<Outbound>, Error> {
+pub async fn action(
+    ctx: &Ctx<'_>,
+    action: Action,
+    values: &[String],
+) -> Result<Vec<Outbound>, Error> {
     match action {
-        Action::Answer { item, question, option } => checklist::answer(ctx, item, &question, &[option]).await,
+        Action::Answer {
+            item,
+            question,
+            option,
+        } => checklist::answer(ctx, item, &question, &[option]).await,
         Action::Pick { item, question } => checklist::answer(ctx, item, &question, values).await,
         Action::Ask { item, question } => checklist::ask(ctx, item, &question).await,
         Action::Back { item, question } => checklist::back(ctx, item, &question).await,
@@ -44,11 +52,17 @@ pub async fn action(ctx: &Ctx<'_>, action: Action, values: &[String]) -> Result<
     }
 }
 
-pub async fn form(ctx: &Ctx<'_>, form: FormKind, values: &BTreeMap<String, String>) -> Result<Vec<Outbound>, Error> {
+pub async fn form(
+    ctx: &Ctx<'_>,
+    form: FormKind,
+    values: &BTreeMap<String, String>,
+) -> Result<Vec<Outbound>, Error> {
     match form {
         FormKind::Need => intake::submit(ctx, ItemKind::Need, values).await,
         FormKind::Seed => intake::submit(ctx, ItemKind::Seed, values).await,
-        FormKind::Answer { item, question } => checklist::submit_form(ctx, item, &question, values).await,
+        FormKind::Answer { item, question } => {
+            checklist::submit_form(ctx, item, &question, values).await
+        }
     }
 }
 
@@ -66,13 +80,18 @@ pub fn parse_error(ctx: &Ctx, e: ParseError) -> Error {
             s.push_str(&ctx.t("error.try_help"));
             Error::User(s)
         }
-        ParseError::MissingItem { command } => {
-            ctx.refuse("error.missing_item", &[("command", command.to_string()), ("usage", usage(command))])
-        }
+        ParseError::MissingItem { command } => ctx.refuse(
+            "error.missing_item",
+            &[("command", command.to_string()), ("usage", usage(command))],
+        ),
         ParseError::BadItem { given, .. } => ctx.refuse("error.bad_item", &[("given", given)]),
         ParseError::Extra { command, extra } => ctx.refuse(
             "error.extra",
-            &[("command", command.to_string()), ("extra", extra), ("usage", usage(command))],
+            &[
+                ("command", command.to_string()),
+                ("extra", extra),
+                ("usage", usage(command)),
+            ],
         ),
     }
 }

@@ -62,7 +62,10 @@ impl Condition {
         let mut p = Parser { tokens, pos: 0 };
         let c = p.or()?;
         if p.pos != p.tokens.len() {
-            return Err(ConditionError(format!("unexpected '{}' in '{input}'", p.tokens[p.pos])));
+            return Err(ConditionError(format!(
+                "unexpected '{}' in '{input}'",
+                p.tokens[p.pos]
+            )));
         }
         Ok(c)
     }
@@ -193,7 +196,11 @@ fn tokenize(input: &str) -> Result<Vec<Token>, ConditionError> {
                     ('>', true) => ">=",
                     ('<', false) => "<",
                     ('>', false) => ">",
-                    _ => return Err(ConditionError(format!("'!' must be followed by '=' in '{input}'"))),
+                    _ => {
+                        return Err(ConditionError(format!(
+                            "'!' must be followed by '=' in '{input}'"
+                        )));
+                    }
                 };
                 out.push(Token::Op(op));
                 i += if two { 2 } else { 1 };
@@ -212,9 +219,9 @@ fn tokenize(input: &str) -> Result<Vec<Token>, ConditionError> {
                     }
                     out.push(Token::Word(chars[start..i].iter().collect()));
                 } else {
-                    let n = s
-                        .parse()
-                        .map_err(|_| ConditionError(format!("'{s}' is not a number in '{input}'")))?;
+                    let n = s.parse().map_err(|_| {
+                        ConditionError(format!("'{s}' is not a number in '{input}'"))
+                    })?;
                     out.push(Token::Number(n));
                 }
             }
@@ -257,7 +264,11 @@ impl Parser {
             self.pos += 1;
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 { parts.pop().unwrap() } else { Condition::Or(parts) })
+        Ok(if parts.len() == 1 {
+            parts.pop().unwrap()
+        } else {
+            Condition::Or(parts)
+        })
     }
 
     fn and(&mut self) -> Result<Condition, ConditionError> {
@@ -266,7 +277,11 @@ impl Parser {
             self.pos += 1;
             parts.push(self.unary()?);
         }
-        Ok(if parts.len() == 1 { parts.pop().unwrap() } else { Condition::And(parts) })
+        Ok(if parts.len() == 1 {
+            parts.pop().unwrap()
+        } else {
+            Condition::And(parts)
+        })
     }
 
     fn unary(&mut self) -> Result<Condition, ConditionError> {
@@ -288,14 +303,24 @@ impl Parser {
     fn test(&mut self) -> Result<Condition, ConditionError> {
         let question = match self.next() {
             Some(Token::Word(w)) => w,
-            other => return Err(ConditionError(format!("expected a question id, found {}", show(other)))),
+            other => {
+                return Err(ConditionError(format!(
+                    "expected a question id, found {}",
+                    show(other)
+                )));
+            }
         };
         let test = match self.next() {
             Some(Token::Op(op)) => {
                 let value = match self.next() {
                     Some(Token::Word(w)) => Value::Word(w),
                     Some(Token::Number(n)) => Value::Number(n),
-                    other => return Err(ConditionError(format!("expected a value after {op}, found {}", show(other)))),
+                    other => {
+                        return Err(ConditionError(format!(
+                            "expected a value after {op}, found {}",
+                            show(other)
+                        )));
+                    }
                 };
                 match (op, value) {
                     ("=", v) => Test::Eq(v),
@@ -307,21 +332,38 @@ impl Parser {
                         _ => Test::Ge(n),
                     },
                     (op, Value::Word(w)) => {
-                        return Err(ConditionError(format!("'{op}' compares numbers, not '{w}'")));
+                        return Err(ConditionError(format!(
+                            "'{op}' compares numbers, not '{w}'"
+                        )));
                     }
                 }
             }
             Some(Token::Word(w)) if w == "in" => Test::In(self.list()?),
             Some(Token::Word(w)) if w == "not" => match self.next() {
                 Some(Token::Word(w)) if w == "in" => Test::NotIn(self.list()?),
-                other => return Err(ConditionError(format!("expected 'in' after 'not', found {}", show(other)))),
+                other => {
+                    return Err(ConditionError(format!(
+                        "expected 'in' after 'not', found {}",
+                        show(other)
+                    )));
+                }
             },
             Some(Token::Word(w)) if w == "has" => match self.next() {
                 Some(Token::Word(w)) => Test::Has(w),
-                other => return Err(ConditionError(format!("expected an option after 'has', found {}", show(other)))),
+                other => {
+                    return Err(ConditionError(format!(
+                        "expected an option after 'has', found {}",
+                        show(other)
+                    )));
+                }
             },
             Some(Token::Word(w)) if w == "answered" => Test::Answered,
-            other => return Err(ConditionError(format!("expected an operator after '{question}', found {}", show(other)))),
+            other => {
+                return Err(ConditionError(format!(
+                    "expected an operator after '{question}', found {}",
+                    show(other)
+                )));
+            }
         };
         Ok(Condition::Test { question, test })
     }
@@ -334,12 +376,22 @@ impl Parser {
         loop {
             match self.next() {
                 Some(Token::Word(w)) => items.push(w),
-                other => return Err(ConditionError(format!("expected an option in the list, found {}", show(other)))),
+                other => {
+                    return Err(ConditionError(format!(
+                        "expected an option in the list, found {}",
+                        show(other)
+                    )));
+                }
             }
             match self.next() {
                 Some(Token::Comma) => continue,
                 Some(Token::RBracket) => break,
-                other => return Err(ConditionError(format!("expected ',' or ']', found {}", show(other)))),
+                other => {
+                    return Err(ConditionError(format!(
+                        "expected ',' or ']', found {}",
+                        show(other)
+                    )));
+                }
             }
         }
         Ok(items)
@@ -370,10 +422,18 @@ mod tests {
 
     #[test]
     fn conditions_parse_and_evaluate_against_answers() {
-        let c = Condition::parse("rules != few_rules and data_level not in [not_recorded, lv0, lv1]").unwrap();
-        let yes = given(vec![("rules", Answer::One("impossible".into())), ("data_level", Answer::One("lv3".into()))]);
+        let c =
+            Condition::parse("rules != few_rules and data_level not in [not_recorded, lv0, lv1]")
+                .unwrap();
+        let yes = given(vec![
+            ("rules", Answer::One("impossible".into())),
+            ("data_level", Answer::One("lv3".into())),
+        ]);
         assert_eq!(c.eval(&yes), Some(true));
-        let no = given(vec![("rules", Answer::One("impossible".into())), ("data_level", Answer::One("lv1".into()))]);
+        let no = given(vec![
+            ("rules", Answer::One("impossible".into())),
+            ("data_level", Answer::One("lv1".into())),
+        ]);
         assert_eq!(c.eval(&no), Some(false));
         let unknown = given(vec![("rules", Answer::One("impossible".into()))]);
         assert_eq!(c.eval(&unknown), None);
@@ -384,11 +444,20 @@ mod tests {
     #[test]
     fn numbers_lists_has_and_parentheses_work() {
         let c = Condition::parse("not (value_base <= 0) or fit has drift").unwrap();
-        assert_eq!(c.eval(&given(vec![("value_base", Answer::Number(5.0))])), Some(true));
-        let f = given(vec![("value_base", Answer::Number(0.0)), ("fit", Answer::Many(vec!["drift".into()]))]);
+        assert_eq!(
+            c.eval(&given(vec![("value_base", Answer::Number(5.0))])),
+            Some(true)
+        );
+        let f = given(vec![
+            ("value_base", Answer::Number(0.0)),
+            ("fit", Answer::Many(vec!["drift".into()])),
+        ]);
         assert_eq!(c.eval(&f), Some(true));
         let c = Condition::parse("labels in [1k_100k, gt_100k]").unwrap();
-        assert_eq!(c.eval(&given(vec![("labels", Answer::One("1k_100k".into()))])), Some(true));
+        assert_eq!(
+            c.eval(&given(vec![("labels", Answer::One("1k_100k".into()))])),
+            Some(true)
+        );
     }
 
     #[test]
@@ -396,12 +465,26 @@ mod tests {
         let c = Condition::parse("baseline != unknown").unwrap();
         assert_eq!(c.eval(&|_: &str| Input::Skipped), Some(false));
         assert_eq!(c.eval(&|_: &str| Input::Missing), None);
-        assert_eq!(Condition::parse("goal answered").unwrap().eval(&|_: &str| Input::Missing), Some(false));
+        assert_eq!(
+            Condition::parse("goal answered")
+                .unwrap()
+                .eval(&|_: &str| Input::Missing),
+            Some(false)
+        );
     }
 
     #[test]
     fn malformed_conditions_are_rejected_with_a_reason() {
-        for bad in ["", "baseline", "baseline !", "x in [a,", "x < word", "(a = b", "a = b c", "x in a"] {
+        for bad in [
+            "",
+            "baseline",
+            "baseline !",
+            "x in [a,",
+            "x < word",
+            "(a = b",
+            "a = b c",
+            "x in a",
+        ] {
             assert!(Condition::parse(bad).is_err(), "{bad}");
         }
     }

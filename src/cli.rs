@@ -1,0 +1,64 @@
+//! Command-line flags.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::domain::Lang;
+
+/// kakehashi — a chat-ops bridge between a company's AI team and everyone else.
+#[derive(Parser, Debug)]
+#[command(name = "kakehashi", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (default: ./kakehashi.toml if it exists; or set KAKEHASHI_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: CliCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CliCommand {
+    /// Chat with the bot in this terminal: submit needs, answer the checklist, look things up.
+    Console {
+        /// Who you are in the conversation (default: your login name).
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+        /// Your language (default: the workspace's).
+        #[arg(long, value_name = "en|ja")]
+        lang: Option<Lang>,
+        /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: KAKEHASHI_DB).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
+    /// Give the verdict for an answers file (JSON, question id → answer); stores nothing.
+    Assess {
+        /// The answers file.
+        #[arg(long, value_name = "FILE")]
+        answers: PathBuf,
+        #[arg(long, value_name = "en|ja")]
+        lang: Option<Lang>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Play a quarter of a made-up company through the real engine and print what happened.
+    Demo {
+        /// Keep the demo's data here (default: a temporary SQLite file, removed afterwards).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        #[arg(long, value_name = "en|ja")]
+        lang: Option<Lang>,
+    },
+    /// Check the configuration and the prompts, and open the database; name every problem.
+    Check {
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}

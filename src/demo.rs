@@ -1,0 +1,890 @@
+//! `kakehashi demo`: a quarter at a made-up retailer, played through the real engine — every need
+//! is submitted with the `need` command and its checklist answered button by button, exactly as
+//! a person would — then a summary of what happened.
+//!
+//! The demo plays in the console workspace, so `kakehashi console --db <the demo's db>` can
+//! explore it afterwards. It refuses a database whose console workspace already holds items.
+//! To add a scene: add a [`NeedScript`] or [`SeedScript`] below; the checklist tells whether its
+//! answers are complete (a missing answer stops the demo with the question's id).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+
+use crate::chat::{
+    Action, Actor, Bot, FormKind, Inbound, InboundEvent, Outbound, Place, WorkspaceRef,
+};
+use crate::clock::ManualClock;
+use crate::domain::checklist::QuestionKind;
+use crate::domain::text::Note;
+use crate::domain::{ItemKind, ItemRef, Lang, Outcome, Status};
+use crate::lifecycle;
+use crate::transport::console::{WORKSPACE_ID, render_blocks};
+
+/// A need as the demo plays it: who asks, when, the answers, and what the AI team does.
+struct NeedScript {
+    week: i64,
+    user: &'static str,
+    team: &'static str,
+    title: &'static str,
+    answers: &'static [(&'static str, &'static str)],
+    /// Stop after the answers given (the checklist is left for later).
+    unfinished: bool,
+    /// After the verdict, change one answer (question, new option).
+    edit: Option<(&'static str, &'static str)>,
+    /// What happens next: (week, status, actor, note).
+    moves: &'static [(i64, Status, &'static str, &'static str)],
+}
+
+struct SeedScript {
+    week: i64,
+    user: &'static str,
+    team: &'static str,
+    title: &'static str,
+    moves: &'static [(i64, Status, &'static str, &'static str)],
+}
+
+/// Answers shared by most needs; each script overrides what differs.
+const COMMON: &[(&str, &str)] = &[
+    ("driver", "problem"),
+    ("action", "person_decides"),
+    ("current", "people_digital"),
+    ("alternatives", "tried_failed"),
+    ("fit", "volume"),
+    ("baseline", "measured"),
+    ("baseline_accuracy", "85"),
+    ("target_accuracy", "93"),
+    ("error_cost", "medium"),
+    ("human_review", "yes"),
+    ("volume", "3000"),
+    ("hours", "120"),
+    ("value_base", "400000000"),
+    ("uplift_pct", "3"),
+    ("owner", "funded_owner"),
+    ("scale", "maybe"),
+    ("rules", "impossible"),
+    ("data_level", "lv3"),
+    ("labels", "1k_100k"),
+    ("feedback", "delayed_recorded"),
+    ("people_impact", "none"),
+    ("maintenance", "ai_team"),
+];
+
+const AI_LEAD: &str = "mika";
+const AI_ENGINEER: &str = "taro";
+
+const NEEDS: &[NeedScript] = &[
+    NeedScript {
+        week: 0,
+        user: "aiko",
+        team: "Store operations",
+        title: "Forecast weekly demand for store 12",
+        answers: &[
+            (
+                "goal",
+                "Cut stockouts at store 12 by a fifth without raising waste",
+            ),
+            ("fit", "volume,drift"),
+            ("baseline_accuracy", "92"),
+            ("target_accuracy", "96"),
+            ("volume", "5200"),
+            ("hours", "160"),
+            ("value_base", "800000000"),
+            ("uplift_pct", "2"),
+            ("labels", "gt_100k"),
+            ("feedback", "immediate_recorded"),
+        ],
+        unfinished: false,
+        edit: None,
+        moves: &[
+            (1, Status::Accepted, AI_LEAD, ""),
+            (2, Status::InProgress, AI_ENGINEER, ""),
+            (
+                9,
+                Status::Delivered,
+                AI_ENGINEER,
+                "Live for store 12; weekly error down from 8% to 4.5%",
+            ),
+            (
+                11,
+                Status::Closed,
+                "aiko",
+                "Rolling out to stores 3 and 7 next quarter",
+            ),
+        ],
+    },
+    NeedScript {
+        week: 1,
+        user: "kenji",
+        team: "Greenhouse",
+        title: "Sort cucumbers by grade with a camera",
+        answers: &[
+            (
+                "goal",
+                "Stop spending two people's afternoons on grading cucumbers",
+            ),
+            ("fit", "volume,unpleasant,device"),
+            ("baseline_accuracy", "95"),
+            ("target_accuracy", "95"),
+            ("volume", "30000"),
+            ("hours", "60"),
+            ("value_base", "3000000"),
+            ("uplift_pct", "10"),
+            ("data_level", "lv0"),
+        ],
+        unfinished: false,
+        edit: None,
+        moves: &[(
+            2,
+            Status::Redirected,
+            AI_LEAD,
+            "A second-hand optical grader sorts by length and bend for far less; we helped pick one",
+        )],
+    },
+    NeedScript {
+        week: 1,
+        user: "hana",
+        team: "Finance",
+        title: "Use AI on expense reports",
+        answers: &[("goal", "Use AI somehow"), ("driver", "mandate")],
+        unfinished: false,
+        edit: None,
+        moves: &[(
+            2,
+            Status::Declined,
+            AI_LEAD,
+            "No result to change yet; happy to talk once the team knows what hurts in expenses",
+        )],
+    },
+    NeedScript {
+        week: 2,
+        user: "sota",
+        team: "Sales",
+        title: "See weekly sales by region",
+        answers: &[
+            (
+                "goal",
+                "Regional managers see last week's sales every Monday",
+            ),
+            ("action", "report"),
+        ],
+        unfinished: false,
+        edit: None,
+        moves: &[(
+            3,
+            Status::Redirected,
+            AI_ENGINEER,
+            "The BI team added a regional page to the sales dashboard",
+        )],
+    },
+    NeedScript {
+        week: 2,
+        user: "yui",
+        team: "Procurement",
+        title: "Predict late deliveries from suppliers",
+        answers: &[
+            (
+                "goal",
+                "Know three days ahead which deliveries will be late",
+            ),
+            ("current", "paper"),
+        ],
+        unfinished: false,
+        edit: None,
+        moves: &[(
+            3,
+            Status::Redirected,
+            AI_LEAD,
+            "Log deliveries in the shared supplier form first; ask again in six months",
+        )],
+    },
+    NeedScript {
+        week: 3,
+        user: "ren",
+        team: "HR",
+        title: "Screen job applications automatically",
+        answers: &[
+            ("goal", "Answer every applicant within five working days"),
+            ("alternatives", "not_tried_plausible"),
+            ("fit", "none"),
+            (
+                "people_impact",
+                "decisions_about_people,personal_data,must_explain",
+            ),
+        ],
+        unfinished: false,
+        edit: None,
+        moves: &[(
+            4,
+            Status::Redirected,
+            AI_LEAD,
+            "A structured application form and a second reviewer on Mondays clear the queue",
+        )],
+    },
+    NeedScript {
+        week: 4,
+        user: "daiki",
+        team: "Logistics",
+        title: "Plan delivery van routes",
+        answers: &[
+            ("goal", "Cut van kilometres per delivery by a tenth"),
+            ("rules", "few_rules"),
+            ("fit", "volume,latency"),
+        ],
+        unfinished: false,
+        edit: None,
+        moves: &[
+            (5, Status::Accepted, AI_LEAD, ""),
+            (6, Status::InProgress, AI_ENGINEER, ""),
+        ],
+    },
+    NeedScript {
+        week: 5,
+        user: "mei",
+        team: "Marketing",
+        title: "Predict which customers will churn",
+        answers: &[
+            ("goal", "Keep 5% more loyalty members active each quarter"),
+            ("driver", "mandate"),
+            ("data_level", "lv0"),
+            ("maintenance", "nobody"),
+        ],
+        unfinished: false,
+        edit: None,
+        moves: &[(
+            6,
+            Status::Redirected,
+            AI_LEAD,
+            "Data first: the data team sets up collection of loyalty events and a simple BI view",
+        )],
+    },
+    NeedScript {
+        week: 6,
+        user: "kaito",
+        team: "Quality assurance",
+        title: "Spot scratches on painted panels",
+        answers: &[
+            ("goal", "Catch scratched panels before they are shipped"),
+            ("baseline", "unknown"),
+            ("error_cost", "high"),
+            ("human_review", "no"),
+        ],
+        unfinished: false,
+        edit: None,
+        moves: &[(7, Status::Accepted, AI_LEAD, "")],
+    },
+    NeedScript {
+        week: 7,
+        user: "saki",
+        team: "Customer support",
+        title: "Route tickets to the right team",
+        answers: &[
+            ("goal", "Tickets reach the right team within an hour"),
+            ("action", "unsure"),
+        ],
+        unfinished: false,
+        edit: Some(("action", "automatic")),
+        moves: &[(8, Status::Accepted, AI_LEAD, "")],
+    },
+    NeedScript {
+        week: 9,
+        user: "riku",
+        team: "Legal",
+        title: "Summarise supplier contracts",
+        answers: &[
+            (
+                "goal",
+                "Lawyers read the key terms of a contract in ten minutes",
+            ),
+            ("labels", "none"),
+            ("data_level", "lv3"),
+        ],
+        unfinished: false,
+        edit: None,
+        moves: &[],
+    },
+    NeedScript {
+        week: 10,
+        user: "hana",
+        team: "finance ",
+        title: "Flag duplicate invoices",
+        answers: &[
+            ("goal", "Never pay the same invoice twice"),
+            ("data_level", "lv2"),
+            ("fit", "volume,unobservable"),
+        ],
+        unfinished: false,
+        edit: None,
+        moves: &[],
+    },
+    NeedScript {
+        week: 11,
+        user: "aiko",
+        team: "Store operations",
+        title: "Plan staff shifts around footfall",
+        answers: &[
+            ("goal", "Fewer idle hours at the tills on weekday mornings"),
+            ("driver", "opportunity"),
+        ],
+        unfinished: true,
+        edit: None,
+        moves: &[],
+    },
+    NeedScript {
+        week: 11,
+        user: "nao",
+        team: "Warehouse",
+        title: "Count stock from shelf photos",
+        answers: &[(
+            "goal",
+            "Monthly stock count done in one day instead of three",
+        )],
+        unfinished: true,
+        edit: None,
+        moves: &[(
+            12,
+            Status::Withdrawn,
+            "nao",
+            "The new handheld scanners already cut the count to a day",
+        )],
+    },
+];
+
+const SEEDS: &[SeedScript] = &[
+    SeedScript {
+        week: 0,
+        user: AI_ENGINEER,
+        team: "Finance",
+        title: "Read invoices with OCR",
+        moves: &[
+            (1, Status::Prototyping, AI_ENGINEER, ""),
+            (
+                4,
+                Status::Pitched,
+                AI_LEAD,
+                "Shown to Finance: 70% of fields read correctly",
+            ),
+            (
+                8,
+                Status::InService,
+                AI_LEAD,
+                "Finance uses it for all paper invoices",
+            ),
+        ],
+    },
+    SeedScript {
+        week: 3,
+        user: AI_LEAD,
+        team: "",
+        title: "Chatbot for internal IT questions",
+        moves: &[
+            (4, Status::Prototyping, AI_LEAD, ""),
+            (
+                7,
+                Status::Shelved,
+                AI_LEAD,
+                "People preferred a searchable FAQ; writing it answered most questions, so we published that instead",
+            ),
+        ],
+    },
+    SeedScript {
+        week: 5,
+        user: AI_ENGINEER,
+        team: "Store operations",
+        title: "Explain demand forecasts to buyers",
+        moves: &[
+            (6, Status::Prototyping, AI_ENGINEER, ""),
+            (
+                10,
+                Status::Pitched,
+                AI_LEAD,
+                "Offered to the buyers of stores 3 and 7",
+            ),
+        ],
+    },
+    SeedScript {
+        week: 8,
+        user: AI_ENGINEER,
+        team: "Store operations",
+        title: "Spot empty shelves from store cameras",
+        moves: &[(9, Status::Prototyping, AI_ENGINEER, "")],
+    },
+    SeedScript {
+        week: 12,
+        user: AI_LEAD,
+        team: "",
+        title: "Find anomalies in till logs",
+        moves: &[],
+    },
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(
+        "the database already holds items in the console workspace; give the demo an empty database, e.g. --db sqlite://demo.db"
+    )]
+    NotEmpty,
+    #[error("the demo went wrong: {0}")]
+    Script(String),
+    #[error(transparent)]
+    Store(#[from] crate::storage::StoreError),
+    #[error(transparent)]
+    Move(#[from] lifecycle::MoveError),
+}
+
+/// One thing that happened, for the timeline.
+struct Happening {
+    at: DateTime<Utc>,
+    line: String,
+}
+
+/// Plays the quarter that ends on the Monday before `now`, through `bot` (whose clock must be
+/// `clock`), and returns the report.
+pub async fn play(
+    bot: &Bot,
+    clock: &Arc<ManualClock>,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> Result<String, DemoError> {
+    if bot.store.count_items(WORKSPACE_ID).await? > 0 {
+        return Err(DemoError::NotEmpty);
+    }
+    let monday =
+        (now - Duration::days(i64::from(now.weekday().num_days_from_monday()))).date_naive();
+    let end = monday
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc();
+    let start = end - Duration::weeks(13);
+    let at = |week: i64, hour: i64| start + Duration::weeks(week) + Duration::hours(9 + hour);
+    let player = Player { bot, lang };
+
+    // Everything in time order: submissions first within a week, then moves.
+    let mut plan: Vec<(DateTime<Utc>, Step)> = Vec::new();
+    for (i, n) in NEEDS.iter().enumerate() {
+        plan.push((at(n.week, i as i64 % 8), Step::Need(i)));
+        for (j, (week, ..)) in n.moves.iter().enumerate() {
+            plan.push((at(*week, 1 + j as i64), Step::NeedMove(i, j)));
+        }
+    }
+    for (i, s) in SEEDS.iter().enumerate() {
+        plan.push((at(s.week, 2 + i as i64), Step::Seed(i)));
+        for (j, (week, ..)) in s.moves.iter().enumerate() {
+            plan.push((at(*week, 3 + j as i64), Step::SeedMove(i, j)));
+        }
+    }
+    plan.sort_by_key(|(t, _)| *t);
+
+    let mut needs: BTreeMap<usize, ItemRef> = BTreeMap::new();
+    let mut seeds: BTreeMap<usize, ItemRef> = BTreeMap::new();
+    let mut log: Vec<Happening> = Vec::new();
+    for (t, step) in plan {
+        clock.set(t);
+        match step {
+            Step::Need(i) => {
+                let n = &NEEDS[i];
+                let item = player.need(n).await?;
+                needs.insert(i, item);
+                let stored = player.load(item).await?;
+                let line = match stored.outcome() {
+                    Some(o) => format!(
+                        "{item} {} asks “{}” → {}",
+                        n.team.trim(),
+                        n.title,
+                        player.outcome_title(o)
+                    ),
+                    None => format!(
+                        "{item} {} asks “{}” (checklist left for later)",
+                        n.team.trim(),
+                        n.title
+                    ),
+                };
+                log.push(Happening { at: t, line });
+                if let Some((question, option)) = n.edit {
+                    let before = stored.outcome();
+                    player.edit(n.user, item, question, option).await?;
+                    let after = player.load(item).await?.outcome();
+                    if let (Some(b), Some(a)) = (before, after) {
+                        log.push(Happening {
+                            at: t,
+                            line: format!(
+                                "{item} {} changes “{question}”; the verdict goes from {} to {}",
+                                n.user,
+                                player.outcome_title(b),
+                                player.outcome_title(a)
+                            ),
+                        });
+                    }
+                }
+            }
+            Step::NeedMove(i, j) => {
+                let (_, to, actor, note) = NEEDS[i].moves[j];
+                let item = needs[&i];
+                player.transition(item, to, actor, note).await?;
+                log.push(Happening {
+                    at: t,
+                    line: move_line(item, to, actor, note),
+                });
+            }
+            Step::Seed(i) => {
+                let s = &SEEDS[i];
+                let item = player.seed(s).await?;
+                seeds.insert(i, item);
+                log.push(Happening {
+                    at: t,
+                    line: format!("{item} {} proposes the seed “{}”", s.user, s.title),
+                });
+            }
+            Step::SeedMove(i, j) => {
+                let (_, to, actor, note) = SEEDS[i].moves[j];
+                let item = seeds[&i];
+                player.transition(item, to, actor, note).await?;
+                log.push(Happening {
+                    at: t,
+                    line: move_line(item, to, actor, note),
+                });
+            }
+        }
+    }
+    player.report(start, end, &log, &needs, &seeds).await
+}
+
+enum Step {
+    Need(usize),
+    NeedMove(usize, usize),
+    Seed(usize),
+    SeedMove(usize, usize),
+}
+
+fn move_line(item: ItemRef, to: Status, actor: &str, note: &str) -> String {
+    let mut line = format!(
+        "{item} {actor} moves it to {}",
+        to.as_str().replace('_', " ")
+    );
+    if !note.is_empty() {
+        let _ = write!(line, ": “{note}”");
+    }
+    line
+}
+
+struct Player<'b> {
+    bot: &'b Bot,
+    lang: Lang,
+}
+
+impl Player<'_> {
+    async fn send(&self, user: &str, event: InboundEvent) -> Vec<Outbound> {
+        let inbound = Inbound {
+            workspace: WorkspaceRef {
+                id: WORKSPACE_ID.into(),
+                name: "Console".into(),
+            },
+            actor: Actor {
+                id: user.into(),
+                name: user.into(),
+                locale: Some(self.lang),
+            },
+            place: Place {
+                channel: "demo".into(),
+                direct: true,
+            },
+            event,
+        };
+        self.bot.handle(&inbound).await
+    }
+
+    async fn load(&self, item: ItemRef) -> Result<crate::domain::WorkItem, DemoError> {
+        self.bot
+            .store
+            .item(WORKSPACE_ID, item)
+            .await?
+            .ok_or_else(|| DemoError::Script(format!("{item} is missing")))
+    }
+
+    fn outcome_title(&self, o: Outcome) -> String {
+        self.bot
+            .prompts
+            .checklist
+            .text(&format!("outcomes.{}.title", o.as_str()), self.lang)
+            .to_string()
+    }
+
+    /// Submits an item through its form, the way a person does, and finds its id.
+    async fn submit(
+        &self,
+        user: &str,
+        kind: ItemKind,
+        title: &str,
+        team: &str,
+    ) -> Result<ItemRef, DemoError> {
+        let command = format!("{} {title}", kind.as_str());
+        let form = match self
+            .send(user, InboundEvent::Command { text: command })
+            .await
+            .pop()
+        {
+            Some(Outbound::Form(f)) => f,
+            other => {
+                return Err(DemoError::Script(format!(
+                    "expected the {} form, got {other:?}",
+                    kind.as_str()
+                )));
+            }
+        };
+        let mut values: BTreeMap<String, String> = form
+            .fields
+            .iter()
+            .map(|f| (f.id.clone(), f.initial.clone().unwrap_or_default()))
+            .collect();
+        values.insert("team".into(), team.into());
+        self.send(
+            user,
+            InboundEvent::Form {
+                id: form.id,
+                values,
+            },
+        )
+        .await;
+        let mine = self.bot.store.items_of(WORKSPACE_ID, user, 1).await?;
+        mine.first()
+            .filter(|i| i.reference.kind == kind && i.title == title)
+            .map(|i| i.reference)
+            .ok_or_else(|| DemoError::Script(format!("“{title}” was not created")))
+    }
+
+    async fn need(&self, n: &NeedScript) -> Result<ItemRef, DemoError> {
+        let item = self.submit(n.user, ItemKind::Need, n.title, n.team).await?;
+        let answer = |q: &str| {
+            n.answers
+                .iter()
+                .chain(COMMON)
+                .find(|(id, _)| *id == q)
+                .map(|(_, v)| *v)
+        };
+        let checklist = &self.bot.prompts.checklist;
+        let mut asked = 0;
+        loop {
+            let stored = self.load(item).await?;
+            let view = checklist.view(&stored.answers);
+            let Some(q) = view.next() else { break };
+            if n.unfinished
+                && n.answers
+                    .iter()
+                    .all(|(id, _)| stored.answers.get(id).is_some())
+            {
+                self.send(
+                    n.user,
+                    InboundEvent::Action {
+                        id: Action::Later { item }.to_string(),
+                        values: vec![],
+                    },
+                )
+                .await;
+                break;
+            }
+            let value = answer(&q.id)
+                .ok_or_else(|| DemoError::Script(format!("{item} has no answer to '{}'", q.id)))?;
+            let event = match &q.kind {
+                QuestionKind::One { .. } => InboundEvent::Action {
+                    id: Action::Answer {
+                        item,
+                        question: q.id.clone(),
+                        option: value.into(),
+                    }
+                    .to_string(),
+                    values: vec![],
+                },
+                QuestionKind::Many { .. } => InboundEvent::Action {
+                    id: Action::Pick {
+                        item,
+                        question: q.id.clone(),
+                    }
+                    .to_string(),
+                    values: value.split(',').map(str::to_string).collect(),
+                },
+                QuestionKind::Text { .. } | QuestionKind::Number { .. } => InboundEvent::Form {
+                    id: FormKind::Answer {
+                        item,
+                        question: q.id.clone(),
+                    }
+                    .to_string(),
+                    values: BTreeMap::from([("answer".to_string(), value.to_string())]),
+                },
+            };
+            self.send(n.user, event).await;
+            asked += 1;
+            if asked > checklist.questions().len() {
+                return Err(DemoError::Script(format!(
+                    "{item}: the answer to '{}' was not taken",
+                    q.id
+                )));
+            }
+        }
+        Ok(item)
+    }
+
+    async fn edit(
+        &self,
+        user: &str,
+        item: ItemRef,
+        question: &str,
+        option: &str,
+    ) -> Result<(), DemoError> {
+        self.send(
+            user,
+            InboundEvent::Action {
+                id: Action::Edit { item }.to_string(),
+                values: vec![question.into()],
+            },
+        )
+        .await;
+        let id = Action::Answer {
+            item,
+            question: question.into(),
+            option: option.into(),
+        }
+        .to_string();
+        self.send(user, InboundEvent::Action { id, values: vec![] })
+            .await;
+        Ok(())
+    }
+
+    async fn seed(&self, s: &SeedScript) -> Result<ItemRef, DemoError> {
+        self.submit(s.user, ItemKind::Seed, s.title, s.team).await
+    }
+
+    async fn transition(
+        &self,
+        item: ItemRef,
+        to: Status,
+        actor: &str,
+        note: &str,
+    ) -> Result<(), DemoError> {
+        let note = Note::parse(note).map_err(|e| DemoError::Script(e.to_string()))?;
+        let now = self.bot.clock.now();
+        lifecycle::transition(
+            self.bot.store.as_ref(),
+            WORKSPACE_ID,
+            item,
+            to,
+            actor,
+            Some(note),
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn report(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        log: &[Happening],
+        needs: &BTreeMap<usize, ItemRef>,
+        seeds: &BTreeMap<usize, ItemRef>,
+    ) -> Result<String, DemoError> {
+        let mut out = String::new();
+        let day = |t: DateTime<Utc>| t.format("%Y-%m-%d").to_string();
+        let _ = writeln!(
+            out,
+            "kakehashi demo — a quarter at a made-up retailer, {} to {}\n",
+            day(start),
+            day(end - Duration::days(1))
+        );
+        let _ = writeln!(out, "What happened, week by week:");
+        let mut last_week = -1;
+        for h in log {
+            let week = (h.at - start).num_weeks() + 1;
+            let label = if week != last_week {
+                format!("week {week:>2}")
+            } else {
+                String::new()
+            };
+            last_week = week;
+            let _ = writeln!(out, "  {label:<8} {}", h.line);
+        }
+
+        let mut by_outcome: BTreeMap<Outcome, Vec<ItemRef>> = BTreeMap::new();
+        let mut by_status: BTreeMap<Status, Vec<ItemRef>> = BTreeMap::new();
+        let mut teams: BTreeMap<String, String> = BTreeMap::new();
+        for item in needs.values() {
+            let stored = self.load(*item).await?;
+            if let Some(o) = stored.outcome() {
+                by_outcome.entry(o).or_default().push(*item);
+            }
+            by_status.entry(stored.status).or_default().push(*item);
+            teams
+                .entry(stored.team_key.clone())
+                .or_insert(stored.team.clone());
+        }
+        for item in seeds.values() {
+            by_status
+                .entry(self.load(*item).await?.status)
+                .or_default()
+                .push(*item);
+        }
+        let ids = |v: &[ItemRef]| {
+            v.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+
+        let _ = writeln!(
+            out,
+            "\nNeeds by verdict ({} needs from {} teams):",
+            needs.len(),
+            teams.len()
+        );
+        for o in Outcome::ALL {
+            let items = by_outcome.get(&o).map(Vec::as_slice).unwrap_or(&[]);
+            let _ = writeln!(
+                out,
+                "  {:<34} {:>2}  {}",
+                self.outcome_title(o),
+                items.len(),
+                ids(items)
+            );
+        }
+        let _ = writeln!(out, "\nWhere the needs and seeds stand:");
+        for status in Status::ALL {
+            if let Some(items) = by_status.get(&status) {
+                let _ = writeln!(
+                    out,
+                    "  {:<34} {:>2}  {}",
+                    status.as_str().replace('_', " "),
+                    items.len(),
+                    ids(items)
+                );
+            }
+        }
+        let solved_without_ml = by_status.get(&Status::Redirected).map_or(0, Vec::len);
+        let delivered = by_status.get(&Status::Delivered).map_or(0, Vec::len)
+            + by_status.get(&Status::Closed).map_or(0, Vec::len);
+        let _ = writeln!(
+            out,
+            "\nThe AI team's contribution: {delivered} need(s) delivered with ML, {solved_without_ml} solved by saying \
+             “not ML, do this instead”, {} seed(s) in service.",
+            by_status.get(&Status::InService).map_or(0, Vec::len)
+        );
+
+        let _ = writeln!(out, "\nThree classic needs, with their verdicts in full:");
+        for i in [0usize, 1, 7] {
+            let item = needs[&i];
+            let stored = self.load(item).await?;
+            if let Some(v) = &stored.verdict {
+                let _ = writeln!(out, "\n{} — {} ({})", item, stored.title, stored.team);
+                let blocks = crate::chat::render::verdict_blocks(
+                    &self.bot.prompts,
+                    self.lang,
+                    Some(item),
+                    v,
+                );
+                out.push_str(&render_blocks(&blocks, false));
+            }
+        }
+        Ok(out)
+    }
+}

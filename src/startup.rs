@@ -1,0 +1,232 @@
+//! The one module that knows all the others: builds the bot from the configuration and runs
+//! each subcommand.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::assess;
+use crate::chat::Bot;
+use crate::cli::{CliCommand, Format};
+use crate::clock::{Clock, ManualClock, SystemClock};
+use crate::config::{Config, KEYS};
+use crate::demo;
+use crate::domain::Lang;
+use crate::prompts::{Prompts, PromptsError};
+use crate::storage::{self, DatabaseUrl, OpenError};
+use crate::transport::console::{self, Console};
+
+/// Exit status for bad input: flags, configuration, an answers file.
+const USAGE: u8 = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("prompts: {0}")]
+    Prompts(#[from] PromptsError),
+    #[error(transparent)]
+    Database(#[from] OpenError),
+}
+
+/// Opens the database and loads the prompts: everything a conversation needs.
+pub async fn build_bot(
+    config: &Config,
+    db: &DatabaseUrl,
+    clock: Arc<dyn Clock>,
+) -> Result<Bot, StartError> {
+    let prompts = Prompts::load(config.prompts_dir.as_deref())?;
+    let store = storage::open(db).await?;
+    Ok(Bot {
+        store,
+        prompts: Arc::new(prompts),
+        clock,
+        defaults: config.defaults.clone(),
+    })
+}
+
+/// The default log filter of a command: quiet where the terminal is the interface.
+pub fn default_log_filter(command: &CliCommand) -> &'static str {
+    match command {
+        CliCommand::Console { .. } | CliCommand::Demo { .. } | CliCommand::Assess { .. } => "warn",
+        CliCommand::Check { .. } => "info",
+    }
+}
+
+pub async fn run(command: CliCommand, config: Config) -> ExitCode {
+    match command {
+        CliCommand::Console { user, lang, db } => console(config, user, lang, db).await,
+        CliCommand::Assess {
+            answers,
+            lang,
+            format,
+        } => assess(config, &answers, lang, format),
+        CliCommand::Demo { db, lang } => demo(config, db, lang).await,
+        CliCommand::Check { db } => check(config, db).await,
+    }
+}
+
+fn database(config: &Config, flag: Option<String>) -> Result<DatabaseUrl, ExitCode> {
+    match flag {
+        None => Ok(config.database.clone()),
+        Some(url) => DatabaseUrl::parse(&url).map_err(|e| {
+            eprintln!("--db: {e}");
+            ExitCode::from(USAGE)
+        }),
+    }
+}
+
+fn fail(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("kakehashi: {e}");
+    ExitCode::FAILURE
+}
+
+async fn console(
+    config: Config,
+    user: Option<String>,
+    lang: Option<Lang>,
+    db: Option<String>,
+) -> ExitCode {
+    let db = match database(&config, db) {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    let bot = match build_bot(&config, &db, Arc::new(SystemClock)).await {
+        Ok(bot) => bot,
+        Err(e) => return fail(e),
+    };
+    let interactive = std::io::stdin().is_terminal();
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let options = console::Options {
+        user: user.or(config.user.clone()).unwrap_or_else(|| "me".into()),
+        lang,
+        color,
+        echo: !interactive,
+    };
+    let input = tokio::io::BufReader::new(tokio::io::stdin());
+    match Console::new(&bot, input, std::io::stdout(), options)
+        .run()
+        .await
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn assess(config: Config, answers: &Path, lang: Option<Lang>, format: Format) -> ExitCode {
+    let prompts = match Prompts::load(config.prompts_dir.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let lang = lang.unwrap_or(config.defaults.lang);
+    let (parsed, notes) = match assess::read_answers(&prompts.checklist, answers) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("kakehashi assess: {e}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    for note in notes {
+        eprintln!("{note}");
+    }
+    let verdict = assess::assess(&prompts.checklist, &parsed, &config.defaults.value);
+    match format {
+        Format::Json => println!("{}", assess::to_json(&prompts.checklist, &verdict, lang)),
+        Format::Text => {
+            let blocks = crate::chat::render::verdict_blocks(&prompts, lang, None, &verdict);
+            print!(
+                "{}",
+                console::render_blocks(&blocks, std::io::stdout().is_terminal())
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+async fn demo(config: Config, db: Option<String>, lang: Option<Lang>) -> ExitCode {
+    let (db, _temp) = match db {
+        Some(url) => match database(&config, Some(url)) {
+            Ok(db) => (db, None),
+            Err(code) => return code,
+        },
+        None => match tempfile::tempdir() {
+            Ok(dir) => (DatabaseUrl::Sqlite(dir.path().join("demo.db")), Some(dir)),
+            Err(e) => return fail(format!("cannot make a temporary directory: {e}")),
+        },
+    };
+    let now = SystemClock.now();
+    let clock = Arc::new(ManualClock::new(now));
+    let bot = match build_bot(&config, &db, clock.clone()).await {
+        Ok(bot) => bot,
+        Err(e) => return fail(e),
+    };
+    let lang = lang.unwrap_or(config.defaults.lang);
+    match demo::play(&bot, &clock, now, lang).await {
+        Ok(report) => {
+            print!("{report}");
+            match _temp {
+                Some(_) => println!(
+                    "\nThe demo ran in a temporary database, now removed. To keep it and look around:\n  \
+                     kakehashi demo --db sqlite://demo.db\n  kakehashi console --db sqlite://demo.db --user aiko"
+                ),
+                None => println!(
+                    "\nExplore it: kakehashi console --db {db} --user aiko   (then: mine, show N-1)"
+                ),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(demo::DemoError::NotEmpty) => {
+            eprintln!("kakehashi demo: {}", demo::DemoError::NotEmpty);
+            ExitCode::from(USAGE)
+        }
+        Err(e) => fail(e),
+    }
+}
+
+async fn check(config: Config, db: Option<String>) -> ExitCode {
+    let db = match database(&config, db) {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    println!(
+        "configuration: ok{}",
+        config
+            .file
+            .as_ref()
+            .map(|f| format!(" (file {})", f.display()))
+            .unwrap_or_default()
+    );
+    for (key, var, default, _) in KEYS {
+        println!("  {key:<28} {var:<28} default {default}");
+    }
+    let s = &config.defaults;
+    println!(
+        "  resolved: database {db}; new workspaces: {}, {}, {}/hour, {:.0}% automatable, {}/year for ML",
+        s.lang,
+        s.value.currency.code(),
+        s.value.hourly_cost,
+        s.value.automatable_share * 100.0,
+        s.value.ml_yearly_cost
+    );
+    match Prompts::load(config.prompts_dir.as_deref()) {
+        Ok(p) => println!(
+            "prompts: ok ({} questions{})",
+            p.checklist.questions().len(),
+            config
+                .prompts_dir
+                .as_ref()
+                .map(|d| format!(", overrides from {}", d.display()))
+                .unwrap_or_default()
+        ),
+        Err(e) => {
+            eprintln!("prompts: {e}");
+            return ExitCode::from(USAGE);
+        }
+    }
+    match storage::open(&db).await {
+        Ok(store) => {
+            println!("database: ok ({}, migrations applied)", store.backend());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
