@@ -45,7 +45,6 @@ pub fn verdict_blocks(
     v: &Verdict,
 ) -> Vec<Block> {
     let r = verdict::render(&prompts.checklist, v, lang);
-    let t = |key: &str| prompts.get(lang, key).to_string();
     let heading = match item {
         Some(item) => prompts.fill(
             lang,
@@ -55,7 +54,9 @@ pub fn verdict_blocks(
         None => prompts.fill(lang, "verdict.heading_plain", &[("title", r.title)]),
     };
     let mut blocks = vec![Block::Heading(heading)];
-    blocks.push(Block::Text(vec![Span::Bold(t("verdict.why"))]));
+    blocks.push(Block::Text(vec![Span::Bold(
+        prompts.get(lang, "verdict.why").to_string(),
+    )]));
     // every rule checked: ✓ passed (not this outcome), ➜ the one that decided
     let mut why = Vec::new();
     for (i, reason) in r.reasons.iter().enumerate() {
@@ -70,7 +71,9 @@ pub fn verdict_blocks(
     }
     blocks.push(Block::Text(why));
     if !r.flags.is_empty() {
-        blocks.push(Block::Text(vec![Span::Bold(t("verdict.flags"))]));
+        blocks.push(Block::Text(vec![Span::Bold(
+            prompts.get(lang, "verdict.flags").to_string(),
+        )]));
         blocks.push(Block::List(
             r.flags
                 .iter()
@@ -96,7 +99,7 @@ pub fn verdict_blocks(
         ))));
     }
     blocks.push(Block::Text(vec![
-        Span::Bold(t("verdict.next")),
+        Span::Bold(prompts.get(lang, "verdict.next").to_string()),
         Span::plain(format!(" {}", r.next_step)),
     ]));
     blocks

@@ -114,9 +114,10 @@ pub async fn answer(
     question: &str,
     values: &[String],
 ) -> Result<Vec<Outbound>, Error> {
-    match save_answer(ctx, item, question, values).await? {
-        Saved::Done(item, answered) => Ok(after_answer(ctx, &item, answered)),
-        Saved::Invalid(_, _, e) => Err(Error::User(answer_error(ctx, &e))),
+    let saved = save_answer(ctx, item, question, values).await?;
+    match saved.outcome {
+        Ok(answered) => Ok(after_answer(ctx, &saved.item, answered)),
+        Err(invalid) => Err(Error::User(answer_error(ctx, &invalid.1))),
     }
 }
 
@@ -128,9 +129,12 @@ pub async fn submit_form(
     values: &BTreeMap<String, String>,
 ) -> Result<Vec<Outbound>, Error> {
     let given: Vec<String> = values.get("answer").cloned().into_iter().collect();
-    match save_answer(ctx, item, question, &given).await? {
-        Saved::Done(item, answered) => Ok(after_answer(ctx, &item, answered)),
-        Saved::Invalid(item, q, e) => {
+    let saved = save_answer(ctx, item, question, &given).await?;
+    match saved.outcome {
+        Ok(answered) => Ok(after_answer(ctx, &saved.item, answered)),
+        Err(invalid) => {
+            let (q, e) = *invalid;
+            let item = saved.item;
             let typed = given.first().map(|s| s.chars().take(4000).collect());
             let mut form = answer_form(ctx, &item, &q, typed);
             form.errors.push(("answer".into(), answer_error(ctx, &e)));
@@ -139,9 +143,10 @@ pub async fn submit_form(
     }
 }
 
-enum Saved {
-    Done(WorkItem, Answered),
-    Invalid(WorkItem, Question, AnswerError),
+/// The need after an answer, and what became of the answer: taken, or refused for a reason.
+struct Saved {
+    item: WorkItem,
+    outcome: Result<Answered, Box<(Question, AnswerError)>>,
 }
 
 async fn save_answer(
@@ -157,7 +162,12 @@ async fn save_answer(
         let q = applicable(ctx, &item, &checklist.view(&item.answers), question)?.clone();
         let answer: Answer = match q.parse_input(values) {
             Ok(a) => a,
-            Err(e) => return Ok(Saved::Invalid(item, q, e)),
+            Err(e) => {
+                return Ok(Saved {
+                    item,
+                    outcome: Err(Box::new((q, e))),
+                });
+            }
         };
         let value_settings = &ctx.workspace.settings.value;
         let (answered, events) = record_answer(
@@ -172,7 +182,7 @@ async fn save_answer(
         if answered != Answered::Unchanged {
             match ctx
                 .store()
-                .save_item(&mut item, &[q.id.clone()], ctx.actor(), &events)
+                .save_item(&mut item, std::slice::from_ref(&q.id), ctx.actor(), &events)
                 .await
             {
                 Ok(()) => {}
@@ -183,7 +193,10 @@ async fn save_answer(
         if answered == Answered::Submitted {
             tracing::info!(item = %item.reference, outcome = ?item.outcome(), "checklist finished");
         }
-        return Ok(Saved::Done(item, answered));
+        return Ok(Saved {
+            item,
+            outcome: Ok(answered),
+        });
     }
     Err(Error::Internal(anyhow::anyhow!(
         "{item}: the answer lost three races in a row"

@@ -10,6 +10,7 @@ use serde_json::Value as Json;
 use unicode_normalization::UnicodeNormalization;
 
 use super::{Question, QuestionKind};
+use crate::domain::settings::group;
 use crate::domain::text;
 
 /// Stored with its kind (`{"one": "problem"}`), so it reads back without the checklist.
@@ -98,12 +99,13 @@ pub enum AnswerError {
     },
     #[error("{question}: '{given}' is not a number")]
     NotANumber { question: String, given: String },
-    #[error("{question}: {value} is out of range {min}–{max}")]
+    #[error("{question}: {value} is out of range {}–{}", group(*min), group(*max))]
     OutOfRange {
         question: String,
         value: String,
         min: f64,
         max: f64,
+        above: bool,
     },
     #[error("{question}: the answer is empty")]
     Empty { question: String },
@@ -289,6 +291,7 @@ impl Question {
                 value: text::clean(shown, false).chars().take(40).collect(),
                 min,
                 max,
+                above: x.is_nan() || x > max,
             });
         }
         Ok(Answer::Number(x))

@@ -1,0 +1,10 @@
+//! The integration tests: one binary. Storage tests run on SQLite and PostgreSQL (set
+//! KAKEHASHI_TEST_PG to a PostgreSQL admin URL; in CI it must be set).
+
+mod assess;
+mod console;
+mod conversation;
+mod demo;
+mod helpers;
+mod prompts;
+mod storage;
