@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use super::message::{Block, Span, text};
-use crate::domain::checklist::Answer;
+use crate::domain::checklist::{Answer, Question};
 use crate::domain::verdict::{self, Verdict};
 use crate::domain::{Currency, ItemRef, Lang, Outcome, Status};
 use crate::prompts::Prompts;
@@ -21,6 +21,16 @@ pub fn outcome(ctx: &Ctx, outcome: Outcome) -> String {
 /// An answer in words, in the person's language.
 pub fn answer(ctx: &Ctx, question: &str, answer: &Answer) -> String {
     verdict::answer_text(&ctx.prompts().checklist, question, answer, ctx.lang)
+}
+
+/// Answers as label: answer fields.
+pub fn answers(ctx: &Ctx, answered: &[(&Question, &Answer)]) -> Block {
+    Block::Fields(
+        answered
+            .iter()
+            .map(|(q, a)| (q.label.get(ctx.lang).to_string(), text(answer(ctx, &q.id, a))))
+            .collect(),
+    )
 }
 
 /// A question's short label.

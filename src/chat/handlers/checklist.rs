@@ -70,17 +70,7 @@ pub async fn answers(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Erro
         blocks.push(Block::Text(text(ctx.tf("answers.none", &[("item", id)]))));
         return Ok(vec![Outbound::Message(Message::private(blocks))]);
     }
-    blocks.push(Block::Fields(
-        answered
-            .iter()
-            .map(|(q, a)| {
-                (
-                    q.label.get(ctx.lang).to_string(),
-                    text(render::answer(ctx, &q.id, a)),
-                )
-            })
-            .collect(),
-    ));
+    blocks.push(render::answers(ctx, &answered));
     let options: Vec<SelectOption> = answered
         .iter()
         .map(|(q, _)| SelectOption {

@@ -120,17 +120,7 @@ pub async fn show(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Error> 
         let answered = view.answered();
         if !answered.is_empty() {
             blocks.push(Block::Text(vec![Span::Bold(ctx.t("show.answers"))]));
-            blocks.push(Block::Fields(
-                answered
-                    .iter()
-                    .map(|(q, a)| {
-                        (
-                            q.label.get(ctx.lang).to_string(),
-                            text(render::answer(ctx, &q.id, a)),
-                        )
-                    })
-                    .collect(),
-            ));
+            blocks.push(render::answers(ctx, &answered));
         }
     }
     blocks.push(Block::Text(vec![Span::Bold(ctx.t("show.history"))]));
