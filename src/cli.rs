@@ -50,6 +50,14 @@ pub enum CliCommand {
         #[arg(long, value_name = "en|ja")]
         lang: Option<Lang>,
     },
+    /// Run the bot for Slack and Discord: the HTTP server and the platform connections.
+    Serve {
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// Listen here instead of server.bind (KAKEHASHI_BIND).
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<std::net::SocketAddr>,
+    },
     /// Check the configuration and the prompts, and open the database; name every problem.
     Check {
         #[arg(long, value_name = "URL")]

@@ -1,78 +1,194 @@
 //! Typed configuration, loaded once: built-in defaults, then an optional TOML file, then the
 //! environment, then command-line flags. The only module that reads the environment.
 //!
-//! Every key, its default and its variable are listed in [`KEYS`] (and in the README); `kakehashi
-//! check` validates them all and names each bad one. To add a key: add a field, a line in
-//! [`KEYS`], its parsing in [`Config::load`], and a row in the README.
+//! Every key, its variable, default and meaning are listed in [`KEYS`] (and in the README);
+//! `kakehashi check` validates them all and names each bad one. To add a key: a line in [`KEYS`],
+//! a field, its parsing in [`Config::load`], and a row in the README (a test checks the README).
 
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
 
 use crate::domain::settings::{Currency, ValueSettings};
 use crate::domain::{Lang, Settings};
 use crate::storage::DatabaseUrl;
 
-/// (file key, environment variable, default, meaning) — the configuration reference.
-pub const KEYS: &[(&str, &str, &str, &str)] = &[
-    (
+/// One configuration key: where it is set, its default, what it means.
+pub struct Key {
+    pub key: &'static str,
+    pub var: &'static str,
+    pub default: &'static str,
+    pub meaning: &'static str,
+}
+
+const fn key(
+    key: &'static str,
+    var: &'static str,
+    default: &'static str,
+    meaning: &'static str,
+) -> Key {
+    Key {
+        key,
+        var,
+        default,
+        meaning,
+    }
+}
+
+/// The configuration reference.
+pub const KEYS: &[Key] = &[
+    key(
         "database_url",
         "KAKEHASHI_DB",
         "sqlite://kakehashi.db",
         "where the data lives: sqlite://PATH or postgres://USER@HOST/DB",
     ),
-    (
+    key(
         "prompts_dir",
         "KAKEHASHI_PROMPTS_DIR",
         "(none)",
         "a directory whose checklist.toml / messages.toml override built-in texts",
     ),
-    (
+    key(
         "defaults.lang",
         "KAKEHASHI_LANG",
         "en",
         "language of new workspaces: en or ja",
     ),
-    (
+    key(
         "defaults.currency",
         "KAKEHASHI_CURRENCY",
         "JPY",
         "currency of new workspaces (ISO code)",
     ),
-    (
+    key(
         "defaults.hourly_cost",
         "KAKEHASHI_HOURLY_COST",
         "4000",
         "cost of one staff-hour, for the value gate",
     ),
-    (
+    key(
         "defaults.automatable_share",
         "KAKEHASHI_AUTOMATABLE_SHARE",
         "0.5",
         "share of today's staff-hours a model could take over (0–1)",
     ),
-    (
+    key(
         "defaults.ml_yearly_cost",
         "KAKEHASHI_ML_YEARLY_COST",
         "12000000",
         "yearly cost of an ML project: build, run, retrain",
     ),
-    (
+    key(
+        "admins",
+        "KAKEHASHI_ADMINS",
+        "(none)",
+        "platform user ids that are admins everywhere, comma-separated: slack:U0123, discord:8123…, console:NAME",
+    ),
+    key(
         "log.filter",
         "KAKEHASHI_LOG",
-        "warn (console, demo), info (other commands)",
+        "warn (console, demo, assess), info (serve, check)",
         "what to log, as a tracing filter such as info or kakehashi=debug",
     ),
-    (
+    key(
         "log.format",
         "KAKEHASHI_LOG_FORMAT",
         "text",
         "log line format: text or json",
     ),
+    key(
+        "server.bind",
+        "KAKEHASHI_BIND",
+        "127.0.0.1:8080",
+        "address `kakehashi serve` listens on for Slack and Discord requests",
+    ),
+    key(
+        "slack.signing_secret",
+        "SLACK_SIGNING_SECRET",
+        "(none)",
+        "the app's signing secret; several, comma-separated, while rotating",
+    ),
+    key(
+        "slack.bot_token",
+        "SLACK_BOT_TOKEN",
+        "(none)",
+        "the bot token (xoxb-…)",
+    ),
+    key(
+        "slack.app_token",
+        "SLACK_APP_TOKEN",
+        "(none)",
+        "an app-level token (xapp-…) with connections:write: enables Socket Mode",
+    ),
+    key(
+        "slack.api_url",
+        "SLACK_API_URL",
+        "https://slack.com/api",
+        "the Slack Web API (changed only for tests)",
+    ),
+    key(
+        "slack.command",
+        "SLACK_COMMAND",
+        "/ai",
+        "the slash command the app declares",
+    ),
+    key("discord.token", "DISCORD_TOKEN", "(none)", "the bot token"),
+    key(
+        "discord.application_id",
+        "DISCORD_APPLICATION_ID",
+        "(none)",
+        "the application id",
+    ),
+    key(
+        "discord.public_key",
+        "DISCORD_PUBLIC_KEY",
+        "(none)",
+        "the application's public key (hex), for the interactions endpoint",
+    ),
+    key(
+        "discord.guild_id",
+        "DISCORD_GUILD_ID",
+        "(none)",
+        "register commands to this guild only (instant; for testing) instead of globally",
+    ),
+    key(
+        "discord.mode",
+        "DISCORD_MODE",
+        "gateway",
+        "how interactions arrive: gateway or endpoint",
+    ),
+    key(
+        "discord.api_url",
+        "DISCORD_API_URL",
+        "https://discord.com",
+        "the Discord API (changed only for tests)",
+    ),
 ];
 
 /// The variable that names the configuration file (default: ./kakehashi.toml if it exists).
 pub const CONFIG_FILE_VAR: &str = "KAKEHASHI_CONFIG";
+
+/// A value that must never reach a log line: its `Debug` shows only that it is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -80,7 +196,12 @@ pub struct Config {
     pub prompts_dir: Option<PathBuf>,
     /// Settings a new workspace starts with.
     pub defaults: Settings,
+    /// Platform user ids that are admins in every workspace (`slack:U0123`, `discord:8123…`).
+    pub admins: Vec<String>,
     pub log: LogConfig,
+    pub server: ServerConfig,
+    pub slack: Option<SlackConfig>,
+    pub discord: Option<DiscordConfig>,
     /// The login name, the console's default user.
     pub user: Option<String>,
     /// Where the file came from, if one was read.
@@ -93,37 +214,129 @@ pub struct LogConfig {
     pub json: bool,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    pub bind: SocketAddr,
+}
+
+/// Slack is on when a bot token is set, with a signing secret (HTTP) and/or an app token
+/// (Socket Mode).
+#[derive(Debug, Clone)]
+pub struct SlackConfig {
+    pub signing_secrets: Vec<Secret>,
+    pub bot_token: Secret,
+    pub app_token: Option<Secret>,
+    pub api_url: String,
+    pub command: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscordMode {
+    Gateway,
+    Endpoint,
+}
+
+/// Discord is on when a bot token or a public key is set.
+#[derive(Debug, Clone)]
+pub struct DiscordConfig {
+    pub token: Option<Secret>,
+    pub application_id: u64,
+    pub public_key: Option<String>,
+    pub guild_id: Option<u64>,
+    pub mode: DiscordMode,
+    pub api_url: String,
+}
+
 /// Every bad key, each with what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", .0.join("\n"))]
 pub struct ConfigError(pub Vec<String>);
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    database_url: Option<String>,
-    prompts_dir: Option<PathBuf>,
-    #[serde(default)]
-    defaults: FileDefaults,
-    #[serde(default)]
-    log: FileLog,
+/// Where values come from: the environment over the file.
+struct Sources<'a> {
+    file: BTreeMap<String, toml::Value>,
+    env: &'a dyn Fn(&str) -> Option<String>,
+    errors: Vec<String>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FileDefaults {
-    lang: Option<String>,
-    currency: Option<String>,
-    hourly_cost: Option<f64>,
-    automatable_share: Option<f64>,
-    ml_yearly_cost: Option<f64>,
-}
+impl Sources<'_> {
+    fn spec(name: &str) -> &'static Key {
+        KEYS.iter()
+            .find(|k| k.key == name)
+            .expect("every key read is in KEYS")
+    }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FileLog {
-    filter: Option<String>,
-    format: Option<String>,
+    /// The raw value and where it came from (the variable or the file key), if set.
+    fn raw(&self, name: &str) -> Option<(String, String)> {
+        let k = Self::spec(name);
+        if let Some(v) = (self.env)(k.var) {
+            return Some((v, k.var.to_string()));
+        }
+        self.file.get(name).map(|v| {
+            let text = match v {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(|i| {
+                        i.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| i.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(","),
+                other => other.to_string(),
+            };
+            (text, name.to_string())
+        })
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.raw(name)
+            .map(|(v, _)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn parse<T>(&mut self, name: &str, default: T, parse: impl Fn(&str) -> Result<T, String>) -> T {
+        match self.raw(name) {
+            None => default,
+            Some((v, source)) => match parse(v.trim()) {
+                Ok(x) => x,
+                Err(e) => {
+                    self.errors.push(format!("{source}: {e}"));
+                    default
+                }
+            },
+        }
+    }
+
+    fn number(&mut self, name: &str, default: f64, ok: impl Fn(f64) -> bool, rule: &str) -> f64 {
+        self.parse(name, default, |v| {
+            let x: f64 = v
+                .replace('_', "")
+                .parse()
+                .map_err(|_| format!("'{v}' is not a number"))?;
+            if x.is_finite() && ok(x) {
+                Ok(x)
+            } else {
+                Err(format!("{v} is out of range; it must be {rule}"))
+            }
+        })
+    }
+
+    fn list(&self, name: &str) -> Vec<String> {
+        self.text(name)
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn error(&mut self, message: String) {
+        self.errors.push(message);
+    }
 }
 
 impl Config {
@@ -138,154 +351,103 @@ impl Config {
         file: Option<&Path>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let mut errors = Vec::new();
+        let mut s = Sources {
+            file: BTreeMap::new(),
+            env,
+            errors: Vec::new(),
+        };
         let explicit = file
             .map(Path::to_path_buf)
             .or_else(|| env(CONFIG_FILE_VAR).map(PathBuf::from));
-        let (file_config, file_path) = match explicit {
-            Some(path) => match std::fs::read_to_string(&path) {
-                Ok(text) => (parse_file(&path, &text, &mut errors), Some(path)),
+        let file_path = match &explicit {
+            Some(path) => match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    read_file(path, &text, &mut s);
+                    Some(path.clone())
+                }
                 Err(e) => {
-                    errors.push(format!("{}: cannot read it: {e}", path.display()));
-                    (FileConfig::default(), None)
+                    s.error(format!("{}: cannot read it: {e}", path.display()));
+                    None
                 }
             },
             None => {
                 let default = PathBuf::from("kakehashi.toml");
-                match std::fs::read_to_string(&default) {
-                    Ok(text) => (parse_file(&default, &text, &mut errors), Some(default)),
-                    Err(_) => (FileConfig::default(), None),
-                }
+                std::fs::read_to_string(&default).ok().map(|text| {
+                    read_file(&default, &text, &mut s);
+                    default
+                })
             }
         };
-        let where_ = |key: &str, var: &str| -> String {
-            if env(var).is_some() {
-                var.to_string()
+
+        let database = s.parse(
+            "database_url",
+            DatabaseUrl::Sqlite("kakehashi.db".into()),
+            |v| DatabaseUrl::parse(v).map_err(|e| e.to_string()),
+        );
+        let prompts_dir = s.parse("prompts_dir", None, |v| {
+            let dir = PathBuf::from(v);
+            if dir.is_dir() {
+                Ok(Some(dir))
             } else {
-                key.to_string()
+                Err(format!("'{v}' is not a directory"))
             }
-        };
-
-        let db_text = env("KAKEHASHI_DB")
-            .or(file_config.database_url)
-            .unwrap_or_else(|| "sqlite://kakehashi.db".into());
-        let database = DatabaseUrl::parse(&db_text).unwrap_or_else(|e| {
-            errors.push(format!("{}: {e}", where_("database_url", "KAKEHASHI_DB")));
-            DatabaseUrl::Sqlite("kakehashi.db".into())
         });
-
-        let prompts_dir = env("KAKEHASHI_PROMPTS_DIR")
-            .map(PathBuf::from)
-            .or(file_config.prompts_dir);
-        if let Some(dir) = &prompts_dir
-            && !dir.is_dir()
-        {
-            errors.push(format!(
-                "{}: '{}' is not a directory",
-                where_("prompts_dir", "KAKEHASHI_PROMPTS_DIR"),
-                dir.display()
-            ));
-        }
-
-        let d = file_config.defaults;
-        let lang_text = env("KAKEHASHI_LANG")
-            .or(d.lang)
-            .unwrap_or_else(|| "en".into());
-        let lang = Lang::parse(&lang_text).unwrap_or_else(|e| {
-            errors.push(format!(
-                "{}: {e}",
-                where_("defaults.lang", "KAKEHASHI_LANG")
-            ));
-            Lang::En
+        let lang = s.parse("defaults.lang", Lang::En, |v| {
+            Lang::parse(v).map_err(|e| e.to_string())
         });
         let base = ValueSettings::default();
-        let currency = match env("KAKEHASHI_CURRENCY").or(d.currency) {
-            Some(c) => Currency::parse(&c).unwrap_or_else(|e| {
-                errors.push(format!(
-                    "{}: {e}",
-                    where_("defaults.currency", "KAKEHASHI_CURRENCY")
-                ));
-                base.currency.clone()
-            }),
-            None => base.currency.clone(),
-        };
-        let mut number = |key: &str,
-                          var: &str,
-                          file: Option<f64>,
-                          default: f64,
-                          ok: &dyn Fn(f64) -> bool,
-                          rule: &str| {
-            let value = match env(var) {
-                Some(text) => match text.trim().replace('_', "").parse::<f64>() {
-                    Ok(x) => x,
-                    Err(_) => {
-                        errors.push(format!("{var}: '{text}' is not a number"));
-                        return default;
-                    }
-                },
-                None => file.unwrap_or(default),
-            };
-            if value.is_finite() && ok(value) {
-                value
-            } else {
-                errors.push(format!(
-                    "{}: {value} is out of range; it must be {rule}",
-                    where_(key, var)
-                ));
-                default
-            }
-        };
-        let hourly_cost = number(
+        let currency = s.parse("defaults.currency", base.currency.clone(), |v| {
+            Currency::parse(v).map_err(|e| e.to_string())
+        });
+        let hourly_cost = s.number(
             "defaults.hourly_cost",
-            "KAKEHASHI_HOURLY_COST",
-            d.hourly_cost,
             base.hourly_cost,
-            &|x| x >= 0.0,
+            |x| x >= 0.0,
             "0 or more",
         );
-        let automatable_share = number(
+        let automatable_share = s.number(
             "defaults.automatable_share",
-            "KAKEHASHI_AUTOMATABLE_SHARE",
-            d.automatable_share,
             base.automatable_share,
-            &|x| (0.0..=1.0).contains(&x),
+            |x| (0.0..=1.0).contains(&x),
             "between 0 and 1",
         );
-        let ml_yearly_cost = number(
+        let ml_yearly_cost = s.number(
             "defaults.ml_yearly_cost",
-            "KAKEHASHI_ML_YEARLY_COST",
-            d.ml_yearly_cost,
             base.ml_yearly_cost,
-            &|x| x > 0.0,
+            |x| x > 0.0,
             "more than 0",
         );
-
-        let filter = env("KAKEHASHI_LOG").or(file_config.log.filter);
-        if let Some(f) = &filter
-            && tracing_subscriber::EnvFilter::try_new(f).is_err()
-        {
-            errors.push(format!(
-                "{}: '{f}' is not a log filter (try info or kakehashi=debug)",
-                where_("log.filter", "KAKEHASHI_LOG")
-            ));
-        }
-        let json = match env("KAKEHASHI_LOG_FORMAT")
-            .or(file_config.log.format)
-            .as_deref()
-        {
-            None | Some("text") => false,
-            Some("json") => true,
-            Some(other) => {
-                errors.push(format!(
-                    "{}: '{other}' is not a log format; use text or json",
-                    where_("log.format", "KAKEHASHI_LOG_FORMAT")
-                ));
-                false
+        let admins = s.list("admins");
+        for a in &admins {
+            if !a.contains(':') {
+                s.error(format!("admins: '{a}' needs its platform, like slack:U0123, discord:8123… or console:NAME"));
             }
-        };
+        }
 
-        if !errors.is_empty() {
-            return Err(ConfigError(errors));
+        let filter = s.parse("log.filter", None, |v| {
+            tracing_subscriber::EnvFilter::try_new(v)
+                .map(|_| Some(v.to_string()))
+                .map_err(|_| format!("'{v}' is not a log filter (try info or kakehashi=debug)"))
+        });
+        let json = s.parse("log.format", false, |v| match v {
+            "text" => Ok(false),
+            "json" => Ok(true),
+            other => Err(format!("'{other}' is not a log format; use text or json")),
+        });
+        let bind = s.parse(
+            "server.bind",
+            SocketAddr::from(([127, 0, 0, 1], 8080)),
+            |v| {
+                v.parse().map_err(|_| {
+                    format!("'{v}' is not an address like 127.0.0.1:8080 or 0.0.0.0:8080")
+                })
+            },
+        );
+        let slack = slack(&mut s);
+        let discord = discord(&mut s);
+
+        if !s.errors.is_empty() {
+            return Err(ConfigError(s.errors));
         }
         Ok(Config {
             database,
@@ -299,19 +461,165 @@ impl Config {
                     ml_yearly_cost,
                 },
             },
+            admins,
             log: LogConfig { filter, json },
+            server: ServerConfig { bind },
+            slack,
+            discord,
             user: env("USER").or_else(|| env("USERNAME")),
             file: file_path,
         })
     }
 }
 
-fn parse_file(path: &Path, text: &str, errors: &mut Vec<String>) -> FileConfig {
-    match toml::from_str(text) {
-        Ok(c) => c,
+fn slack(s: &mut Sources) -> Option<SlackConfig> {
+    let secrets: Vec<Secret> = s
+        .list("slack.signing_secret")
+        .into_iter()
+        .map(Secret)
+        .collect();
+    let bot_token = s.text("slack.bot_token");
+    let app_token = s.text("slack.app_token");
+    if secrets.is_empty() && bot_token.is_none() && app_token.is_none() {
+        return None;
+    }
+    let var = |name: &str| Sources::spec(name).var;
+    let Some(bot_token) = bot_token else {
+        s.error(format!(
+            "{}: Slack needs the bot token (xoxb-…) as well",
+            var("slack.bot_token")
+        ));
+        return None;
+    };
+    if !bot_token.starts_with("xoxb-") {
+        s.error(format!(
+            "{}: a bot token starts with xoxb-",
+            var("slack.bot_token")
+        ));
+    }
+    if let Some(t) = &app_token
+        && !t.starts_with("xapp-")
+    {
+        s.error(format!(
+            "{}: an app-level token starts with xapp-",
+            var("slack.app_token")
+        ));
+    }
+    if secrets.is_empty() && app_token.is_none() {
+        s.error(format!(
+            "{}: set the signing secret (HTTP requests) or {} (Socket Mode), or both",
+            var("slack.signing_secret"),
+            var("slack.app_token")
+        ));
+    }
+    let api_url = s
+        .text("slack.api_url")
+        .unwrap_or_else(|| "https://slack.com/api".into());
+    let command = s.text("slack.command").unwrap_or_else(|| "/ai".into());
+    if !command.starts_with('/') {
+        s.error(format!(
+            "{}: a slash command starts with /",
+            var("slack.command")
+        ));
+    }
+    Some(SlackConfig {
+        signing_secrets: secrets,
+        bot_token: Secret(bot_token),
+        app_token: app_token.map(Secret),
+        api_url: api_url.trim_end_matches('/').to_string(),
+        command,
+    })
+}
+
+fn discord(s: &mut Sources) -> Option<DiscordConfig> {
+    let token = s.text("discord.token");
+    let public_key = s.text("discord.public_key");
+    if token.is_none() && public_key.is_none() {
+        return None;
+    }
+    let var = |name: &str| Sources::spec(name).var;
+    let mode = s.parse("discord.mode", DiscordMode::Gateway, |v| match v {
+        "gateway" => Ok(DiscordMode::Gateway),
+        "endpoint" => Ok(DiscordMode::Endpoint),
+        other => Err(format!("'{other}' is not a mode; use gateway or endpoint")),
+    });
+    let id = |v: &str| {
+        v.parse::<u64>()
+            .map_err(|_| format!("'{v}' is not a Discord id (a number)"))
+    };
+    let application_id = s.parse("discord.application_id", 0, id);
+    if application_id == 0 {
+        s.error(format!(
+            "{}: Discord needs the application id",
+            var("discord.application_id")
+        ));
+    }
+    let guild_id = s.parse("discord.guild_id", None, |v| id(v).map(Some));
+    if let Some(k) = &public_key
+        && (k.len() != 64 || !k.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        s.error(format!(
+            "{}: a public key is 64 hexadecimal characters",
+            var("discord.public_key")
+        ));
+    }
+    match mode {
+        DiscordMode::Gateway if token.is_none() => s.error(format!(
+            "{}: the gateway needs the bot token",
+            var("discord.token")
+        )),
+        DiscordMode::Endpoint if public_key.is_none() => s.error(format!(
+            "{}: the interactions endpoint needs the public key",
+            var("discord.public_key")
+        )),
+        _ => {}
+    }
+    let api_url = s
+        .text("discord.api_url")
+        .unwrap_or_else(|| "https://discord.com".into());
+    Some(DiscordConfig {
+        token: token.map(Secret),
+        application_id,
+        public_key,
+        guild_id,
+        mode,
+        api_url: api_url.trim_end_matches('/').to_string(),
+    })
+}
+
+/// Reads the TOML file into dotted keys, naming any key kakehashi does not know.
+fn read_file(path: &Path, text: &str, s: &mut Sources) {
+    let table: toml::Table = match text.parse() {
+        Ok(t) => t,
         Err(e) => {
-            errors.push(format!("{}: {}", path.display(), e.message()));
-            FileConfig::default()
+            s.error(format!("{}: {}", path.display(), e.message()));
+            return;
+        }
+    };
+    let mut flat = BTreeMap::new();
+    flatten("", toml::Value::Table(table), &mut flat);
+    for k in flat.keys() {
+        if !KEYS.iter().any(|spec| spec.key == k) {
+            s.error(format!("{}: unknown key '{k}'", path.display()));
+        }
+    }
+    s.file = flat;
+}
+
+fn flatten(prefix: &str, value: toml::Value, out: &mut BTreeMap<String, toml::Value>) {
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let key = if prefix.is_empty() {
+                    k
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        other => {
+            out.insert(prefix.to_string(), other);
         }
     }
 }
@@ -329,48 +637,48 @@ mod tests {
         move |k| map.get(k).cloned()
     }
 
-    fn no_file() -> tempfile::TempDir {
-        tempfile::tempdir().unwrap()
+    fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
     }
 
     #[test]
     fn defaults_follow_the_spec() {
-        let dir = no_file();
-        let missing = dir.path().join("none.toml");
-        std::fs::write(&missing, "").unwrap();
-        let c = Config::load(Some(&missing), &env(&[])).unwrap();
+        let (_d, path) = file("");
+        let c = Config::load(Some(&path), &env(&[])).unwrap();
         assert_eq!(c.database, DatabaseUrl::Sqlite("kakehashi.db".into()));
         assert_eq!(c.defaults, Settings::default());
         assert!(!c.log.json);
+        assert_eq!(c.server.bind.to_string(), "127.0.0.1:8080");
+        assert!(c.slack.is_none() && c.discord.is_none());
     }
 
     #[test]
     fn the_environment_overrides_the_file() {
-        let dir = no_file();
-        let file = dir.path().join("k.toml");
-        std::fs::write(
-            &file,
-            "database_url = \"sqlite://a.db\"\n[defaults]\ncurrency = \"USD\"\nhourly_cost = 60\n",
-        )
-        .unwrap();
-        let c = Config::load(Some(&file), &env(&[("KAKEHASHI_DB", "sqlite://b.db")])).unwrap();
+        let (_d, path) = file(
+            "database_url = \"sqlite://a.db\"\nadmins = [\"slack:U1\", \"discord:2\"]\n[defaults]\ncurrency = \"USD\"\nhourly_cost = 60\n",
+        );
+        let c = Config::load(Some(&path), &env(&[("KAKEHASHI_DB", "sqlite://b.db")])).unwrap();
         assert_eq!(c.database, DatabaseUrl::Sqlite("b.db".into()));
         assert_eq!(c.defaults.value.currency.code(), "USD");
         assert_eq!(c.defaults.value.hourly_cost, 60.0);
+        assert_eq!(c.admins, ["slack:U1", "discord:2"]);
     }
 
     #[test]
     fn every_bad_key_is_named() {
-        let dir = no_file();
-        let file = dir.path().join("k.toml");
-        std::fs::write(&file, "[defaults]\nautomatable_share = 2\n").unwrap();
+        let (_d, path) = file("[defaults]\nautomatable_share = 2\n");
         let e = Config::load(
-            Some(&file),
+            Some(&path),
             &env(&[
                 ("KAKEHASHI_DB", "mysql://x"),
                 ("KAKEHASHI_LANG", "fr"),
                 ("KAKEHASHI_HOURLY_COST", "lots"),
                 ("KAKEHASHI_LOG_FORMAT", "xml"),
+                ("KAKEHASHI_BIND", "localhost"),
+                ("KAKEHASHI_ADMINS", "U123"),
             ]),
         )
         .unwrap_err();
@@ -381,28 +689,102 @@ mod tests {
             "KAKEHASHI_HOURLY_COST",
             "defaults.automatable_share",
             "KAKEHASHI_LOG_FORMAT",
+            "KAKEHASHI_BIND",
+            "admins",
         ] {
             assert!(text.contains(key), "{key} not named in:\n{text}");
         }
-        assert_eq!(e.0.len(), 5);
+        assert_eq!(e.0.len(), 7, "{text}");
     }
 
     #[test]
     fn an_unknown_key_in_the_file_is_named() {
-        let dir = no_file();
-        let file = dir.path().join("k.toml");
-        std::fs::write(&file, "databse_url = \"sqlite://a.db\"\n").unwrap();
-        let e = Config::load(Some(&file), &env(&[])).unwrap_err();
-        assert!(e.to_string().contains("databse_url"), "{e}");
+        let (_d, path) = file("databse_url = \"sqlite://a.db\"\n[slack]\nbot_tokn = \"x\"\n");
+        let e = Config::load(Some(&path), &env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown key 'databse_url'") && e.contains("unknown key 'slack.bot_tokn'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn slack_takes_several_signing_secrets_and_checks_its_tokens() {
+        let (_d, path) = file("");
+        let c = Config::load(
+            Some(&path),
+            &env(&[
+                ("SLACK_SIGNING_SECRET", "old, new"),
+                ("SLACK_BOT_TOKEN", "xoxb-1"),
+            ]),
+        )
+        .unwrap();
+        let slack = c.slack.unwrap();
+        assert_eq!(slack.signing_secrets.len(), 2);
+        assert_eq!(slack.command, "/ai");
+        assert!(
+            !format!("{slack:?}").contains("xoxb-1"),
+            "tokens never show in Debug"
+        );
+        let e = Config::load(
+            Some(&path),
+            &env(&[("SLACK_SIGNING_SECRET", "s"), ("SLACK_BOT_TOKEN", "bad")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("SLACK_BOT_TOKEN: a bot token starts with xoxb-"),
+            "{e}"
+        );
+        let e = Config::load(Some(&path), &env(&[("SLACK_APP_TOKEN", "xapp-1")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("SLACK_BOT_TOKEN"), "{e}");
+    }
+
+    #[test]
+    fn discord_needs_what_its_mode_needs() {
+        let (_d, path) = file("");
+        let key = "a".repeat(64);
+        let c = Config::load(
+            Some(&path),
+            &env(&[
+                ("DISCORD_PUBLIC_KEY", &key),
+                ("DISCORD_APPLICATION_ID", "42"),
+                ("DISCORD_MODE", "endpoint"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.discord.unwrap().mode, DiscordMode::Endpoint);
+        let e = Config::load(
+            Some(&path),
+            &env(&[
+                ("DISCORD_PUBLIC_KEY", "xyz"),
+                ("DISCORD_APPLICATION_ID", "x"),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        for expected in [
+            "DISCORD_APPLICATION_ID",
+            "DISCORD_PUBLIC_KEY: a public key is 64",
+            "DISCORD_TOKEN: the gateway needs",
+        ] {
+            assert!(e.contains(expected), "{expected}: {e}");
+        }
     }
 
     #[test]
     fn every_key_is_documented_with_its_variable() {
         let readme = include_str!("../README.md");
-        for (key, var, _, _) in KEYS {
+        for k in KEYS {
             assert!(
-                readme.contains(key) && readme.contains(var),
-                "README lacks {key} / {var}"
+                readme.contains(&format!("`{}`", k.key))
+                    && readme.contains(&format!("`{}`", k.var)),
+                "README lacks {} / {}",
+                k.key,
+                k.var
             );
         }
     }

@@ -585,6 +585,7 @@ impl Player<'_> {
                 id: user.into(),
                 name: user.into(),
                 locale: Some(self.lang),
+                workspace_admin: false,
             },
             place: Place {
                 channel: "demo".into(),

@@ -48,7 +48,7 @@ pub async fn build_bot(
 pub fn default_log_filter(command: &CliCommand) -> &'static str {
     match command {
         CliCommand::Console { .. } | CliCommand::Demo { .. } | CliCommand::Assess { .. } => "warn",
-        CliCommand::Check { .. } => "info",
+        CliCommand::Check { .. } | CliCommand::Serve { .. } => "info",
     }
 }
 
@@ -62,6 +62,7 @@ pub async fn run(command: CliCommand, config: Config) -> ExitCode {
         } => assess(config, &answers, lang, format),
         CliCommand::Demo { db, lang } => demo(config, db, lang).await,
         CliCommand::Check { db } => check(config, db).await,
+        CliCommand::Serve { db, bind } => serve(config, db, bind).await,
     }
 }
 
@@ -182,6 +183,38 @@ async fn demo(config: Config, db: Option<String>, lang: Option<Lang>) -> ExitCod
     }
 }
 
+async fn serve(config: Config, db: Option<String>, bind: Option<std::net::SocketAddr>) -> ExitCode {
+    let db = match database(&config, db) {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    if config.slack.is_none() && config.discord.is_none() {
+        eprintln!(
+            "kakehashi serve: neither Slack nor Discord is configured; see README \"Run on Slack\" and \"Run on Discord\" \
+             (or try the bot in a terminal with kakehashi console)"
+        );
+        return ExitCode::from(USAGE);
+    }
+    let bot = match build_bot(&config, &db, Arc::new(SystemClock)).await {
+        Ok(bot) => Arc::new(bot),
+        Err(e) => return fail(e),
+    };
+    let app =
+        match crate::server::Application::build(&config, bot, bind.unwrap_or(config.server.bind))
+            .await
+        {
+            Ok(app) => app,
+            Err(e) => return fail(e),
+        };
+    match app
+        .run_until_stopped(crate::server::shutdown_signal())
+        .await
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
 async fn check(config: Config, db: Option<String>) -> ExitCode {
     let db = match database(&config, db) {
         Ok(db) => db,
@@ -195,8 +228,8 @@ async fn check(config: Config, db: Option<String>) -> ExitCode {
             .map(|f| format!(" (file {})", f.display()))
             .unwrap_or_default()
     );
-    for (key, var, default, _) in KEYS {
-        println!("  {key:<28} {var:<28} default {default}");
+    for k in KEYS {
+        println!("  {:<28} {:<28} default {}", k.key, k.var, k.default);
     }
     let s = &config.defaults;
     println!(

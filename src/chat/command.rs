@@ -1,10 +1,17 @@
-//! The text command grammar: what follows `/ai` in Slack or Discord, or what is typed in the
-//! console. One word names the command; the rest is its argument, as a slash command delivers it
-//! (`need Forecast weekly demand for store 12`).
+//! The text command grammar: what follows `/ai` in Slack, or what is typed in the console
+//! (`need Forecast weekly demand for store 12`). Discord builds its native slash commands from
+//! the same registry and turns their options back into this text with [`CommandSpec::line`], so
+//! one parser serves every platform.
 //!
-//! To add a command: add it to [`COMMANDS`] (name and argument), to [`Command`] and its
-//! `parse`, give it `help.<name>.usage` and `help.<name>.summary` in prompts/messages.toml, and
-//! a handler in `handlers/`.
+//! A command is its path (`need`, `admin roles add`) then its parameters in order. A parameter
+//! that is a single word may also be given by name in any order (`list status:submitted
+//! team:"Store operations"`); a `Text` parameter takes the rest of the line as typed and comes last.
+//!
+//! To add a command: add a [`CommandSpec`] to [`COMMANDS`], a variant to [`Command`] and its case
+//! in [`Command::from_args`], give it `help.<name>.usage`, `.summary` and `.details` in
+//! prompts/messages.toml (name = path joined with `_`), and a handler in `handlers/`.
+
+use std::collections::BTreeMap;
 
 use crate::domain::{ItemRef, item::BadItemRef};
 
@@ -19,52 +26,147 @@ pub enum Command {
     Help { topic: Option<String> },
 }
 
-/// What a command takes after its name.
+/// What kind of value a parameter takes; Discord picks its option type from this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Takes {
-    Nothing,
-    /// Free text, possibly empty (a title).
-    Text,
-    /// One item id.
+pub enum ParamKind {
+    /// An item id such as N-12 (Discord autocompletes it).
     Item,
-    /// An optional word (a help topic).
+    /// One word.
     Word,
+    /// The rest of the line, as typed.
+    Text,
+    /// A person (a mention, or a console name).
+    User,
+    /// A number.
+    Number,
+    /// A date, YYYY-MM-DD.
+    Date,
+    /// One of a fixed list.
+    Choice(&'static [&'static str]),
 }
 
-pub struct CommandSpec {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
     pub name: &'static str,
-    pub takes: Takes,
+    pub kind: ParamKind,
+    pub required: bool,
+}
+
+const fn req(name: &'static str, kind: ParamKind) -> Param {
+    Param {
+        name,
+        kind,
+        required: true,
+    }
+}
+
+const fn opt(name: &'static str, kind: ParamKind) -> Param {
+    Param {
+        name,
+        kind,
+        required: false,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandSpec {
+    /// The words that name it: `["need"]`, `["admin", "roles", "add"]`.
+    pub path: &'static [&'static str],
+    pub params: &'static [Param],
+    /// Only admins may run it; Discord registers it under its own hidden command.
+    pub admin: bool,
+}
+
+impl CommandSpec {
+    /// The key of its texts in prompts/messages.toml: `need`, `admin_roles_add`.
+    pub fn key(&self) -> String {
+        self.path.join("_")
+    }
+
+    /// The path as typed: `need`, `admin roles add`.
+    pub fn name(&self) -> String {
+        self.path.join(" ")
+    }
+
+    /// The text line for these parameter values (as a transport with typed options, such as
+    /// Discord, received them): positional while they come in order, by name after a gap.
+    pub fn line(&self, values: &BTreeMap<String, String>) -> String {
+        let mut line = self.name();
+        let mut positional = true;
+        for p in self.params {
+            match values
+                .get(p.name)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+            {
+                None => positional = false,
+                Some(v) if p.kind == ParamKind::Text => {
+                    if positional {
+                        line.push(' ');
+                        line.push_str(v);
+                    } else {
+                        line.push_str(&format!(" {}:{}", p.name, quote(v)));
+                    }
+                }
+                Some(v)
+                    if positional
+                        && !v.contains(char::is_whitespace)
+                        && !v.contains(':')
+                        && !v.starts_with('"') =>
+                {
+                    line.push(' ');
+                    line.push_str(v);
+                }
+                Some(v) => {
+                    positional = false;
+                    line.push_str(&format!(" {}:{}", p.name, quote(v)));
+                }
+            }
+        }
+        line
+    }
+}
+
+fn quote(v: &str) -> String {
+    format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// Every command, in the order `help` lists them.
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
-        name: "need",
-        takes: Takes::Text,
+        path: &["need"],
+        params: &[opt("title", ParamKind::Text)],
+        admin: false,
     },
     CommandSpec {
-        name: "seed",
-        takes: Takes::Text,
+        path: &["seed"],
+        params: &[opt("title", ParamKind::Text)],
+        admin: false,
     },
     CommandSpec {
-        name: "mine",
-        takes: Takes::Nothing,
+        path: &["mine"],
+        params: &[],
+        admin: false,
     },
     CommandSpec {
-        name: "show",
-        takes: Takes::Item,
+        path: &["show"],
+        params: &[req("id", ParamKind::Item)],
+        admin: false,
     },
     CommandSpec {
-        name: "resume",
-        takes: Takes::Item,
+        path: &["resume"],
+        params: &[req("id", ParamKind::Item)],
+        admin: false,
     },
     CommandSpec {
-        name: "answers",
-        takes: Takes::Item,
+        path: &["answers"],
+        params: &[req("id", ParamKind::Item)],
+        admin: false,
     },
     CommandSpec {
-        name: "help",
-        takes: Takes::Word,
+        path: &["help"],
+        params: &[opt("command", ParamKind::Word)],
+        admin: false,
     },
 ];
 
@@ -73,89 +175,246 @@ pub enum ParseError {
     /// Not a command; the closest one, if any is close.
     Unknown {
         given: String,
-        suggestion: Option<&'static str>,
+        suggestion: Option<&'static CommandSpec>,
     },
-    MissingItem {
-        command: &'static str,
+    /// A required parameter is missing.
+    Missing {
+        command: &'static CommandSpec,
+        param: &'static str,
     },
     BadItem {
-        command: &'static str,
+        command: &'static CommandSpec,
         given: String,
     },
+    /// A value that does not fit its parameter (`expected` names the kind or the choices).
+    BadValue {
+        command: &'static CommandSpec,
+        param: &'static str,
+        given: String,
+    },
+    /// More than the command takes, or a name it does not have.
     Extra {
-        command: &'static str,
+        command: &'static CommandSpec,
         extra: String,
     },
 }
 
+/// The parameter values of a parsed command line, by name.
+#[derive(Debug, Default)]
+struct Args(BTreeMap<&'static str, String>);
+
 impl Command {
     pub fn parse(text: &str) -> Result<Command, ParseError> {
         let text = text.trim();
-        let (word, rest) = match text.split_once(char::is_whitespace) {
-            Some((w, r)) => (w, r.trim()),
-            None => (text, ""),
-        };
-        if word.is_empty() {
+        if text.is_empty() {
             return Ok(Command::Help { topic: None });
         }
-        let name = word.to_lowercase();
-        let Some(spec) = COMMANDS.iter().find(|c| c.name == name) else {
-            return Err(ParseError::Unknown {
-                given: word.chars().take(40).collect(),
-                suggestion: suggest(&name),
-            });
-        };
-        let command = spec.name;
-        let extra = |extra: &str| ParseError::Extra {
-            command,
-            extra: extra.chars().take(40).collect(),
-        };
-        let item = || -> Result<ItemRef, ParseError> {
-            let mut words = rest.split_whitespace();
-            let Some(first) = words.next() else {
-                return Err(ParseError::MissingItem { command });
-            };
-            let item = ItemRef::parse(first).map_err(|BadItemRef(given)| ParseError::BadItem {
-                command,
-                given: given.chars().take(40).collect(),
+        let (spec, rest) = find(text)?;
+        let args = parse_args(spec, rest)?;
+        Command::from_args(spec, args)
+    }
+
+    fn from_args(spec: &'static CommandSpec, args: Args) -> Result<Command, ParseError> {
+        let item = |name: &'static str| -> Result<ItemRef, ParseError> {
+            let given = args.0.get(name).ok_or(ParseError::Missing {
+                command: spec,
+                param: name,
             })?;
-            match words.next() {
-                Some(more) => Err(extra(more)),
-                None => Ok(item),
-            }
+            ItemRef::parse(given).map_err(|BadItemRef(given)| ParseError::BadItem {
+                command: spec,
+                given: cut(&given),
+            })
         };
-        Ok(match command {
+        let text = |name: &str| args.0.get(name).cloned().unwrap_or_default();
+        Ok(match spec.key().as_str() {
             "need" => Command::Need {
-                title: rest.to_string(),
+                title: text("title"),
             },
             "seed" => Command::Seed {
-                title: rest.to_string(),
+                title: text("title"),
             },
-            "mine" if rest.is_empty() => Command::Mine,
-            "mine" => return Err(extra(rest)),
-            "show" => Command::Show(item()?),
-            "resume" => Command::Resume(item()?),
-            "answers" => Command::Answers(item()?),
-            _ => {
-                let mut words = rest.split_whitespace();
-                let topic = words.next().map(str::to_lowercase);
-                if let Some(more) = words.next() {
-                    return Err(extra(more));
-                }
-                Command::Help { topic }
-            }
+            "mine" => Command::Mine,
+            "show" => Command::Show(item("id")?),
+            "resume" => Command::Resume(item("id")?),
+            "answers" => Command::Answers(item("id")?),
+            "help" => Command::Help {
+                topic: args.0.get("command").map(|c| c.to_lowercase()),
+            },
+            other => unreachable!("command '{other}' is in COMMANDS but not built here"),
         })
     }
 }
 
+/// The command whose path the text starts with (the longest), and the rest of the text.
+fn find(text: &str) -> Result<(&'static CommandSpec, &str), ParseError> {
+    let mut best: Option<(&'static CommandSpec, &str)> = None;
+    for spec in COMMANDS {
+        let mut rest = text;
+        let mut matched = true;
+        for word in spec.path {
+            let (first, after) = split_word(rest);
+            if !first.eq_ignore_ascii_case(word) {
+                matched = false;
+                break;
+            }
+            rest = after;
+        }
+        if matched && best.is_none_or(|(b, _)| spec.path.len() > b.path.len()) {
+            best = Some((spec, rest));
+        }
+    }
+    best.ok_or_else(|| {
+        let (word, _) = split_word(text);
+        ParseError::Unknown {
+            given: cut(word),
+            suggestion: suggest(&word.to_lowercase()),
+        }
+    })
+}
+
+fn split_word(s: &str) -> (&str, &str) {
+    let s = s.trim_start();
+    match s.find(char::is_whitespace) {
+        Some(i) => (&s[..i], s[i..].trim_start()),
+        None => (s, ""),
+    }
+}
+
+/// Reads the parameters: positional words in order, `name:value` in any order, and a final
+/// `Text` parameter that takes the rest of the line.
+fn parse_args(spec: &'static CommandSpec, mut rest: &str) -> Result<Args, ParseError> {
+    let mut args = Args::default();
+    let mut next = 0;
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        // name:value (a word parameter given by name)
+        if let Some((name, after)) = named(spec, rest) {
+            let (value, after) = value(after);
+            args.0.insert(name.name, value);
+            rest = after;
+            continue;
+        }
+        let Some(param) = spec
+            .params
+            .iter()
+            .skip(next)
+            .find(|p| !args.0.contains_key(p.name))
+        else {
+            return Err(ParseError::Extra {
+                command: spec,
+                extra: cut(split_word(rest).0),
+            });
+        };
+        next = spec
+            .params
+            .iter()
+            .position(|p| p.name == param.name)
+            .unwrap_or(0)
+            + 1;
+        if param.kind == ParamKind::Text {
+            args.0.insert(param.name, rest.trim().to_string());
+            break;
+        }
+        let (value, after) = value(rest);
+        args.0.insert(param.name, value);
+        rest = after;
+    }
+    for p in spec.params {
+        match args.0.get(p.name) {
+            None if p.required => {
+                return Err(ParseError::Missing {
+                    command: spec,
+                    param: p.name,
+                });
+            }
+            Some(v) => check(spec, p, v)?,
+            None => {}
+        }
+    }
+    Ok(args)
+}
+
+/// `status:submitted` → the parameter it names, and what follows the colon.
+fn named<'a>(spec: &'static CommandSpec, s: &'a str) -> Option<(&'static Param, &'a str)> {
+    let colon = s.find(':')?;
+    let name = &s[..colon];
+    if name.contains(char::is_whitespace) {
+        return None;
+    }
+    spec.params
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+        .map(|p| (p, &s[colon + 1..]))
+}
+
+/// One value: a word, or a "quoted string" with \" and \\ escapes.
+fn value(s: &str) -> (String, &str) {
+    if let Some(inner) = s.strip_prefix('"') {
+        let mut out = String::new();
+        let mut chars = inner.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some((_, next)) = chars.next() {
+                        out.push(next);
+                    }
+                }
+                '"' => return (out, &inner[i + 1..]),
+                c => out.push(c),
+            }
+        }
+        return (out, "");
+    }
+    let (word, rest) = split_word(s);
+    (word.to_string(), rest)
+}
+
+fn check(spec: &'static CommandSpec, p: &Param, v: &str) -> Result<(), ParseError> {
+    let bad = || ParseError::BadValue {
+        command: spec,
+        param: p.name,
+        given: cut(v),
+    };
+    match p.kind {
+        ParamKind::Item => ItemRef::parse(v)
+            .map(|_| ())
+            .map_err(|_| ParseError::BadItem {
+                command: spec,
+                given: cut(v),
+            }),
+        ParamKind::Number => crate::domain::checklist::parse_number(v)
+            .map(|_| ())
+            .ok_or_else(bad),
+        ParamKind::Date => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map(|_| ())
+            .map_err(|_| bad()),
+        ParamKind::Choice(list) => {
+            if list.iter().any(|c| c.eq_ignore_ascii_case(v)) {
+                Ok(())
+            } else {
+                Err(bad())
+            }
+        }
+        ParamKind::Word | ParamKind::Text | ParamKind::User => Ok(()),
+    }
+}
+
+fn cut(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
 /// The command within two edits of what was typed, if there is one.
-fn suggest(given: &str) -> Option<&'static str> {
+fn suggest(given: &str) -> Option<&'static CommandSpec> {
     COMMANDS
         .iter()
-        .map(|c| (distance(given, c.name), c.name))
+        .filter(|c| !c.admin)
+        .map(|c| (distance(given, c.path[0]), c))
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
-        .map(|(_, name)| name)
+        .map(|(_, c)| c)
 }
 
 fn distance(a: &str, b: &str) -> usize {
@@ -178,6 +437,10 @@ mod tests {
     use super::*;
     use crate::domain::ItemKind;
 
+    fn spec(name: &str) -> &'static CommandSpec {
+        COMMANDS.iter().find(|c| c.name() == name).unwrap()
+    }
+
     #[test]
     fn a_need_takes_the_rest_of_the_line_as_its_title() {
         assert_eq!(
@@ -185,6 +448,13 @@ mod tests {
             Ok(Command::Need {
                 title: "Forecast weekly demand for store 12".into()
             })
+        );
+        assert_eq!(
+            Command::parse("need Don't \"guess\": forecast"),
+            Ok(Command::Need {
+                title: "Don't \"guess\": forecast".into()
+            }),
+            "a title is taken as typed, quotes and colons included"
         );
         assert_eq!(
             Command::parse("NEED"),
@@ -201,22 +471,26 @@ mod tests {
             number: 12,
         };
         assert_eq!(Command::parse("show N-12"), Ok(Command::Show(n12)));
+        assert_eq!(Command::parse("show id:N-12"), Ok(Command::Show(n12)));
         assert_eq!(Command::parse("resume n12"), Ok(Command::Resume(n12)));
         assert_eq!(
             Command::parse("show"),
-            Err(ParseError::MissingItem { command: "show" })
+            Err(ParseError::Missing {
+                command: spec("show"),
+                param: "id"
+            })
         );
         assert_eq!(
             Command::parse("show X-1"),
             Err(ParseError::BadItem {
-                command: "show",
+                command: spec("show"),
                 given: "X-1".into()
             })
         );
         assert_eq!(
             Command::parse("answers N-1 N-2"),
             Err(ParseError::Extra {
-                command: "answers",
+                command: spec("answers"),
                 extra: "N-2".into()
             })
         );
@@ -235,7 +509,7 @@ mod tests {
             Command::parse("nede x"),
             Err(ParseError::Unknown {
                 given: "nede".into(),
-                suggestion: Some("need")
+                suggestion: Some(spec("need"))
             })
         );
         assert_eq!(
@@ -248,20 +522,66 @@ mod tests {
         assert_eq!(
             Command::parse("mine please"),
             Err(ParseError::Extra {
-                command: "mine",
+                command: spec("mine"),
                 extra: "please".into()
             })
         );
     }
 
     #[test]
-    fn command_names_are_unique_lowercase_words() {
-        let mut names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
-        assert!(
-            names
+    fn a_line_built_from_typed_options_parses_back_to_the_same_command() {
+        let values = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
                 .iter()
-                .all(|n| n.chars().all(|c| c.is_ascii_lowercase()))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let need = spec("need");
+        let line = need.line(&values(&[("title", "Forecast demand: \"weekly\"")]));
+        assert_eq!(
+            Command::parse(&line),
+            Ok(Command::Need {
+                title: "Forecast demand: \"weekly\"".into()
+            })
         );
+        let show = spec("show");
+        assert_eq!(show.line(&values(&[("id", "N-3")])), "show N-3");
+        assert_eq!(spec("help").line(&values(&[])), "help");
+    }
+
+    #[test]
+    fn quoted_values_keep_spaces_and_escapes() {
+        assert_eq!(
+            value("\"Store operations\" rest"),
+            ("Store operations".to_string(), " rest")
+        );
+        assert_eq!(value("\"say \\\"hi\\\"\""), ("say \"hi\"".to_string(), ""));
+        assert_eq!(value("\"unterminated"), ("unterminated".to_string(), ""));
+    }
+
+    #[test]
+    fn command_paths_are_unique_lowercase_words_and_text_comes_last() {
+        let mut names: Vec<String> = COMMANDS.iter().map(|c| c.name()).collect();
+        for c in COMMANDS {
+            assert!(
+                c.path
+                    .iter()
+                    .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase())),
+                "{c:?}"
+            );
+            let text = c.params.iter().position(|p| p.kind == ParamKind::Text);
+            assert!(
+                text.is_none_or(|i| i == c.params.len() - 1),
+                "{}: text is the last parameter",
+                c.name()
+            );
+            assert!(c.params.iter().all(|p| {
+                p.name.len() <= 32
+                    && p.name
+                        .chars()
+                        .all(|ch| ch.is_ascii_lowercase() || ch == '_')
+            }));
+        }
         names.sort();
         names.dedup();
         assert_eq!(names.len(), COMMANDS.len());

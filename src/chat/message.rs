@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::domain::{Lang, UserId};
 
 /// One thing a person did: typed a command, clicked or picked, or submitted a form.
@@ -26,12 +28,14 @@ pub struct WorkspaceRef {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Actor {
     pub id: UserId,
     pub name: String,
     /// The person's own language, when the platform tells it.
     pub locale: Option<Lang>,
+    /// The platform says this person administers the workspace (Discord: Manage Server).
+    pub workspace_admin: bool,
 }
 
 /// Where the event happened, so replies go back there.
@@ -58,9 +62,27 @@ pub enum InboundEvent {
 pub enum Outbound {
     Message(Message),
     Form(Form),
+    /// A file for the actor (an export), with a message to go with it.
+    File(Attachment),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub comment: String,
+}
+
+/// Where a message goes when it is not a reply: a person (a direct message) or a channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Recipient {
+    User(UserId),
+    Channel(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Visibility {
     /// Only the actor sees it (an ephemeral message or a DM).
     Private,
@@ -68,7 +90,7 @@ pub enum Visibility {
     Public,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     pub visibility: Visibility,
     /// Replace the message whose control was used (the checklist updates in place).
@@ -91,7 +113,7 @@ impl Message {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Block {
     Heading(String),
     Text(Vec<Span>),
@@ -105,7 +127,7 @@ pub enum Block {
     Controls(Vec<Control>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Span {
     Plain(String),
     Bold(String),
@@ -125,32 +147,40 @@ pub fn text(s: impl Into<String>) -> Vec<Span> {
     vec![Span::Plain(s.into())]
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Control {
     Button(Button),
     Select(Select),
+    /// Pick a person of the workspace; the action's value is their user id.
+    UserPicker(UserPicker),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserPicker {
+    pub action: String,
+    pub placeholder: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Style {
     Default,
     Primary,
     Danger,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Button {
     /// The action id it sends back (at most 100 characters, Discord's limit).
     pub action: String,
     pub label: String,
     pub style: Style,
     /// A navigation button the console offers as a word (`/back`) rather than a number.
-    pub key: Option<&'static str>,
+    pub key: Option<String>,
     /// Clicking it opens a form (the console opens it at once).
     pub opens_form: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Select {
     pub action: String,
     pub placeholder: String,
@@ -160,14 +190,14 @@ pub struct Select {
     pub initial: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SelectOption {
     pub value: String,
     pub label: String,
 }
 
 /// A form to fill in: a modal on Slack and Discord, prompts in the console.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Form {
     pub id: String,
     pub title: String,
@@ -177,7 +207,7 @@ pub struct Form {
     pub errors: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Field {
     pub id: String,
     pub label: String,
@@ -188,7 +218,7 @@ pub struct Field {
     pub max_len: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FieldKind {
     Short,
     Long,

@@ -28,7 +28,12 @@ pub fn answers(ctx: &Ctx, answered: &[(&Question, &Answer)]) -> Block {
     Block::Fields(
         answered
             .iter()
-            .map(|(q, a)| (q.label.get(ctx.lang).to_string(), text(answer(ctx, &q.id, a))))
+            .map(|(q, a)| {
+                (
+                    q.label.get(ctx.lang).to_string(),
+                    text(answer(ctx, &q.id, a)),
+                )
+            })
             .collect(),
     )
 }

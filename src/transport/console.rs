@@ -9,8 +9,8 @@ use std::io::Write;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::chat::{
-    Actor, Block, Bot, Control, Form, Inbound, InboundEvent, Message, Outbound, Place, Span,
-    WorkspaceRef,
+    Actor, Attachment, Block, Bot, Control, Form, Inbound, InboundEvent, Message, Outbound, Place,
+    Span, WorkspaceRef,
 };
 use crate::domain::Lang;
 
@@ -30,9 +30,11 @@ pub struct Options {
 #[derive(Default)]
 struct Offer {
     picks: Vec<Pick>,
-    keys: Vec<(&'static str, String)>,
+    keys: Vec<(String, String)>,
     multi: bool,
     opens_form: Option<String>,
+    /// A person picker: `@name` answers it.
+    people: Option<String>,
 }
 
 enum Pick {
@@ -114,6 +116,15 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
             return Some(InboundEvent::Action {
                 id: action.clone(),
                 values: Vec::new(),
+            });
+        }
+        if let Some(name) = line.strip_prefix('@')
+            && let Some(action) = &self.offer.people
+        {
+            let name = name.trim().to_string();
+            return Some(InboundEvent::Action {
+                id: action.clone(),
+                values: vec![name],
             });
         }
         let looks_numeric = !line.is_empty()
@@ -209,6 +220,7 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
                     Outbound::Form(form) => {
                         next = self.fill(&form).await?;
                     }
+                    Outbound::File(file) => self.save(&file)?,
                 }
             }
         }
@@ -297,6 +309,7 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
                 id: self.opts.user.clone(),
                 name: self.opts.user.clone(),
                 locale: self.opts.lang,
+                workspace_admin: false,
             },
             place: Place {
                 channel: "console".into(),
@@ -323,6 +336,26 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
         Ok(Line::Text(buf.trim_end_matches(['\n', '\r']).to_string()))
     }
 
+    /// Writes an attachment into the current directory, never over an existing file.
+    fn save(&mut self, file: &Attachment) -> std::io::Result<()> {
+        let mut path = std::path::PathBuf::from(&file.name);
+        let mut n = 1;
+        while path.exists() {
+            let stem = std::path::Path::new(&file.name)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("file");
+            let ext = std::path::Path::new(&file.name)
+                .extension()
+                .and_then(|s| s.to_str())
+                .unwrap_or("");
+            path = format!("{stem}-{n}.{ext}").into();
+            n += 1;
+        }
+        std::fs::write(&path, &file.bytes)?;
+        writeln!(self.out, "\n{} → {}", file.comment, path.display())
+    }
+
     /// Prints a message and remembers what it offers.
     fn show(&mut self, m: &Message) -> std::io::Result<()> {
         writeln!(self.out)?;
@@ -342,16 +375,20 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
                 Control::Button(b) if b.opens_form => {
                     self.offer.opens_form = Some(b.action.clone())
                 }
-                Control::Button(b) => match b.key {
+                Control::Button(b) => match &b.key {
                     Some(key) => {
                         keys.push(format!("/{key} ({})", b.label));
-                        self.offer.keys.push((key, b.action.clone()));
+                        self.offer.keys.push((key.clone(), b.action.clone()));
                     }
                     None => {
                         self.offer.picks.push(Pick::Button(b.action.clone()));
                         writeln!(self.out, "  {}) {}", self.offer.picks.len(), b.label)?;
                     }
                 },
+                Control::UserPicker(p) => {
+                    self.offer.people = Some(p.action.clone());
+                    writeln!(self.out, "  @name — {}", p.placeholder)?;
+                }
                 Control::Select(s) => {
                     if !s.placeholder.is_empty() {
                         writeln!(self.out, "  {}", self.dim(&s.placeholder))?;

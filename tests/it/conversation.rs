@@ -456,7 +456,7 @@ async fn mistakes_in_commands_get_a_sentence_that_says_what_to_do() {
             "nede Forecast",
             "I don't know the command “nede”. Did you mean: need <what you need>?",
         ),
-        ("show", "show needs an item id, such as N-12"),
+        ("show", "show needs its “id”. Usage: show <id>"),
         ("show X-1", "“X-1” is not an item id"),
         ("show N-1 N-2", "show does not take “N-2”"),
         ("show N-7", "There is no N-7 in this workspace"),

@@ -163,6 +163,7 @@ impl Person<'_> {
                 id: self.id.into(),
                 name: self.id.into(),
                 locale: self.lang,
+                workspace_admin: false,
             },
             place: Place {
                 channel: "C1".into(),
@@ -241,6 +242,9 @@ pub fn said(replies: &[Outbound]) -> String {
                             for c in cs {
                                 match c {
                                     Control::Button(b) => out.push_str(&format!("[{}]", b.label)),
+                                    Control::UserPicker(p) => {
+                                        out.push_str(&format!("[@{}]", p.placeholder))
+                                    }
                                     Control::Select(s) => {
                                         for o in &s.options {
                                             out.push_str(&format!("[{}]", o.label));
@@ -253,6 +257,10 @@ pub fn said(replies: &[Outbound]) -> String {
                     out.push('\n');
                 }
             }
+            Outbound::File(f) => out.push_str(&format!(
+                "<file {} {}>\n{}\n",
+                f.name, f.content_type, f.comment
+            )),
             Outbound::Form(f) => {
                 out.push_str(&format!("<form {} {}>\n", f.id, f.title));
                 for (field, e) in &f.errors {
@@ -276,6 +284,7 @@ pub fn actions(replies: &[Outbound]) -> Vec<String> {
                         ids.push(match c {
                             Control::Button(b) => b.action.clone(),
                             Control::Select(s) => s.action.clone(),
+                            Control::UserPicker(p) => p.action.clone(),
                         });
                     }
                 }

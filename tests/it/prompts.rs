@@ -44,7 +44,7 @@ fn every_message_key_the_code_uses_exists() {
         "keys used but not in prompts/messages.toml:\n{}",
         missing.join("\n")
     );
-    for name in kakehashi::chat::COMMANDS.iter().map(|c| c.name) {
+    for name in kakehashi::chat::COMMANDS.iter().map(|c| c.key()) {
         for part in ["usage", "summary", "details"] {
             assert!(
                 keys.contains(format!("help.{name}.{part}").as_str()),

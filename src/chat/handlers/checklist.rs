@@ -363,7 +363,7 @@ fn nav(ctx: &Ctx, action: Action, label: &str, key: &'static str) -> Control {
         action: action.to_string(),
         label: ctx.t(label),
         style: Style::Default,
-        key: Some(key),
+        key: Some(key.to_string()),
         opens_form: false,
     })
 }

@@ -2,7 +2,7 @@
 
 use super::super::Ctx;
 use super::super::message::{Block, Message, Outbound, Span, text};
-use super::command_names;
+use super::member_commands;
 use crate::error::Error;
 
 pub fn help(ctx: &Ctx, topic: Option<&str>) -> Result<Vec<Outbound>, Error> {
@@ -13,11 +13,12 @@ pub fn help(ctx: &Ctx, topic: Option<&str>) -> Result<Vec<Outbound>, Error> {
                 Block::Text(text(ctx.t("help.intro"))),
             ];
             blocks.push(Block::List(
-                command_names()
-                    .map(|name| {
+                member_commands()
+                    .map(|c| {
+                        let key = c.key();
                         vec![
-                            Span::Code(ctx.t(&format!("help.{name}.usage"))),
-                            Span::plain(format!(" — {}", ctx.t(&format!("help.{name}.summary")))),
+                            Span::Code(ctx.t(&format!("help.{key}.usage"))),
+                            Span::plain(format!(" — {}", ctx.t(&format!("help.{key}.summary")))),
                         ]
                     })
                     .collect(),
@@ -26,7 +27,7 @@ pub fn help(ctx: &Ctx, topic: Option<&str>) -> Result<Vec<Outbound>, Error> {
             blocks
         }
         Some(name) => {
-            let Some(name) = command_names().find(|n| *n == name) else {
+            let Some(name) = member_commands().map(|c| c.key()).find(|k| k == name) else {
                 return Err(ctx.refuse(
                     "help.unknown",
                     &[("topic", name.chars().take(40).collect())],

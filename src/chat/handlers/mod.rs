@@ -11,7 +11,7 @@ mod items;
 
 use std::collections::BTreeMap;
 
-use super::command::{COMMANDS, Command, ParseError};
+use super::command::{COMMANDS, Command, CommandSpec, ParseError};
 use super::message::Outbound;
 use super::{Action, Ctx, FormKind};
 use crate::domain::{ItemKind, ItemRef, WorkItem};
@@ -68,7 +68,7 @@ pub async fn form(
 
 /// A command that did not parse, in words: what was wrong and what to type instead.
 pub fn parse_error(ctx: &Ctx, e: ParseError) -> Error {
-    let usage = |command: &str| ctx.t(&format!("help.{command}.usage"));
+    let usage = |command: &CommandSpec| ctx.t(&format!("help.{}.usage", command.key()));
     match e {
         ParseError::Unknown { given, suggestion } => {
             let mut s = ctx.tf("error.unknown_command", &[("given", given)]);
@@ -80,15 +80,31 @@ pub fn parse_error(ctx: &Ctx, e: ParseError) -> Error {
             s.push_str(&ctx.t("error.try_help"));
             Error::User(s)
         }
-        ParseError::MissingItem { command } => ctx.refuse(
-            "error.missing_item",
-            &[("command", command.to_string()), ("usage", usage(command))],
+        ParseError::Missing { command, param } => ctx.refuse(
+            "error.missing",
+            &[
+                ("command", command.name()),
+                ("param", param.to_string()),
+                ("usage", usage(command)),
+            ],
         ),
         ParseError::BadItem { given, .. } => ctx.refuse("error.bad_item", &[("given", given)]),
+        ParseError::BadValue {
+            command,
+            param,
+            given,
+        } => ctx.refuse(
+            "error.bad_value",
+            &[
+                ("param", param.to_string()),
+                ("given", given),
+                ("usage", usage(command)),
+            ],
+        ),
         ParseError::Extra { command, extra } => ctx.refuse(
             "error.extra",
             &[
-                ("command", command.to_string()),
+                ("command", command.name()),
                 ("extra", extra),
                 ("usage", usage(command)),
             ],
@@ -104,7 +120,7 @@ pub async fn load(ctx: &Ctx<'_>, item: ItemRef) -> Result<WorkItem, Error> {
         .ok_or_else(|| ctx.refuse("error.no_item", &[("item", item.to_string())]))
 }
 
-/// The help topics that exist, for `help` and its tests.
-pub fn command_names() -> impl Iterator<Item = &'static str> {
-    COMMANDS.iter().map(|c| c.name)
+/// The commands a person may be shown in `help`.
+pub fn member_commands() -> impl Iterator<Item = &'static CommandSpec> {
+    COMMANDS.iter().filter(|c| !c.admin)
 }
