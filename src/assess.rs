@@ -20,13 +20,10 @@ pub enum AssessError {
 }
 
 /// Reads and checks an answers file; notes for answers that are ignored come back too.
-pub fn read_answers(
-    checklist: &Checklist,
-    path: &Path,
-) -> Result<(Answers, Vec<String>), AssessError> {
+pub fn read_answers(checklist: &Checklist, path: &Path) -> Result<(Answers, Vec<String>), AssessError> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| AssessError::Input(format!("{shown}: cannot read it: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| AssessError::Input(format!("{shown}: cannot read it: {e}")))?;
     parse_answers(checklist, &text).map_err(|e| AssessError::Input(format!("{shown}: {e}")))
 }
 
@@ -34,24 +31,13 @@ pub fn read_answers(
 pub fn parse_answers(checklist: &Checklist, text: &str) -> Result<(Answers, Vec<String>), String> {
     let json: Json = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let Json::Object(map) = json else {
-        return Err(
-            "expected a JSON object from question id to answer, like {\"driver\": \"problem\"}"
-                .into(),
-        );
+        return Err("expected a JSON object from question id to answer, like {\"driver\": \"problem\"}".into());
     };
     let mut answers = Answers::default();
     for (id, value) in &map {
         let Some(q) = checklist.question(id) else {
-            let known: Vec<&str> = checklist
-                .questions()
-                .iter()
-                .map(|q| q.id.as_str())
-                .collect();
-            return Err(format!(
-                "unknown question '{}'; the questions are: {}",
-                shorten(id),
-                known.join(", ")
-            ));
+            let known: Vec<&str> = checklist.questions().iter().map(|q| q.id.as_str()).collect();
+            return Err(format!("unknown question '{}'; the questions are: {}", shorten(id), known.join(", ")));
         };
         let answer = q.parse_json(value).map_err(|e| e.to_string())?;
         answers.set(id, answer);

@@ -58,11 +58,40 @@ pub enum CliCommand {
         #[arg(long, value_name = "ADDR")]
         bind: Option<std::net::SocketAddr>,
     },
+    /// Write every item (with its answers) or every event of a workspace to standard output, as
+    /// CSV or JSON, streaming.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// Items (with answers) or events (the history and audit trail).
+        #[arg(long, value_enum, default_value_t = ExportWhat::Items)]
+        what: ExportWhat,
+        /// Only what was created (items) or happened (events) on or after this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
+        /// The workspace (`kakehashi check` lists them); needed when the database holds several.
+        #[arg(long, value_name = "ID")]
+        workspace: Option<String>,
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
     /// Check the configuration and the prompts, and open the database; name every problem.
     Check {
         #[arg(long, value_name = "URL")]
         db: Option<String>,
     },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportWhat {
+    Items,
+    Events,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,10 +15,7 @@ pub enum DeliveryError {
     /// Try again later (a rate limit, a server error, a dropped connection); `after` is what the
     /// platform asked for, if it said.
     #[error("temporary failure: {reason}")]
-    Retry {
-        after: Option<Duration>,
-        reason: String,
-    },
+    Retry { after: Option<Duration>, reason: String },
     /// It will never work (the channel is gone, the bot was removed): give up and log.
     #[error("permanent failure: {reason}")]
     Fatal { reason: String },
@@ -27,12 +24,7 @@ pub enum DeliveryError {
 #[async_trait]
 pub trait Deliver: Send + Sync {
     /// Sends `message` to a person (as a direct message) or a channel of `workspace`.
-    async fn deliver(
-        &self,
-        workspace: &str,
-        to: &Recipient,
-        message: &Message,
-    ) -> Result<(), DeliveryError>;
+    async fn deliver(&self, workspace: &str, to: &Recipient, message: &Message) -> Result<(), DeliveryError>;
 }
 
 /// The transports' deliverers, by the platform prefix of workspace ids.
@@ -48,9 +40,112 @@ impl Deliverers {
     }
 
     pub fn for_workspace(&self, workspace: &str) -> Option<&Arc<dyn Deliver>> {
-        self.by_prefix
-            .iter()
-            .find(|(p, _)| workspace.starts_with(p.as_str()))
-            .map(|(_, d)| d)
+        self.by_prefix.iter().find(|(p, _)| workspace.starts_with(p.as_str())).map(|(_, d)| d)
+    }
+}
+
+/// How long a claimed notice stays with one deliverer before another may take it over.
+pub const LEASE: chrono::Duration = chrono::Duration::minutes(5);
+/// A notice that could not be delivered for this long is given up (and logged).
+pub const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::hours(24);
+/// Notices claimed at a time.
+const BATCH: i64 = 50;
+
+/// What one pass of the worker did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Report {
+    pub sent: usize,
+    pub retried: usize,
+    pub given_up: usize,
+}
+
+/// The wait before attempt `attempts + 1`: what the platform asked for, or 5 s doubling per
+/// attempt up to an hour.
+pub fn backoff(attempts: i64, asked: Option<Duration>) -> chrono::Duration {
+    let ours = Duration::from_secs(5u64.saturating_mul(1u64 << attempts.clamp(0, 10)));
+    let wait = asked.unwrap_or(ours).min(Duration::from_secs(3600));
+    chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1))
+}
+
+impl Deliverers {
+    pub fn prefixes(&self) -> impl Iterator<Item = (&str, &Arc<dyn Deliver>)> {
+        self.by_prefix.iter().map(|(p, d)| (p.as_str(), d))
+    }
+}
+
+/// Delivers every notice that is due now, through the deliverer of its platform. Tests and the
+/// console call this directly; [`run`] calls it in a loop.
+#[tracing::instrument(skip_all)]
+pub async fn run_once(
+    store: &dyn crate::storage::Store,
+    deliverers: &Deliverers,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Report, crate::storage::StoreError> {
+    use crate::storage::NoticeOutcome;
+    let mut report = Report::default();
+    for (prefix, deliver) in deliverers.prefixes() {
+        loop {
+            let claimed = store.claim_notices(prefix, now, LEASE, BATCH).await?;
+            let full = claimed.len() as i64 == BATCH;
+            for notice in claimed {
+                let outcome = match serde_json::from_str::<Message>(&notice.payload) {
+                    Err(e) => NoticeOutcome::GiveUp { error: format!("unreadable payload: {e}") },
+                    Ok(message) => match deliver.deliver(&notice.workspace, &notice.recipient, &message).await {
+                        Ok(()) => NoticeOutcome::Sent,
+                        Err(DeliveryError::Retry { .. }) if now - notice.created_at > GIVE_UP_AFTER => {
+                            NoticeOutcome::GiveUp { error: "still failing after 24 hours".into() }
+                        }
+                        Err(DeliveryError::Retry { after, reason }) => {
+                            NoticeOutcome::Retry { at: now + backoff(notice.attempts, after), error: reason }
+                        }
+                        Err(DeliveryError::Fatal { reason }) => NoticeOutcome::GiveUp { error: reason },
+                    },
+                };
+                match &outcome {
+                    NoticeOutcome::Sent => report.sent += 1,
+                    NoticeOutcome::Retry { error, at } => {
+                        report.retried += 1;
+                        tracing::warn!(notice = notice.id, %error, retry_at = %at, "delivery failed; will retry");
+                    }
+                    NoticeOutcome::GiveUp { error } => {
+                        report.given_up += 1;
+                        tracing::error!(notice = notice.id, workspace = %notice.workspace, %error, "delivery given up");
+                    }
+                }
+                store.settle_notice(notice.id, outcome, now).await?;
+            }
+            if !full {
+                break;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Delivers notices until `stop` resolves, checking every `every`.
+pub async fn run(
+    store: Arc<dyn crate::storage::Store>,
+    deliverers: Deliverers,
+    clock: Arc<dyn crate::clock::Clock>,
+    every: Duration,
+) {
+    loop {
+        if let Err(e) = run_once(store.as_ref(), &deliverers, clock.now()).await {
+            tracing::error!(error = ?e, "the delivery worker could not read the outbox");
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_five_seconds_honours_retry_after_and_stops_at_an_hour() {
+        assert_eq!(backoff(0, None), chrono::Duration::seconds(5));
+        assert_eq!(backoff(3, None), chrono::Duration::seconds(40));
+        assert_eq!(backoff(40, None), chrono::Duration::hours(1));
+        assert_eq!(backoff(0, Some(Duration::from_secs(30))), chrono::Duration::seconds(30));
     }
 }

@@ -13,14 +13,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 
-use crate::chat::{
-    Action, Actor, Bot, FormKind, Inbound, InboundEvent, Outbound, Place, WorkspaceRef,
-};
-use crate::clock::ManualClock;
+use crate::chat::{Action, Actor, Bot, FormKind, Inbound, InboundEvent, Message, Outbound, Place, WorkspaceRef};
+use crate::clock::{Clock, ManualClock};
+use crate::delivery::{self, Deliver, Deliverers, DeliveryError};
+use crate::domain::Recipient;
 use crate::domain::checklist::QuestionKind;
-use crate::domain::text::Note;
 use crate::domain::{ItemKind, ItemRef, Lang, Outcome, Status};
-use crate::lifecycle;
 use crate::transport::console::{WORKSPACE_ID, render_blocks};
 
 /// A need as the demo plays it: who asks, when, the answers, and what the AI team does.
@@ -82,10 +80,7 @@ const NEEDS: &[NeedScript] = &[
         team: "Store operations",
         title: "Forecast weekly demand for store 12",
         answers: &[
-            (
-                "goal",
-                "Cut stockouts at store 12 by a fifth without raising waste",
-            ),
+            ("goal", "Cut stockouts at store 12 by a fifth without raising waste"),
             ("fit", "volume,drift"),
             ("baseline_accuracy", "92"),
             ("target_accuracy", "96"),
@@ -101,18 +96,8 @@ const NEEDS: &[NeedScript] = &[
         moves: &[
             (1, Status::Accepted, AI_LEAD, ""),
             (2, Status::InProgress, AI_ENGINEER, ""),
-            (
-                9,
-                Status::Delivered,
-                AI_ENGINEER,
-                "Live for store 12; weekly error down from 8% to 4.5%",
-            ),
-            (
-                11,
-                Status::Closed,
-                "aiko",
-                "Rolling out to stores 3 and 7 next quarter",
-            ),
+            (9, Status::Delivered, AI_ENGINEER, "Live for store 12; weekly error down from 8% to 4.5%"),
+            (11, Status::Closed, "aiko", "Rolling out to stores 3 and 7 next quarter"),
         ],
     },
     NeedScript {
@@ -121,10 +106,7 @@ const NEEDS: &[NeedScript] = &[
         team: "Greenhouse",
         title: "Sort cucumbers by grade with a camera",
         answers: &[
-            (
-                "goal",
-                "Stop spending two people's afternoons on grading cucumbers",
-            ),
+            ("goal", "Stop spending two people's afternoons on grading cucumbers"),
             ("fit", "volume,unpleasant,device"),
             ("baseline_accuracy", "95"),
             ("target_accuracy", "95"),
@@ -163,34 +145,17 @@ const NEEDS: &[NeedScript] = &[
         user: "sota",
         team: "Sales",
         title: "See weekly sales by region",
-        answers: &[
-            (
-                "goal",
-                "Regional managers see last week's sales every Monday",
-            ),
-            ("action", "report"),
-        ],
+        answers: &[("goal", "Regional managers see last week's sales every Monday"), ("action", "report")],
         unfinished: false,
         edit: None,
-        moves: &[(
-            3,
-            Status::Redirected,
-            AI_ENGINEER,
-            "The BI team added a regional page to the sales dashboard",
-        )],
+        moves: &[(3, Status::Redirected, AI_ENGINEER, "The BI team added a regional page to the sales dashboard")],
     },
     NeedScript {
         week: 2,
         user: "yui",
         team: "Procurement",
         title: "Predict late deliveries from suppliers",
-        answers: &[
-            (
-                "goal",
-                "Know three days ahead which deliveries will be late",
-            ),
-            ("current", "paper"),
-        ],
+        answers: &[("goal", "Know three days ahead which deliveries will be late"), ("current", "paper")],
         unfinished: false,
         edit: None,
         moves: &[(
@@ -209,10 +174,7 @@ const NEEDS: &[NeedScript] = &[
             ("goal", "Answer every applicant within five working days"),
             ("alternatives", "not_tried_plausible"),
             ("fit", "none"),
-            (
-                "people_impact",
-                "decisions_about_people,personal_data,must_explain",
-            ),
+            ("people_impact", "decisions_about_people,personal_data,must_explain"),
         ],
         unfinished: false,
         edit: None,
@@ -235,10 +197,7 @@ const NEEDS: &[NeedScript] = &[
         ],
         unfinished: false,
         edit: None,
-        moves: &[
-            (5, Status::Accepted, AI_LEAD, ""),
-            (6, Status::InProgress, AI_ENGINEER, ""),
-        ],
+        moves: &[(5, Status::Accepted, AI_LEAD, ""), (6, Status::InProgress, AI_ENGINEER, "")],
     },
     NeedScript {
         week: 5,
@@ -280,10 +239,7 @@ const NEEDS: &[NeedScript] = &[
         user: "saki",
         team: "Customer support",
         title: "Route tickets to the right team",
-        answers: &[
-            ("goal", "Tickets reach the right team within an hour"),
-            ("action", "unsure"),
-        ],
+        answers: &[("goal", "Tickets reach the right team within an hour"), ("action", "unsure")],
         unfinished: false,
         edit: Some(("action", "automatic")),
         moves: &[(8, Status::Accepted, AI_LEAD, "")],
@@ -294,10 +250,7 @@ const NEEDS: &[NeedScript] = &[
         team: "Legal",
         title: "Summarise supplier contracts",
         answers: &[
-            (
-                "goal",
-                "Lawyers read the key terms of a contract in ten minutes",
-            ),
+            ("goal", "Lawyers read the key terms of a contract in ten minutes"),
             ("labels", "none"),
             ("data_level", "lv3"),
         ],
@@ -310,11 +263,7 @@ const NEEDS: &[NeedScript] = &[
         user: "hana",
         team: "finance ",
         title: "Flag duplicate invoices",
-        answers: &[
-            ("goal", "Never pay the same invoice twice"),
-            ("data_level", "lv2"),
-            ("fit", "volume,unobservable"),
-        ],
+        answers: &[("goal", "Never pay the same invoice twice"), ("data_level", "lv2"), ("fit", "volume,unobservable")],
         unfinished: false,
         edit: None,
         moves: &[],
@@ -324,10 +273,7 @@ const NEEDS: &[NeedScript] = &[
         user: "aiko",
         team: "Store operations",
         title: "Plan staff shifts around footfall",
-        answers: &[
-            ("goal", "Fewer idle hours at the tills on weekday mornings"),
-            ("driver", "opportunity"),
-        ],
+        answers: &[("goal", "Fewer idle hours at the tills on weekday mornings"), ("driver", "opportunity")],
         unfinished: true,
         edit: None,
         moves: &[],
@@ -337,18 +283,10 @@ const NEEDS: &[NeedScript] = &[
         user: "nao",
         team: "Warehouse",
         title: "Count stock from shelf photos",
-        answers: &[(
-            "goal",
-            "Monthly stock count done in one day instead of three",
-        )],
+        answers: &[("goal", "Monthly stock count done in one day instead of three")],
         unfinished: true,
         edit: None,
-        moves: &[(
-            12,
-            Status::Withdrawn,
-            "nao",
-            "The new handheld scanners already cut the count to a day",
-        )],
+        moves: &[(12, Status::Withdrawn, "nao", "The new handheld scanners already cut the count to a day")],
     },
 ];
 
@@ -360,18 +298,8 @@ const SEEDS: &[SeedScript] = &[
         title: "Read invoices with OCR",
         moves: &[
             (1, Status::Prototyping, AI_ENGINEER, ""),
-            (
-                4,
-                Status::Pitched,
-                AI_LEAD,
-                "Shown to Finance: 70% of fields read correctly",
-            ),
-            (
-                8,
-                Status::InService,
-                AI_LEAD,
-                "Finance uses it for all paper invoices",
-            ),
+            (4, Status::Pitched, AI_LEAD, "Shown to Finance: 70% of fields read correctly"),
+            (8, Status::InService, AI_LEAD, "Finance uses it for all paper invoices"),
         ],
     },
     SeedScript {
@@ -396,12 +324,7 @@ const SEEDS: &[SeedScript] = &[
         title: "Explain demand forecasts to buyers",
         moves: &[
             (6, Status::Prototyping, AI_ENGINEER, ""),
-            (
-                10,
-                Status::Pitched,
-                AI_LEAD,
-                "Offered to the buyers of stores 3 and 7",
-            ),
+            (10, Status::Pitched, AI_LEAD, "Offered to the buyers of stores 3 and 7"),
         ],
     },
     SeedScript {
@@ -411,13 +334,7 @@ const SEEDS: &[SeedScript] = &[
         title: "Spot empty shelves from store cameras",
         moves: &[(9, Status::Prototyping, AI_ENGINEER, "")],
     },
-    SeedScript {
-        week: 12,
-        user: AI_LEAD,
-        team: "",
-        title: "Find anomalies in till logs",
-        moves: &[],
-    },
+    SeedScript { week: 12, user: AI_LEAD, team: "", title: "Find anomalies in till logs", moves: &[] },
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -430,8 +347,6 @@ pub enum DemoError {
     Script(String),
     #[error(transparent)]
     Store(#[from] crate::storage::StoreError),
-    #[error(transparent)]
-    Move(#[from] lifecycle::MoveError),
 }
 
 /// One thing that happened, for the timeline.
@@ -442,24 +357,17 @@ struct Happening {
 
 /// Plays the quarter that ends on the Monday before `now`, through `bot` (whose clock must be
 /// `clock`), and returns the report.
-pub async fn play(
-    bot: &Bot,
-    clock: &Arc<ManualClock>,
-    now: DateTime<Utc>,
-    lang: Lang,
-) -> Result<String, DemoError> {
+pub async fn play(bot: &Bot, clock: &Arc<ManualClock>, now: DateTime<Utc>, lang: Lang) -> Result<String, DemoError> {
     if bot.store.count_items(WORKSPACE_ID).await? > 0 {
         return Err(DemoError::NotEmpty);
     }
-    let monday =
-        (now - Duration::days(i64::from(now.weekday().num_days_from_monday()))).date_naive();
-    let end = monday
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight exists")
-        .and_utc();
+    let monday = (now - Duration::days(i64::from(now.weekday().num_days_from_monday()))).date_naive();
+    let end = monday.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
     let start = end - Duration::weeks(13);
     let at = |week: i64, hour: i64| start + Duration::weeks(week) + Duration::hours(9 + hour);
     let player = Player { bot, lang };
+    clock.set(start);
+    player.setup().await?;
 
     // Everything in time order: submissions first within a week, then moves.
     let mut plan: Vec<(DateTime<Utc>, Step)> = Vec::new();
@@ -489,17 +397,8 @@ pub async fn play(
                 needs.insert(i, item);
                 let stored = player.load(item).await?;
                 let line = match stored.outcome() {
-                    Some(o) => format!(
-                        "{item} {} asks “{}” → {}",
-                        n.team.trim(),
-                        n.title,
-                        player.outcome_title(o)
-                    ),
-                    None => format!(
-                        "{item} {} asks “{}” (checklist left for later)",
-                        n.team.trim(),
-                        n.title
-                    ),
+                    Some(o) => format!("{item} {} asks “{}” → {}", n.team.trim(), n.title, player.outcome_title(o)),
+                    None => format!("{item} {} asks “{}” (checklist left for later)", n.team.trim(), n.title),
                 };
                 log.push(Happening { at: t, line });
                 if let Some((question, option)) = n.edit {
@@ -523,32 +422,51 @@ pub async fn play(
                 let (_, to, actor, note) = NEEDS[i].moves[j];
                 let item = needs[&i];
                 player.transition(item, to, actor, note).await?;
-                log.push(Happening {
-                    at: t,
-                    line: move_line(item, to, actor, note),
-                });
+                log.push(Happening { at: t, line: move_line(item, to, actor, note) });
             }
             Step::Seed(i) => {
                 let s = &SEEDS[i];
                 let item = player.seed(s).await?;
                 seeds.insert(i, item);
-                log.push(Happening {
-                    at: t,
-                    line: format!("{item} {} proposes the seed “{}”", s.user, s.title),
-                });
+                log.push(Happening { at: t, line: format!("{item} {} proposes the seed “{}”", s.user, s.title) });
             }
             Step::SeedMove(i, j) => {
                 let (_, to, actor, note) = SEEDS[i].moves[j];
                 let item = seeds[&i];
                 player.transition(item, to, actor, note).await?;
-                log.push(Happening {
-                    at: t,
-                    line: move_line(item, to, actor, note),
-                });
+                log.push(Happening { at: t, line: move_line(item, to, actor, note) });
             }
         }
     }
-    player.report(start, end, &log, &needs, &seeds).await
+    // what the bot had to tell people along the way, delivered now
+    let tally = Arc::new(Tally::default());
+    let mut deliverers = Deliverers::default();
+    deliverers.register("console:", tally.clone());
+    delivery::run_once(bot.store.as_ref(), &deliverers, clock.now()).await?;
+    let (direct, channel) = *tally.0.lock().unwrap_or_else(|p| p.into_inner());
+    let mut report = player.report(start, end, &log, &needs, &seeds).await?;
+    let _ = writeln!(
+        report,
+        "\nMessages the bot sent along the way: {direct} direct messages telling requesters what became of their \
+         needs, {channel} triage cards to the AI team's channel."
+    );
+    Ok(report)
+}
+
+/// Counts the messages the demo's bot sends (direct, channel).
+#[derive(Default)]
+struct Tally(std::sync::Mutex<(usize, usize)>);
+
+#[async_trait::async_trait]
+impl Deliver for Tally {
+    async fn deliver(&self, _workspace: &str, to: &Recipient, _message: &Message) -> Result<(), DeliveryError> {
+        let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match to {
+            Recipient::User(_) => t.0 += 1,
+            Recipient::Channel(_) => t.1 += 1,
+        }
+        Ok(())
+    }
 }
 
 enum Step {
@@ -559,10 +477,7 @@ enum Step {
 }
 
 fn move_line(item: ItemRef, to: Status, actor: &str, note: &str) -> String {
-    let mut line = format!(
-        "{item} {actor} moves it to {}",
-        to.as_str().replace('_', " ")
-    );
+    let mut line = format!("{item} {actor} moves it to {}", to.as_str().replace('_', " "));
     if !note.is_empty() {
         let _ = write!(line, ": “{note}”");
     }
@@ -576,78 +491,40 @@ struct Player<'b> {
 
 impl Player<'_> {
     async fn send(&self, user: &str, event: InboundEvent) -> Vec<Outbound> {
+        self.send_as(user, false, event).await
+    }
+
+    async fn send_as(&self, user: &str, admin: bool, event: InboundEvent) -> Vec<Outbound> {
         let inbound = Inbound {
-            workspace: WorkspaceRef {
-                id: WORKSPACE_ID.into(),
-                name: "Console".into(),
-            },
-            actor: Actor {
-                id: user.into(),
-                name: user.into(),
-                locale: Some(self.lang),
-                workspace_admin: false,
-            },
-            place: Place {
-                channel: "demo".into(),
-                direct: true,
-            },
+            workspace: WorkspaceRef { id: WORKSPACE_ID.into(), name: "Console".into() },
+            actor: Actor { id: user.into(), name: user.into(), locale: Some(self.lang), workspace_admin: admin },
+            place: Place { channel: "demo".into(), direct: true },
             event,
         };
         self.bot.handle(&inbound).await
     }
 
     async fn load(&self, item: ItemRef) -> Result<crate::domain::WorkItem, DemoError> {
-        self.bot
-            .store
-            .item(WORKSPACE_ID, item)
-            .await?
-            .ok_or_else(|| DemoError::Script(format!("{item} is missing")))
+        self.bot.store.item(WORKSPACE_ID, item).await?.ok_or_else(|| DemoError::Script(format!("{item} is missing")))
     }
 
     fn outcome_title(&self, o: Outcome) -> String {
-        self.bot
-            .prompts
-            .checklist
-            .text(&format!("outcomes.{}.title", o.as_str()), self.lang)
-            .to_string()
+        self.bot.prompts.checklist.text(&format!("outcomes.{}.title", o.as_str()), self.lang).to_string()
     }
 
     /// Submits an item through its form, the way a person does, and finds its id.
-    async fn submit(
-        &self,
-        user: &str,
-        kind: ItemKind,
-        title: &str,
-        team: &str,
-    ) -> Result<ItemRef, DemoError> {
+    async fn submit(&self, user: &str, kind: ItemKind, title: &str, team: &str) -> Result<ItemRef, DemoError> {
         let command = format!("{} {title}", kind.as_str());
-        let form = match self
-            .send(user, InboundEvent::Command { text: command })
-            .await
-            .pop()
-        {
+        let form = match self.send(user, InboundEvent::Command { text: command }).await.pop() {
             Some(Outbound::Form(f)) => f,
             other => {
-                return Err(DemoError::Script(format!(
-                    "expected the {} form, got {other:?}",
-                    kind.as_str()
-                )));
+                return Err(DemoError::Script(format!("expected the {} form, got {other:?}", kind.as_str())));
             }
         };
-        let mut values: BTreeMap<String, String> = form
-            .fields
-            .iter()
-            .map(|f| (f.id.clone(), f.initial.clone().unwrap_or_default()))
-            .collect();
+        let mut values: BTreeMap<String, String> =
+            form.fields.iter().map(|f| (f.id.clone(), f.initial.clone().unwrap_or_default())).collect();
         values.insert("team".into(), team.into());
-        self.send(
-            user,
-            InboundEvent::Form {
-                id: form.id,
-                values,
-            },
-        )
-        .await;
+        self.send(user, InboundEvent::Form { id: form.id, values }).await;
         let mine = self.bot.store.items_of(WORKSPACE_ID, user, 1).await?;
         mine.first()
             .filter(|i| i.reference.kind == kind && i.title == title)
@@ -657,98 +534,48 @@ impl Player<'_> {
 
     async fn need(&self, n: &NeedScript) -> Result<ItemRef, DemoError> {
         let item = self.submit(n.user, ItemKind::Need, n.title, n.team).await?;
-        let answer = |q: &str| {
-            n.answers
-                .iter()
-                .chain(COMMON)
-                .find(|(id, _)| *id == q)
-                .map(|(_, v)| *v)
-        };
+        let answer = |q: &str| n.answers.iter().chain(COMMON).find(|(id, _)| *id == q).map(|(_, v)| *v);
         let checklist = &self.bot.prompts.checklist;
         let mut asked = 0;
         loop {
             let stored = self.load(item).await?;
             let view = checklist.view(&stored.answers);
             let Some(q) = view.next() else { break };
-            if n.unfinished
-                && n.answers
-                    .iter()
-                    .all(|(id, _)| stored.answers.get(id).is_some())
-            {
-                self.send(
-                    n.user,
-                    InboundEvent::Action {
-                        id: Action::Later { item }.to_string(),
-                        values: vec![],
-                    },
-                )
-                .await;
+            if n.unfinished && n.answers.iter().all(|(id, _)| stored.answers.get(id).is_some()) {
+                self.send(n.user, InboundEvent::Action { id: Action::Later { item }.to_string(), values: vec![] })
+                    .await;
                 break;
             }
-            let value = answer(&q.id)
-                .ok_or_else(|| DemoError::Script(format!("{item} has no answer to '{}'", q.id)))?;
+            let value =
+                answer(&q.id).ok_or_else(|| DemoError::Script(format!("{item} has no answer to '{}'", q.id)))?;
             let event = match &q.kind {
                 QuestionKind::One { .. } => InboundEvent::Action {
-                    id: Action::Answer {
-                        item,
-                        question: q.id.clone(),
-                        option: value.into(),
-                    }
-                    .to_string(),
+                    id: Action::Answer { item, question: q.id.clone(), option: value.into() }.to_string(),
                     values: vec![],
                 },
                 QuestionKind::Many { .. } => InboundEvent::Action {
-                    id: Action::Pick {
-                        item,
-                        question: q.id.clone(),
-                    }
-                    .to_string(),
+                    id: Action::Pick { item, question: q.id.clone() }.to_string(),
                     values: value.split(',').map(str::to_string).collect(),
                 },
                 QuestionKind::Text { .. } | QuestionKind::Number { .. } => InboundEvent::Form {
-                    id: FormKind::Answer {
-                        item,
-                        question: q.id.clone(),
-                    }
-                    .to_string(),
+                    id: FormKind::Answer { item, question: q.id.clone() }.to_string(),
                     values: BTreeMap::from([("answer".to_string(), value.to_string())]),
                 },
             };
             self.send(n.user, event).await;
             asked += 1;
             if asked > checklist.questions().len() {
-                return Err(DemoError::Script(format!(
-                    "{item}: the answer to '{}' was not taken",
-                    q.id
-                )));
+                return Err(DemoError::Script(format!("{item}: the answer to '{}' was not taken", q.id)));
             }
         }
         Ok(item)
     }
 
-    async fn edit(
-        &self,
-        user: &str,
-        item: ItemRef,
-        question: &str,
-        option: &str,
-    ) -> Result<(), DemoError> {
-        self.send(
-            user,
-            InboundEvent::Action {
-                id: Action::Edit { item }.to_string(),
-                values: vec![question.into()],
-            },
-        )
-        .await;
-        let id = Action::Answer {
-            item,
-            question: question.into(),
-            option: option.into(),
-        }
-        .to_string();
-        self.send(user, InboundEvent::Action { id, values: vec![] })
+    async fn edit(&self, user: &str, item: ItemRef, question: &str, option: &str) -> Result<(), DemoError> {
+        self.send(user, InboundEvent::Action { id: Action::Edit { item }.to_string(), values: vec![question.into()] })
             .await;
+        let id = Action::Answer { item, question: question.into(), option: option.into() }.to_string();
+        self.send(user, InboundEvent::Action { id, values: vec![] }).await;
         Ok(())
     }
 
@@ -756,25 +583,28 @@ impl Player<'_> {
         self.submit(s.user, ItemKind::Seed, s.title, s.team).await
     }
 
-    async fn transition(
-        &self,
-        item: ItemRef,
-        to: Status,
-        actor: &str,
-        note: &str,
-    ) -> Result<(), DemoError> {
-        let note = Note::parse(note).map_err(|e| DemoError::Script(e.to_string()))?;
-        let now = self.bot.clock.now();
-        lifecycle::transition(
-            self.bot.store.as_ref(),
-            WORKSPACE_ID,
-            item,
-            to,
-            actor,
-            Some(note),
-            now,
-        )
-        .await?;
+    /// Moves an item with the `move` command, as its actor would type it.
+    async fn transition(&self, item: ItemRef, to: Status, actor: &str, note: &str) -> Result<(), DemoError> {
+        let replies = self.send(actor, InboundEvent::Command { text: format!("move {item} {to} {note}") }).await;
+        if self.load(item).await?.status != to {
+            return Err(DemoError::Script(format!("{actor} could not move {item} to {to}: {replies:?}")));
+        }
+        Ok(())
+    }
+
+    /// Sets the workspace up as its admin would: the AI team's roles and the channels.
+    async fn setup(&self) -> Result<(), DemoError> {
+        for command in [
+            format!("admin roles add {AI_LEAD} ai_team"),
+            format!("admin roles add {AI_ENGINEER} ai_team"),
+            "admin channel triage ai-team".to_string(),
+            "admin channel digest managers".to_string(),
+        ] {
+            let replies = self.send_as(AI_LEAD, true, InboundEvent::Command { text: command.clone() }).await;
+            if replies.is_empty() {
+                return Err(DemoError::Script(format!("no reply to {command}")));
+            }
+        }
         Ok(())
     }
 
@@ -798,11 +628,7 @@ impl Player<'_> {
         let mut last_week = -1;
         for h in log {
             let week = (h.at - start).num_weeks() + 1;
-            let label = if week != last_week {
-                format!("week {week:>2}")
-            } else {
-                String::new()
-            };
+            let label = if week != last_week { format!("week {week:>2}") } else { String::new() };
             last_week = week;
             let _ = writeln!(out, "  {label:<8} {}", h.line);
         }
@@ -816,54 +642,27 @@ impl Player<'_> {
                 by_outcome.entry(o).or_default().push(*item);
             }
             by_status.entry(stored.status).or_default().push(*item);
-            teams
-                .entry(stored.team_key.clone())
-                .or_insert(stored.team.clone());
+            teams.entry(stored.team_key.clone()).or_insert(stored.team.clone());
         }
         for item in seeds.values() {
-            by_status
-                .entry(self.load(*item).await?.status)
-                .or_default()
-                .push(*item);
+            by_status.entry(self.load(*item).await?.status).or_default().push(*item);
         }
-        let ids = |v: &[ItemRef]| {
-            v.iter()
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let ids = |v: &[ItemRef]| v.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
 
-        let _ = writeln!(
-            out,
-            "\nNeeds by verdict ({} needs from {} teams):",
-            needs.len(),
-            teams.len()
-        );
+        let _ = writeln!(out, "\nNeeds by verdict ({} needs from {} teams):", needs.len(), teams.len());
         for o in Outcome::ALL {
             let items = by_outcome.get(&o).map(Vec::as_slice).unwrap_or(&[]);
-            let _ = writeln!(
-                out,
-                "  {:<34} {:>2}  {}",
-                self.outcome_title(o),
-                items.len(),
-                ids(items)
-            );
+            let _ = writeln!(out, "  {:<34} {:>2}  {}", self.outcome_title(o), items.len(), ids(items));
         }
         let _ = writeln!(out, "\nWhere the needs and seeds stand:");
         for status in Status::ALL {
             if let Some(items) = by_status.get(&status) {
-                let _ = writeln!(
-                    out,
-                    "  {:<34} {:>2}  {}",
-                    status.as_str().replace('_', " "),
-                    items.len(),
-                    ids(items)
-                );
+                let _ = writeln!(out, "  {:<34} {:>2}  {}", status.as_str().replace('_', " "), items.len(), ids(items));
             }
         }
         let solved_without_ml = by_status.get(&Status::Redirected).map_or(0, Vec::len);
-        let delivered = by_status.get(&Status::Delivered).map_or(0, Vec::len)
-            + by_status.get(&Status::Closed).map_or(0, Vec::len);
+        let delivered =
+            by_status.get(&Status::Delivered).map_or(0, Vec::len) + by_status.get(&Status::Closed).map_or(0, Vec::len);
         let _ = writeln!(
             out,
             "\nThe AI team's contribution: {delivered} need(s) delivered with ML, {solved_without_ml} solved by saying \
@@ -877,12 +676,7 @@ impl Player<'_> {
             let stored = self.load(item).await?;
             if let Some(v) = &stored.verdict {
                 let _ = writeln!(out, "\n{} — {} ({})", item, stored.title, stored.team);
-                let blocks = crate::chat::render::verdict_blocks(
-                    &self.bot.prompts,
-                    self.lang,
-                    Some(item),
-                    v,
-                );
+                let blocks = crate::chat::render::verdict_blocks(&self.bot.prompts, self.lang, Some(item), v);
                 out.push_str(&render_blocks(&blocks, false));
             }
         }

@@ -12,7 +12,7 @@ pub mod delivery;
 pub mod demo;
 pub mod domain;
 pub mod error;
-pub mod lifecycle;
+pub mod export;
 pub mod prompts;
 pub mod server;
 pub mod startup;

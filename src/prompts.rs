@@ -26,10 +26,7 @@ pub enum PromptsError {
     #[error("{file}: {message}")]
     Invalid { file: String, message: String },
     #[error("cannot read {file}: {source}")]
-    Read {
-        file: String,
-        source: std::io::Error,
-    },
+    Read { file: String, source: std::io::Error },
 }
 
 impl Prompts {
@@ -41,25 +38,18 @@ impl Prompts {
     /// The built-in texts with any overrides from `dir` merged over them.
     pub fn load(dir: Option<&Path>) -> Result<Prompts, PromptsError> {
         let checklist = read("checklist.toml", CHECKLIST, dir)?;
-        let checklist =
-            Checklist::from_toml(checklist).map_err(|e| invalid("checklist.toml", e.0))?;
-        let base_messages = flatten_localized(parse("messages.toml", MESSAGES)?)
-            .map_err(|e| invalid("messages.toml", e))?;
-        let messages = flatten_localized(read("messages.toml", MESSAGES, dir)?)
-            .map_err(|e| invalid("messages.toml", e))?;
+        let checklist = Checklist::from_toml(checklist).map_err(|e| invalid("checklist.toml", e.0))?;
+        let base_messages =
+            flatten_localized(parse("messages.toml", MESSAGES)?).map_err(|e| invalid("messages.toml", e))?;
+        let messages =
+            flatten_localized(read("messages.toml", MESSAGES, dir)?).map_err(|e| invalid("messages.toml", e))?;
         for (key, text) in &messages {
             if !base_messages.contains_key(key) {
-                return Err(invalid(
-                    "messages.toml",
-                    format!("'{key}' is not a message kakehashi uses (a typo?)"),
-                ));
+                return Err(invalid("messages.toml", format!("'{key}' is not a message kakehashi uses (a typo?)")));
             }
             check_localized(key, text).map_err(|e| invalid("messages.toml", e))?;
         }
-        Ok(Prompts {
-            checklist,
-            messages,
-        })
+        Ok(Prompts { checklist, messages })
     }
 
     /// A message by key, in `lang`. Keys are checked by a test against the source code; an
@@ -79,16 +69,11 @@ impl Prompts {
 }
 
 fn invalid(file: &str, message: impl Into<String>) -> PromptsError {
-    PromptsError::Invalid {
-        file: file.to_string(),
-        message: message.into(),
-    }
+    PromptsError::Invalid { file: file.to_string(), message: message.into() }
 }
 
 fn parse(file: &str, text: &str) -> Result<toml::Value, PromptsError> {
-    text.parse::<toml::Table>()
-        .map(toml::Value::Table)
-        .map_err(|e| invalid(file, e.message().to_string()))
+    text.parse::<toml::Table>().map(toml::Value::Table).map_err(|e| invalid(file, e.message().to_string()))
 }
 
 fn read(name: &str, builtin: &str, dir: Option<&Path>) -> Result<toml::Value, PromptsError> {
@@ -103,10 +88,7 @@ fn read(name: &str, builtin: &str, dir: Option<&Path>) -> Result<toml::Value, Pr
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(source) => {
-                return Err(PromptsError::Read {
-                    file: path.display().to_string(),
-                    source,
-                });
+                return Err(PromptsError::Read { file: path.display().to_string(), source });
             }
         }
     }
@@ -120,11 +102,7 @@ pub fn merge(base: &mut toml::Value, over: toml::Value, path: &str) -> Result<()
     match (base, over) {
         (Value::Table(b), Value::Table(o)) => {
             for (k, v) in o {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
                 match b.get_mut(&k) {
                     Some(existing) => merge(existing, v, &p)?,
                     None => {
@@ -137,10 +115,7 @@ pub fn merge(base: &mut toml::Value, over: toml::Value, path: &str) -> Result<()
         (Value::Array(b), Value::Array(o)) if o.iter().all(|v| id_of(v).is_some()) => {
             for item in o {
                 let id = id_of(&item).unwrap_or_default();
-                match b
-                    .iter_mut()
-                    .find(|e| id_of(e).as_deref() == Some(id.as_str()))
-                {
+                match b.iter_mut().find(|e| id_of(e).as_deref() == Some(id.as_str())) {
                     Some(existing) => merge(existing, item, &format!("{path}[{id}]"))?,
                     None => b.push(item),
                 }
@@ -149,11 +124,7 @@ pub fn merge(base: &mut toml::Value, over: toml::Value, path: &str) -> Result<()
         }
         (b, o) => {
             if std::mem::discriminant(b) != std::mem::discriminant(&o) {
-                return Err(format!(
-                    "'{path}' has the wrong type ({} instead of {})",
-                    o.type_str(),
-                    b.type_str()
-                ));
+                return Err(format!("'{path}' has the wrong type ({} instead of {})", o.type_str(), b.type_str()));
             }
             *b = o;
             Ok(())

@@ -33,10 +33,7 @@ pub struct TransportParts {
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
     #[error("{0}")]
     Transport(String),
 }
@@ -51,11 +48,7 @@ pub struct Application {
 
 impl Application {
     /// Builds every configured transport and binds the listening socket.
-    pub async fn build(
-        config: &Config,
-        bot: Arc<Bot>,
-        bind: SocketAddr,
-    ) -> Result<Application, ServeError> {
+    pub async fn build(config: &Config, bot: Arc<Bot>, bind: SocketAddr) -> Result<Application, ServeError> {
         let mut router = Router::new().route("/healthz", get(|| async { "ok" }));
         let mut tasks = Vec::new();
         let mut deliverers = Deliverers::default();
@@ -69,19 +62,10 @@ impl Application {
                 deliverers.register(prefix, d);
             }
         }
-        let listener = tokio::net::TcpListener::bind(bind)
-            .await
-            .map_err(|source| ServeError::Bind { addr: bind, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| ServeError::Bind { addr: bind, source })?;
-        Ok(Application {
-            listener,
-            router,
-            tasks,
-            deliverers,
-            addr,
-        })
+        let listener =
+            tokio::net::TcpListener::bind(bind).await.map_err(|source| ServeError::Bind { addr: bind, source })?;
+        let addr = listener.local_addr().map_err(|source| ServeError::Bind { addr: bind, source })?;
+        Ok(Application { listener, router, tasks, deliverers, addr })
     }
 
     /// The address actually bound (with the real port when 0 was asked for).
@@ -90,15 +74,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves; in-flight requests finish, background tasks stop.
-    pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let background: Vec<_> = self.tasks.into_iter().map(tokio::spawn).collect();
         tracing::info!(addr = %self.addr, "listening");
-        let result = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let result = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
         for task in background {
             task.abort();
         }

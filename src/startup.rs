@@ -29,11 +29,7 @@ pub enum StartError {
 }
 
 /// Opens the database and loads the prompts: everything a conversation needs.
-pub async fn build_bot(
-    config: &Config,
-    db: &DatabaseUrl,
-    clock: Arc<dyn Clock>,
-) -> Result<Bot, StartError> {
+pub async fn build_bot(config: &Config, db: &DatabaseUrl, clock: Arc<dyn Clock>) -> Result<Bot, StartError> {
     let prompts = Prompts::load(config.prompts_dir.as_deref())?;
     let store = storage::open(db).await?;
     Ok(Bot {
@@ -41,6 +37,7 @@ pub async fn build_bot(
         prompts: Arc::new(prompts),
         clock,
         defaults: config.defaults.clone(),
+        admins: config.admins.clone(),
     })
 }
 
@@ -49,19 +46,19 @@ pub fn default_log_filter(command: &CliCommand) -> &'static str {
     match command {
         CliCommand::Console { .. } | CliCommand::Demo { .. } | CliCommand::Assess { .. } => "warn",
         CliCommand::Check { .. } | CliCommand::Serve { .. } => "info",
+        CliCommand::Export { .. } => "warn",
     }
 }
 
 pub async fn run(command: CliCommand, config: Config) -> ExitCode {
     match command {
         CliCommand::Console { user, lang, db } => console(config, user, lang, db).await,
-        CliCommand::Assess {
-            answers,
-            lang,
-            format,
-        } => assess(config, &answers, lang, format),
+        CliCommand::Assess { answers, lang, format } => assess(config, &answers, lang, format),
         CliCommand::Demo { db, lang } => demo(config, db, lang).await,
         CliCommand::Check { db } => check(config, db).await,
+        CliCommand::Export { format, what, since, workspace, db } => {
+            export(config, format, what, since, workspace, db).await
+        }
         CliCommand::Serve { db, bind } => serve(config, db, bind).await,
     }
 }
@@ -81,20 +78,18 @@ fn fail(e: impl std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
-async fn console(
-    config: Config,
-    user: Option<String>,
-    lang: Option<Lang>,
-    db: Option<String>,
-) -> ExitCode {
+async fn console(config: Config, user: Option<String>, lang: Option<Lang>, db: Option<String>) -> ExitCode {
     let db = match database(&config, db) {
         Ok(db) => db,
         Err(code) => return code,
     };
-    let bot = match build_bot(&config, &db, Arc::new(SystemClock)).await {
+    let mut bot = match build_bot(&config, &db, Arc::new(SystemClock)).await {
         Ok(bot) => bot,
         Err(e) => return fail(e),
     };
+    // in the console, triage cards and digests show in the terminal unless configured otherwise
+    bot.defaults.triage_channel.get_or_insert_with(|| console::CHANNEL.to_string());
+    bot.defaults.digest_channel.get_or_insert_with(|| console::CHANNEL.to_string());
     let interactive = std::io::stdin().is_terminal();
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let options = console::Options {
@@ -104,10 +99,7 @@ async fn console(
         echo: !interactive,
     };
     let input = tokio::io::BufReader::new(tokio::io::stdin());
-    match Console::new(&bot, input, std::io::stdout(), options)
-        .run()
-        .await
-    {
+    match Console::new(&bot, input, std::io::stdout(), options).run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
     }
@@ -134,10 +126,7 @@ fn assess(config: Config, answers: &Path, lang: Option<Lang>, format: Format) ->
         Format::Json => println!("{}", assess::to_json(&prompts.checklist, &verdict, lang)),
         Format::Text => {
             let blocks = crate::chat::render::verdict_blocks(&prompts, lang, None, &verdict);
-            print!(
-                "{}",
-                console::render_blocks(&blocks, std::io::stdout().is_terminal())
-            );
+            print!("{}", console::render_blocks(&blocks, std::io::stdout().is_terminal()));
         }
     }
     ExitCode::SUCCESS
@@ -169,9 +158,7 @@ async fn demo(config: Config, db: Option<String>, lang: Option<Lang>) -> ExitCod
                     "\nThe demo ran in a temporary database, now removed. To keep it and look around:\n  \
                      kakehashi demo --db sqlite://demo.db\n  kakehashi console --db sqlite://demo.db --user aiko"
                 ),
-                None => println!(
-                    "\nExplore it: kakehashi console --db {db} --user aiko   (then: mine, show N-1)"
-                ),
+                None => println!("\nExplore it: kakehashi console --db {db} --user aiko   (then: mine, show N-1)"),
             }
             ExitCode::SUCCESS
         }
@@ -199,20 +186,97 @@ async fn serve(config: Config, db: Option<String>, bind: Option<std::net::Socket
         Ok(bot) => Arc::new(bot),
         Err(e) => return fail(e),
     };
-    let app =
-        match crate::server::Application::build(&config, bot, bind.unwrap_or(config.server.bind))
-            .await
-        {
-            Ok(app) => app,
-            Err(e) => return fail(e),
-        };
-    match app
-        .run_until_stopped(crate::server::shutdown_signal())
-        .await
-    {
+    let app = match crate::server::Application::build(&config, bot, bind.unwrap_or(config.server.bind)).await {
+        Ok(app) => app,
+        Err(e) => return fail(e),
+    };
+    match app.run_until_stopped(crate::server::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
     }
+}
+
+async fn export(
+    config: Config,
+    format: crate::cli::ExportFormat,
+    what: crate::cli::ExportWhat,
+    since: Option<chrono::NaiveDate>,
+    workspace: Option<String>,
+    db: Option<String>,
+) -> ExitCode {
+    use crate::export::{Format as F, Writer};
+    let db = match database(&config, db) {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    let store = match storage::open(&db).await {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let known = match store.workspaces().await {
+        Ok(w) => w,
+        Err(e) => return fail(e),
+    };
+    let workspace = match (workspace, known.as_slice()) {
+        (Some(w), _) if known.iter().any(|(id, _)| *id == w) => w,
+        (Some(w), _) => {
+            eprintln!("kakehashi export: there is no workspace '{w}'; the database holds: {}", ids(&known));
+            return ExitCode::from(USAGE);
+        }
+        (None, [(only, _)]) => only.clone(),
+        (None, []) => {
+            eprintln!("kakehashi export: the database holds no workspace yet");
+            return ExitCode::from(USAGE);
+        }
+        (None, _) => {
+            eprintln!("kakehashi export: name the workspace with --workspace; the database holds: {}", ids(&known));
+            return ExitCode::from(USAGE);
+        }
+    };
+    let format = match format {
+        crate::cli::ExportFormat::Csv => F::Csv,
+        crate::cli::ExportFormat::Json => F::Json,
+    };
+    let since_t = since.map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
+    let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let result = match what {
+        crate::cli::ExportWhat::Items => {
+            let mut w = match Writer::start::<crate::storage::ExportItem>(out, format) {
+                Ok(w) => w,
+                Err(e) => return fail(e),
+            };
+            let r = store.export_items(&workspace, since_t, &mut |row| w.write(&row)).await;
+            r.map(|()| w.finish().map(|_| ()))
+        }
+        crate::cli::ExportWhat::Events => {
+            let mut w = match Writer::start::<crate::storage::ExportEvent>(out, format) {
+                Ok(w) => w,
+                Err(e) => return fail(e),
+            };
+            let r = store.export_events(&workspace, since_t, &mut |row| w.write(&row)).await;
+            r.map(|()| w.finish().map(|_| ()))
+        }
+    };
+    match result {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return fail(e),
+        Err(e) => return fail(e),
+    }
+    let action = crate::storage::AdminAction {
+        workspace,
+        actor: format!("cli:{}", config.user.as_deref().unwrap_or("unknown")),
+        action: "export".into(),
+        detail: format!("command line, since {}", since.map(|d| d.to_string()).unwrap_or("start".into())),
+        at: SystemClock.now(),
+    };
+    match store.record_admin(&action).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn ids(known: &[(String, String)]) -> String {
+    known.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 async fn check(config: Config, db: Option<String>) -> ExitCode {
@@ -222,11 +286,7 @@ async fn check(config: Config, db: Option<String>) -> ExitCode {
     };
     println!(
         "configuration: ok{}",
-        config
-            .file
-            .as_ref()
-            .map(|f| format!(" (file {})", f.display()))
-            .unwrap_or_default()
+        config.file.as_ref().map(|f| format!(" (file {})", f.display())).unwrap_or_default()
     );
     for k in KEYS {
         println!("  {:<28} {:<28} default {}", k.key, k.var, k.default);
@@ -244,11 +304,7 @@ async fn check(config: Config, db: Option<String>) -> ExitCode {
         Ok(p) => println!(
             "prompts: ok ({} questions{})",
             p.checklist.questions().len(),
-            config
-                .prompts_dir
-                .as_ref()
-                .map(|d| format!(", overrides from {}", d.display()))
-                .unwrap_or_default()
+            config.prompts_dir.as_ref().map(|d| format!(", overrides from {}", d.display())).unwrap_or_default()
         ),
         Err(e) => {
             eprintln!("prompts: {e}");

@@ -4,16 +4,12 @@
 
 use std::fmt;
 
-use crate::domain::ItemRef;
+use crate::domain::{ItemRef, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Answer a one-choice question with an option.
-    Answer {
-        item: ItemRef,
-        question: String,
-        option: String,
-    },
+    Answer { item: ItemRef, question: String, option: String },
     /// Answer a several-choice question with the picked options (the select's values).
     Pick { item: ItemRef, question: String },
     /// Show a question again (to change its answer), or open its form.
@@ -26,6 +22,10 @@ pub enum Action {
     Edit { item: ItemRef },
     /// Continue the checklist where it stopped.
     Resume { item: ItemRef },
+    /// Move the item to a status (a form asks for the note when the move needs one).
+    Move { item: ItemRef, to: Status },
+    /// Give the item an owner (the picked person is the value).
+    Assign { item: ItemRef },
 }
 
 impl Action {
@@ -33,33 +33,17 @@ impl Action {
         let mut parts = id.split(':');
         let tag = parts.next()?;
         let item = ItemRef::parse(parts.next()?).ok()?;
-        let mut word = || {
-            parts
-                .next()
-                .filter(|w| !w.is_empty() && w.len() <= 32)
-                .map(str::to_string)
-        };
+        let mut word = || parts.next().filter(|w| !w.is_empty() && w.len() <= 32).map(str::to_string);
         let action = match tag {
-            "a" => Action::Answer {
-                item,
-                question: word()?,
-                option: word()?,
-            },
-            "p" => Action::Pick {
-                item,
-                question: word()?,
-            },
-            "q" => Action::Ask {
-                item,
-                question: word()?,
-            },
-            "b" => Action::Back {
-                item,
-                question: word()?,
-            },
+            "a" => Action::Answer { item, question: word()?, option: word()? },
+            "p" => Action::Pick { item, question: word()? },
+            "q" => Action::Ask { item, question: word()? },
+            "b" => Action::Back { item, question: word()? },
             "l" => Action::Later { item },
             "e" => Action::Edit { item },
             "r" => Action::Resume { item },
+            "m" => Action::Move { item, to: Status::parse(&word()?)? },
+            "as" => Action::Assign { item },
             _ => return None,
         };
         if parts.next().is_some() {
@@ -72,17 +56,15 @@ impl Action {
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Action::Answer {
-                item,
-                question,
-                option,
-            } => write!(f, "a:{item}:{question}:{option}"),
+            Action::Answer { item, question, option } => write!(f, "a:{item}:{question}:{option}"),
             Action::Pick { item, question } => write!(f, "p:{item}:{question}"),
             Action::Ask { item, question } => write!(f, "q:{item}:{question}"),
             Action::Back { item, question } => write!(f, "b:{item}:{question}"),
             Action::Later { item } => write!(f, "l:{item}"),
             Action::Edit { item } => write!(f, "e:{item}"),
             Action::Resume { item } => write!(f, "r:{item}"),
+            Action::Move { item, to } => write!(f, "m:{item}:{to}"),
+            Action::Assign { item } => write!(f, "as:{item}"),
         }
     }
 }
@@ -96,6 +78,8 @@ pub enum FormKind {
     Seed,
     /// The answer to a text or number question.
     Answer { item: ItemRef, question: String },
+    /// The note of a move that needs one (the advice of a redirect, a reason, a lesson).
+    Move { item: ItemRef, to: Status },
 }
 
 impl FormKind {
@@ -103,6 +87,10 @@ impl FormKind {
         match id {
             "need" => Some(FormKind::Need),
             "seed" => Some(FormKind::Seed),
+            _ if id.starts_with("mv:") => {
+                let (item, to) = id["mv:".len()..].split_once(':')?;
+                Some(FormKind::Move { item: ItemRef::parse(item).ok()?, to: Status::parse(to)? })
+            }
             _ => {
                 let rest = id.strip_prefix("ans:")?;
                 let (item, question) = rest.split_once(':')?;
@@ -110,10 +98,7 @@ impl FormKind {
                 if question.is_empty() || question.len() > 32 || question.contains(':') {
                     return None;
                 }
-                Some(FormKind::Answer {
-                    item: ItemRef::parse(item).ok()?,
-                    question,
-                })
+                Some(FormKind::Answer { item: ItemRef::parse(item).ok()?, question })
             }
         }
     }
@@ -125,6 +110,7 @@ impl fmt::Display for FormKind {
             FormKind::Need => f.write_str("need"),
             FormKind::Seed => f.write_str("seed"),
             FormKind::Answer { item, question } => write!(f, "ans:{item}:{question}"),
+            FormKind::Move { item, to } => write!(f, "mv:{item}:{to}"),
         }
     }
 }
@@ -135,36 +121,22 @@ mod tests {
     use crate::domain::ItemKind;
 
     fn n3() -> ItemRef {
-        ItemRef {
-            kind: ItemKind::Need,
-            number: 3,
-        }
+        ItemRef { kind: ItemKind::Need, number: 3 }
     }
 
     #[test]
     fn every_action_reads_back_as_it_was_written() {
         let q = || "baseline_accuracy".to_string();
         for a in [
-            Action::Answer {
-                item: n3(),
-                question: "labels".into(),
-                option: "1k_100k".into(),
-            },
-            Action::Pick {
-                item: n3(),
-                question: "fit".into(),
-            },
-            Action::Ask {
-                item: n3(),
-                question: q(),
-            },
-            Action::Back {
-                item: n3(),
-                question: q(),
-            },
+            Action::Answer { item: n3(), question: "labels".into(), option: "1k_100k".into() },
+            Action::Pick { item: n3(), question: "fit".into() },
+            Action::Ask { item: n3(), question: q() },
+            Action::Back { item: n3(), question: q() },
             Action::Later { item: n3() },
             Action::Edit { item: n3() },
             Action::Resume { item: n3() },
+            Action::Move { item: n3(), to: Status::InProgress },
+            Action::Assign { item: n3() },
         ] {
             let id = a.to_string();
             assert!(id.len() <= 100, "{id}");
@@ -177,10 +149,8 @@ mod tests {
         for f in [
             FormKind::Need,
             FormKind::Seed,
-            FormKind::Answer {
-                item: n3(),
-                question: "goal".into(),
-            },
+            FormKind::Answer { item: n3(), question: "goal".into() },
+            FormKind::Move { item: n3(), to: Status::Redirected },
         ] {
             assert_eq!(FormKind::parse(&f.to_string()), Some(f));
         }
@@ -188,17 +158,7 @@ mod tests {
 
     #[test]
     fn foreign_or_damaged_ids_are_not_actions() {
-        for id in [
-            "",
-            "x:N-3",
-            "a:N-3:goal",
-            "a:N-3:goal:x:y",
-            "l:Q-3",
-            "q:N-3:",
-            "l",
-            "ans:N-3:",
-            "ans:N-3:a:b",
-        ] {
+        for id in ["", "x:N-3", "a:N-3:goal", "a:N-3:goal:x:y", "l:Q-3", "q:N-3:", "l", "ans:N-3:", "ans:N-3:a:b"] {
             assert_eq!(Action::parse(id), None, "{id}");
             assert_eq!(FormKind::parse(id), None, "{id}");
         }

@@ -13,9 +13,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::{ItemRef, item::BadItemRef};
+use chrono::NaiveDate;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+use crate::domain::{ItemKind, ItemRef, Role, Status, UserId, item::BadItemRef};
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Need { title: String },
     Seed { title: String },
@@ -24,7 +26,76 @@ pub enum Command {
     Resume(ItemRef),
     Answers(ItemRef),
     Help { topic: Option<String> },
+    List(ListFilter),
+    Move { item: ItemRef, to: Status, note: String },
+    Assign { item: ItemRef, user: UserId },
+    Effort { item: ItemRef, days: f64 },
+    Admin(AdminCommand),
 }
+
+/// `list` filters; all optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListFilter {
+    pub kind: Option<ItemKind>,
+    /// A status, or `open` (waiting or under way).
+    pub status: Option<String>,
+    pub team: Option<String>,
+    pub owner: Option<UserId>,
+    pub since: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdminCommand {
+    Settings,
+    Set { key: String, value: String },
+    Channel { which: String, channel: Option<String> },
+    RoleAdd { user: UserId, role: Role },
+    RoleRemove { user: UserId, role: Role },
+    Roles,
+    Stats { since: Option<NaiveDate>, until: Option<NaiveDate> },
+    Export { what: String, format: String, since: Option<NaiveDate> },
+    Audit { actor: Option<UserId>, item: Option<ItemRef>, since: Option<NaiveDate> },
+}
+
+/// The status names `move` and `list` take (`list` also takes `open`).
+pub const STATUSES: &[&str] = &[
+    "screening",
+    "submitted",
+    "accepted",
+    "redirected",
+    "declined",
+    "in_progress",
+    "delivered",
+    "closed",
+    "withdrawn",
+    "idea",
+    "prototyping",
+    "pitched",
+    "in_service",
+    "shelved",
+];
+const LIST_STATUSES: &[&str] = &[
+    "open",
+    "screening",
+    "submitted",
+    "accepted",
+    "redirected",
+    "declined",
+    "in_progress",
+    "delivered",
+    "closed",
+    "withdrawn",
+    "idea",
+    "prototyping",
+    "pitched",
+    "in_service",
+    "shelved",
+];
+
+/// The settings `admin set` changes.
+pub const SETTINGS: &[&str] =
+    &["lang", "currency", "hourly_cost", "automatable_share", "ml_yearly_cost", "ai_department"];
+const ROLES: &[&str] = &["ai_team", "manager", "admin"];
 
 /// What kind of value a parameter takes; Discord picks its option type from this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +112,8 @@ pub enum ParamKind {
     Number,
     /// A date, YYYY-MM-DD.
     Date,
+    /// A channel (a channel mention, or a name in the console).
+    Channel,
     /// One of a fixed list.
     Choice(&'static [&'static str]),
 }
@@ -53,19 +126,11 @@ pub struct Param {
 }
 
 const fn req(name: &'static str, kind: ParamKind) -> Param {
-    Param {
-        name,
-        kind,
-        required: true,
-    }
+    Param { name, kind, required: true }
 }
 
 const fn opt(name: &'static str, kind: ParamKind) -> Param {
-    Param {
-        name,
-        kind,
-        required: false,
-    }
+    Param { name, kind, required: false }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,11 +159,7 @@ impl CommandSpec {
         let mut line = self.name();
         let mut positional = true;
         for p in self.params {
-            match values
-                .get(p.name)
-                .map(|v| v.trim())
-                .filter(|v| !v.is_empty())
-            {
+            match values.get(p.name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
                 None => positional = false,
                 Some(v) if p.kind == ParamKind::Text => {
                     if positional {
@@ -109,10 +170,7 @@ impl CommandSpec {
                     }
                 }
                 Some(v)
-                    if positional
-                        && !v.contains(char::is_whitespace)
-                        && !v.contains(':')
-                        && !v.starts_with('"') =>
+                    if positional && !v.contains(char::is_whitespace) && !v.contains(':') && !v.starts_with('"') =>
                 {
                     line.push(' ');
                     line.push_str(v);
@@ -133,40 +191,79 @@ fn quote(v: &str) -> String {
 
 /// Every command, in the order `help` lists them.
 pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec { path: &["need"], params: &[opt("title", ParamKind::Text)], admin: false },
+    CommandSpec { path: &["seed"], params: &[opt("title", ParamKind::Text)], admin: false },
+    CommandSpec { path: &["mine"], params: &[], admin: false },
+    CommandSpec { path: &["show"], params: &[req("id", ParamKind::Item)], admin: false },
+    CommandSpec { path: &["resume"], params: &[req("id", ParamKind::Item)], admin: false },
+    CommandSpec { path: &["answers"], params: &[req("id", ParamKind::Item)], admin: false },
+    CommandSpec { path: &["help"], params: &[opt("command", ParamKind::Text)], admin: false },
     CommandSpec {
-        path: &["need"],
-        params: &[opt("title", ParamKind::Text)],
+        path: &["list"],
+        params: &[
+            opt("kind", ParamKind::Choice(&["need", "seed"])),
+            opt("status", ParamKind::Choice(LIST_STATUSES)),
+            opt("team", ParamKind::Word),
+            opt("owner", ParamKind::User),
+            opt("since", ParamKind::Date),
+        ],
         admin: false,
     },
     CommandSpec {
-        path: &["seed"],
-        params: &[opt("title", ParamKind::Text)],
+        path: &["move"],
+        params: &[req("id", ParamKind::Item), req("status", ParamKind::Choice(STATUSES)), opt("note", ParamKind::Text)],
         admin: false,
     },
     CommandSpec {
-        path: &["mine"],
-        params: &[],
+        path: &["assign"],
+        params: &[req("id", ParamKind::Item), req("user", ParamKind::User)],
         admin: false,
     },
     CommandSpec {
-        path: &["show"],
-        params: &[req("id", ParamKind::Item)],
+        path: &["effort"],
+        params: &[req("id", ParamKind::Item), req("days", ParamKind::Number)],
         admin: false,
     },
+    CommandSpec { path: &["admin", "settings"], params: &[], admin: true },
     CommandSpec {
-        path: &["resume"],
-        params: &[req("id", ParamKind::Item)],
-        admin: false,
+        path: &["admin", "set"],
+        params: &[req("setting", ParamKind::Choice(SETTINGS)), req("value", ParamKind::Word)],
+        admin: true,
     },
     CommandSpec {
-        path: &["answers"],
-        params: &[req("id", ParamKind::Item)],
-        admin: false,
+        path: &["admin", "channel"],
+        params: &[req("which", ParamKind::Choice(&["triage", "digest"])), opt("channel", ParamKind::Channel)],
+        admin: true,
     },
     CommandSpec {
-        path: &["help"],
-        params: &[opt("command", ParamKind::Word)],
-        admin: false,
+        path: &["admin", "roles", "add"],
+        params: &[req("user", ParamKind::User), req("role", ParamKind::Choice(ROLES))],
+        admin: true,
+    },
+    CommandSpec {
+        path: &["admin", "roles", "remove"],
+        params: &[req("user", ParamKind::User), req("role", ParamKind::Choice(ROLES))],
+        admin: true,
+    },
+    CommandSpec { path: &["admin", "roles", "list"], params: &[], admin: true },
+    CommandSpec {
+        path: &["admin", "stats"],
+        params: &[opt("since", ParamKind::Date), opt("until", ParamKind::Date)],
+        admin: true,
+    },
+    CommandSpec {
+        path: &["admin", "export"],
+        params: &[
+            opt("what", ParamKind::Choice(&["items", "events"])),
+            opt("format", ParamKind::Choice(&["csv", "json"])),
+            opt("since", ParamKind::Date),
+        ],
+        admin: true,
+    },
+    CommandSpec {
+        path: &["admin", "audit"],
+        params: &[opt("actor", ParamKind::User), opt("item", ParamKind::Item), opt("since", ParamKind::Date)],
+        admin: true,
     },
 ];
 
@@ -216,30 +313,88 @@ impl Command {
 
     fn from_args(spec: &'static CommandSpec, args: Args) -> Result<Command, ParseError> {
         let item = |name: &'static str| -> Result<ItemRef, ParseError> {
-            let given = args.0.get(name).ok_or(ParseError::Missing {
-                command: spec,
-                param: name,
-            })?;
-            ItemRef::parse(given).map_err(|BadItemRef(given)| ParseError::BadItem {
-                command: spec,
-                given: cut(&given),
-            })
+            let given = args.0.get(name).ok_or(ParseError::Missing { command: spec, param: name })?;
+            ItemRef::parse(given).map_err(|BadItemRef(given)| ParseError::BadItem { command: spec, given: cut(&given) })
         };
         let text = |name: &str| args.0.get(name).cloned().unwrap_or_default();
+        let word = |name: &str| args.0.get(name).map(|v| v.to_lowercase());
+        let date = |name: &str| args.0.get(name).and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
+        let user = |name: &'static str| -> Result<Option<UserId>, ParseError> {
+            match args.0.get(name) {
+                None => Ok(None),
+                Some(v) => {
+                    parse_user(v).map(Some).ok_or(ParseError::BadValue { command: spec, param: name, given: cut(v) })
+                }
+            }
+        };
+        let need_user = |name: &'static str| -> Result<UserId, ParseError> {
+            user(name)?.ok_or(ParseError::Missing { command: spec, param: name })
+        };
+        let role =
+            || word("role").and_then(|r| Role::parse(&r)).ok_or(ParseError::Missing { command: spec, param: "role" });
         Ok(match spec.key().as_str() {
-            "need" => Command::Need {
-                title: text("title"),
-            },
-            "seed" => Command::Seed {
-                title: text("title"),
-            },
+            "need" => Command::Need { title: text("title") },
+            "seed" => Command::Seed { title: text("title") },
             "mine" => Command::Mine,
             "show" => Command::Show(item("id")?),
             "resume" => Command::Resume(item("id")?),
             "answers" => Command::Answers(item("id")?),
-            "help" => Command::Help {
-                topic: args.0.get("command").map(|c| c.to_lowercase()),
+            "help" => {
+                Command::Help { topic: word("command").map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")) }
+            }
+            "list" => Command::List(ListFilter {
+                kind: word("kind").and_then(|k| ItemKind::parse(&k)),
+                status: word("status"),
+                team: args.0.get("team").cloned(),
+                owner: user("owner")?,
+                since: date("since"),
+            }),
+            "move" => Command::Move {
+                item: item("id")?,
+                to: word("status")
+                    .and_then(|s| Status::parse(&s))
+                    .ok_or(ParseError::Missing { command: spec, param: "status" })?,
+                note: text("note"),
             },
+            "assign" => Command::Assign { item: item("id")?, user: need_user("user")? },
+            "effort" => Command::Effort {
+                item: item("id")?,
+                days: args.0.get("days").and_then(|d| crate::domain::checklist::parse_number(d)).unwrap_or_default(),
+            },
+            "admin_settings" => Command::Admin(AdminCommand::Settings),
+            "admin_set" => {
+                Command::Admin(AdminCommand::Set { key: word("setting").unwrap_or_default(), value: text("value") })
+            }
+            "admin_channel" => Command::Admin(AdminCommand::Channel {
+                which: word("which").unwrap_or_default(),
+                channel: match args.0.get("channel") {
+                    None => None,
+                    Some(v) => Some(parse_channel(v).ok_or(ParseError::BadValue {
+                        command: spec,
+                        param: "channel",
+                        given: cut(v),
+                    })?),
+                },
+            }),
+            "admin_roles_add" => Command::Admin(AdminCommand::RoleAdd { user: need_user("user")?, role: role()? }),
+            "admin_roles_remove" => {
+                Command::Admin(AdminCommand::RoleRemove { user: need_user("user")?, role: role()? })
+            }
+            "admin_roles_list" => Command::Admin(AdminCommand::Roles),
+            "admin_stats" => Command::Admin(AdminCommand::Stats { since: date("since"), until: date("until") }),
+            "admin_export" => Command::Admin(AdminCommand::Export {
+                what: word("what").unwrap_or_else(|| "items".into()),
+                format: word("format").unwrap_or_else(|| "csv".into()),
+                since: date("since"),
+            }),
+            "admin_audit" => Command::Admin(AdminCommand::Audit {
+                actor: user("actor")?,
+                item: match args.0.get("item") {
+                    Some(_) => Some(item("item")?),
+                    None => None,
+                },
+                since: date("since"),
+            }),
             other => unreachable!("command '{other}' is in COMMANDS but not built here"),
         })
     }
@@ -265,10 +420,7 @@ fn find(text: &str) -> Result<(&'static CommandSpec, &str), ParseError> {
     }
     best.ok_or_else(|| {
         let (word, _) = split_word(text);
-        ParseError::Unknown {
-            given: cut(word),
-            suggestion: suggest(&word.to_lowercase()),
-        }
+        ParseError::Unknown { given: cut(word), suggestion: suggest(&word.to_lowercase()) }
     })
 }
 
@@ -297,23 +449,10 @@ fn parse_args(spec: &'static CommandSpec, mut rest: &str) -> Result<Args, ParseE
             rest = after;
             continue;
         }
-        let Some(param) = spec
-            .params
-            .iter()
-            .skip(next)
-            .find(|p| !args.0.contains_key(p.name))
-        else {
-            return Err(ParseError::Extra {
-                command: spec,
-                extra: cut(split_word(rest).0),
-            });
+        let Some(param) = spec.params.iter().skip(next).find(|p| !args.0.contains_key(p.name)) else {
+            return Err(ParseError::Extra { command: spec, extra: cut(split_word(rest).0) });
         };
-        next = spec
-            .params
-            .iter()
-            .position(|p| p.name == param.name)
-            .unwrap_or(0)
-            + 1;
+        next = spec.params.iter().position(|p| p.name == param.name).unwrap_or(0) + 1;
         if param.kind == ParamKind::Text {
             args.0.insert(param.name, rest.trim().to_string());
             break;
@@ -325,10 +464,7 @@ fn parse_args(spec: &'static CommandSpec, mut rest: &str) -> Result<Args, ParseE
     for p in spec.params {
         match args.0.get(p.name) {
             None if p.required => {
-                return Err(ParseError::Missing {
-                    command: spec,
-                    param: p.name,
-                });
+                return Err(ParseError::Missing { command: spec, param: p.name });
             }
             Some(v) => check(spec, p, v)?,
             None => {}
@@ -344,10 +480,7 @@ fn named<'a>(spec: &'static CommandSpec, s: &'a str) -> Option<(&'static Param, 
     if name.contains(char::is_whitespace) {
         return None;
     }
-    spec.params
-        .iter()
-        .find(|p| p.name.eq_ignore_ascii_case(name))
-        .map(|p| (p, &s[colon + 1..]))
+    spec.params.iter().find(|p| p.name.eq_ignore_ascii_case(name)).map(|p| (p, &s[colon + 1..]))
 }
 
 /// One value: a word, or a "quoted string" with \" and \\ escapes.
@@ -373,24 +506,13 @@ fn value(s: &str) -> (String, &str) {
 }
 
 fn check(spec: &'static CommandSpec, p: &Param, v: &str) -> Result<(), ParseError> {
-    let bad = || ParseError::BadValue {
-        command: spec,
-        param: p.name,
-        given: cut(v),
-    };
+    let bad = || ParseError::BadValue { command: spec, param: p.name, given: cut(v) };
     match p.kind {
-        ParamKind::Item => ItemRef::parse(v)
-            .map(|_| ())
-            .map_err(|_| ParseError::BadItem {
-                command: spec,
-                given: cut(v),
-            }),
-        ParamKind::Number => crate::domain::checklist::parse_number(v)
-            .map(|_| ())
-            .ok_or_else(bad),
-        ParamKind::Date => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .map(|_| ())
-            .map_err(|_| bad()),
+        ParamKind::Item => {
+            ItemRef::parse(v).map(|_| ()).map_err(|_| ParseError::BadItem { command: spec, given: cut(v) })
+        }
+        ParamKind::Number => crate::domain::checklist::parse_number(v).map(|_| ()).ok_or_else(bad),
+        ParamKind::Date => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map(|_| ()).map_err(|_| bad()),
         ParamKind::Choice(list) => {
             if list.iter().any(|c| c.eq_ignore_ascii_case(v)) {
                 Ok(())
@@ -398,8 +520,39 @@ fn check(spec: &'static CommandSpec, p: &Param, v: &str) -> Result<(), ParseErro
                 Err(bad())
             }
         }
-        ParamKind::Word | ParamKind::Text | ParamKind::User => Ok(()),
+        ParamKind::User => parse_user(v).map(|_| ()).ok_or_else(bad),
+        ParamKind::Channel => parse_channel(v).map(|_| ()).ok_or_else(bad),
+        ParamKind::Word | ParamKind::Text => Ok(()),
     }
+}
+
+/// A person as typed or as the platform escapes them: `<@U0123|aiko>` (Slack), `<@8123>` or
+/// `<@!8123>` (Discord), `@aiko` or `aiko` (the console). Returns the user id.
+pub fn parse_user(v: &str) -> Option<UserId> {
+    let v = v.trim();
+    let id = if let Some(inner) = v.strip_prefix("<@").and_then(|r| r.strip_suffix('>')) {
+        let inner = inner.strip_prefix('!').unwrap_or(inner);
+        inner.split('|').next().unwrap_or("")
+    } else {
+        v.strip_prefix('@').unwrap_or(v)
+    };
+    valid_id(id).then(|| id.to_string())
+}
+
+/// A channel as typed or escaped: `<#C0123|ai-team>` (Slack), `<#8123>` (Discord), `#ai-team` or
+/// `ai-team` (the console). Returns the channel id.
+pub fn parse_channel(v: &str) -> Option<String> {
+    let v = v.trim();
+    let id = if let Some(inner) = v.strip_prefix("<#").and_then(|r| r.strip_suffix('>')) {
+        inner.split('|').next().unwrap_or("")
+    } else {
+        v.strip_prefix('#').unwrap_or(v)
+    };
+    valid_id(id).then(|| id.to_string())
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 fn cut(s: &str) -> String {
@@ -445,116 +598,110 @@ mod tests {
     fn a_need_takes_the_rest_of_the_line_as_its_title() {
         assert_eq!(
             Command::parse("need Forecast weekly demand for store 12"),
-            Ok(Command::Need {
-                title: "Forecast weekly demand for store 12".into()
-            })
+            Ok(Command::Need { title: "Forecast weekly demand for store 12".into() })
         );
         assert_eq!(
             Command::parse("need Don't \"guess\": forecast"),
-            Ok(Command::Need {
-                title: "Don't \"guess\": forecast".into()
-            }),
+            Ok(Command::Need { title: "Don't \"guess\": forecast".into() }),
             "a title is taken as typed, quotes and colons included"
         );
-        assert_eq!(
-            Command::parse("NEED"),
-            Ok(Command::Need {
-                title: String::new()
-            })
-        );
+        assert_eq!(Command::parse("NEED"), Ok(Command::Need { title: String::new() }));
     }
 
     #[test]
     fn item_commands_take_exactly_one_id() {
-        let n12 = ItemRef {
-            kind: ItemKind::Need,
-            number: 12,
-        };
+        let n12 = ItemRef { kind: ItemKind::Need, number: 12 };
         assert_eq!(Command::parse("show N-12"), Ok(Command::Show(n12)));
         assert_eq!(Command::parse("show id:N-12"), Ok(Command::Show(n12)));
         assert_eq!(Command::parse("resume n12"), Ok(Command::Resume(n12)));
-        assert_eq!(
-            Command::parse("show"),
-            Err(ParseError::Missing {
-                command: spec("show"),
-                param: "id"
-            })
-        );
-        assert_eq!(
-            Command::parse("show X-1"),
-            Err(ParseError::BadItem {
-                command: spec("show"),
-                given: "X-1".into()
-            })
-        );
+        assert_eq!(Command::parse("show"), Err(ParseError::Missing { command: spec("show"), param: "id" }));
+        assert_eq!(Command::parse("show X-1"), Err(ParseError::BadItem { command: spec("show"), given: "X-1".into() }));
         assert_eq!(
             Command::parse("answers N-1 N-2"),
-            Err(ParseError::Extra {
-                command: spec("answers"),
-                extra: "N-2".into()
-            })
+            Err(ParseError::Extra { command: spec("answers"), extra: "N-2".into() })
         );
     }
 
     #[test]
     fn empty_text_asks_for_help_and_typos_get_a_suggestion() {
         assert_eq!(Command::parse("   "), Ok(Command::Help { topic: None }));
-        assert_eq!(
-            Command::parse("help Need"),
-            Ok(Command::Help {
-                topic: Some("need".into())
-            })
-        );
+        assert_eq!(Command::parse("help Need"), Ok(Command::Help { topic: Some("need".into()) }));
         assert_eq!(
             Command::parse("nede x"),
-            Err(ParseError::Unknown {
-                given: "nede".into(),
-                suggestion: Some(spec("need"))
-            })
+            Err(ParseError::Unknown { given: "nede".into(), suggestion: Some(spec("need")) })
         );
         assert_eq!(
             Command::parse("frobnicate"),
-            Err(ParseError::Unknown {
-                given: "frobnicate".into(),
-                suggestion: None
-            })
+            Err(ParseError::Unknown { given: "frobnicate".into(), suggestion: None })
         );
         assert_eq!(
             Command::parse("mine please"),
-            Err(ParseError::Extra {
-                command: spec("mine"),
-                extra: "please".into()
-            })
+            Err(ParseError::Extra { command: spec("mine"), extra: "please".into() })
         );
     }
 
     #[test]
     fn a_line_built_from_typed_options_parses_back_to_the_same_command() {
         let values = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
         };
         let need = spec("need");
         let line = need.line(&values(&[("title", "Forecast demand: \"weekly\"")]));
-        assert_eq!(
-            Command::parse(&line),
-            Ok(Command::Need {
-                title: "Forecast demand: \"weekly\"".into()
-            })
-        );
+        assert_eq!(Command::parse(&line), Ok(Command::Need { title: "Forecast demand: \"weekly\"".into() }));
         let show = spec("show");
         assert_eq!(show.line(&values(&[("id", "N-3")])), "show N-3");
         assert_eq!(spec("help").line(&values(&[])), "help");
     }
 
     #[test]
-    fn quoted_values_keep_spaces_and_escapes() {
+    fn people_and_channels_are_read_however_the_platform_writes_them() {
+        assert_eq!(parse_user("<@U0123|aiko>").as_deref(), Some("U0123"));
+        assert_eq!(parse_user("<@!81234>").as_deref(), Some("81234"));
+        assert_eq!(parse_user("@aiko").as_deref(), Some("aiko"));
+        assert_eq!(parse_user("<!channel>"), None);
+        assert_eq!(parse_user("a b"), None);
+        assert_eq!(parse_channel("<#C0123|ai-team>").as_deref(), Some("C0123"));
+        assert_eq!(parse_channel("#triage").as_deref(), Some("triage"));
+    }
+
+    #[test]
+    fn lifecycle_and_admin_commands_parse_with_their_parameters() {
+        let n3 = ItemRef { kind: ItemKind::Need, number: 3 };
         assert_eq!(
-            value("\"Store operations\" rest"),
-            ("Store operations".to_string(), " rest")
+            Command::parse("move N-3 redirected Use the BI dashboard: it has the figures"),
+            Ok(Command::Move {
+                item: n3,
+                to: Status::Redirected,
+                note: "Use the BI dashboard: it has the figures".into()
+            })
         );
+        assert_eq!(Command::parse("assign N-3 <@U7|taro>"), Ok(Command::Assign { item: n3, user: "U7".into() }));
+        assert_eq!(Command::parse("effort N-3 2.5"), Ok(Command::Effort { item: n3, days: 2.5 }));
+        assert!(matches!(Command::parse("effort N-3 lots"), Err(ParseError::BadValue { param: "days", .. })));
+        assert!(matches!(Command::parse("move N-3 finished"), Err(ParseError::BadValue { param: "status", .. })));
+        assert_eq!(
+            Command::parse("list status:open team:\"Store operations\" since:2026-01-01"),
+            Ok(Command::List(ListFilter {
+                status: Some("open".into()),
+                team: Some("Store operations".into()),
+                since: NaiveDate::from_ymd_opt(2026, 1, 1),
+                ..ListFilter::default()
+            }))
+        );
+        assert_eq!(
+            Command::parse("admin roles add @taro ai_team"),
+            Ok(Command::Admin(AdminCommand::RoleAdd { user: "taro".into(), role: Role::AiTeam }))
+        );
+        assert_eq!(
+            Command::parse("admin channel triage <#C9|ai>"),
+            Ok(Command::Admin(AdminCommand::Channel { which: "triage".into(), channel: Some("C9".into()) }))
+        );
+        assert!(matches!(Command::parse("admin"), Err(ParseError::Unknown { .. })));
+    }
+
+    #[test]
+    fn quoted_values_keep_spaces_and_escapes() {
+        assert_eq!(value("\"Store operations\" rest"), ("Store operations".to_string(), " rest"));
         assert_eq!(value("\"say \\\"hi\\\"\""), ("say \"hi\"".to_string(), ""));
         assert_eq!(value("\"unterminated"), ("unterminated".to_string(), ""));
     }
@@ -563,24 +710,14 @@ mod tests {
     fn command_paths_are_unique_lowercase_words_and_text_comes_last() {
         let mut names: Vec<String> = COMMANDS.iter().map(|c| c.name()).collect();
         for c in COMMANDS {
-            assert!(
-                c.path
-                    .iter()
-                    .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase())),
-                "{c:?}"
-            );
+            assert!(c.path.iter().all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase())), "{c:?}");
             let text = c.params.iter().position(|p| p.kind == ParamKind::Text);
+            assert!(text.is_none_or(|i| i == c.params.len() - 1), "{}: text is the last parameter", c.name());
             assert!(
-                text.is_none_or(|i| i == c.params.len() - 1),
-                "{}: text is the last parameter",
-                c.name()
+                c.params
+                    .iter()
+                    .all(|p| { p.name.len() <= 32 && p.name.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_') })
             );
-            assert!(c.params.iter().all(|p| {
-                p.name.len() <= 32
-                    && p.name
-                        .chars()
-                        .all(|ch| ch.is_ascii_lowercase() || ch == '_')
-            }));
         }
         names.sort();
         names.dedup();

@@ -52,10 +52,7 @@ pub enum InboundEvent {
     /// A button click (no values) or a select choice (the picked values).
     Action { id: String, values: Vec<String> },
     /// A submitted form, by field id.
-    Form {
-        id: String,
-        values: BTreeMap<String, String>,
-    },
+    Form { id: String, values: BTreeMap<String, String> },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,13 +71,7 @@ pub struct Attachment {
     pub comment: String,
 }
 
-/// Where a message goes when it is not a reply: a person (a direct message) or a channel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
-pub enum Recipient {
-    User(UserId),
-    Channel(String),
-}
+pub use crate::domain::Recipient;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Visibility {
@@ -100,11 +91,7 @@ pub struct Message {
 
 impl Message {
     pub fn private(blocks: Vec<Block>) -> Message {
-        Message {
-            visibility: Visibility::Private,
-            replace: false,
-            blocks,
-        }
+        Message { visibility: Visibility::Private, replace: false, blocks }
     }
 
     pub fn replacing(mut self) -> Message {

@@ -20,18 +20,26 @@ pub use command::{COMMANDS, Command, CommandSpec, Param, ParamKind, ParseError};
 pub use message::*;
 
 use crate::clock::Clock;
-use crate::domain::{Lang, Settings};
+use crate::domain::{Lang, Role, Roles, Settings};
 use crate::error::{Error, incident_id};
 use crate::prompts::Prompts;
-use crate::storage::{Store, Workspace};
+use crate::storage::{NewNotice, Store, Workspace};
 
-/// The conversation engine with what it needs: the store, the texts, the clock, and the settings
-/// a new workspace starts with.
+/// The conversation engine with what it needs: the store, the texts, the clock, the settings
+/// a new workspace starts with, and the admins named in the configuration.
 pub struct Bot {
     pub store: Arc<dyn Store>,
     pub prompts: Arc<Prompts>,
     pub clock: Arc<dyn Clock>,
     pub defaults: Settings,
+    /// Platform user ids that are admins everywhere: `slack:U0123`, `discord:8123…`.
+    pub admins: Vec<String>,
+}
+
+impl Bot {
+    pub fn new(store: Arc<dyn Store>, prompts: Arc<Prompts>, clock: Arc<dyn Clock>, defaults: Settings) -> Bot {
+        Bot { store, prompts, clock, defaults, admins: Vec::new() }
+    }
 }
 
 /// What a handler knows about the event it serves.
@@ -39,6 +47,8 @@ pub struct Ctx<'a> {
     pub bot: &'a Bot,
     pub inbound: &'a Inbound,
     pub workspace: Workspace,
+    /// The actor's roles here (member is implicit).
+    pub roles: Roles,
     pub lang: Lang,
     pub now: DateTime<Utc>,
 }
@@ -70,6 +80,32 @@ impl Ctx<'_> {
     pub fn refuse(&self, key: &str, args: &[(&str, String)]) -> Error {
         Error::User(self.tf(key, args))
     }
+
+    /// Passes if the actor holds `role` (admins hold every role), or says which role is needed.
+    pub fn require(&self, role: Role) -> Result<(), Error> {
+        if self.roles.allow(role) {
+            Ok(())
+        } else {
+            Err(self.refuse("error.role", &[("role", self.t(&format!("role.{}", role.as_str())))]))
+        }
+    }
+
+    /// A message for someone other than the actor (a direct message, a channel post), in the
+    /// workspace's language, to store with the change it reports.
+    pub fn notice(&self, to: Recipient, blocks: Vec<Block>) -> NewNotice {
+        let message = Message { visibility: Visibility::Public, replace: false, blocks };
+        NewNotice {
+            workspace: self.workspace.id.clone(),
+            recipient: to,
+            payload: serde_json::to_string(&message).expect("a message serialises"),
+            at: self.now,
+        }
+    }
+
+    /// The workspace's language, for notices that others read.
+    pub fn workspace_lang(&self) -> Lang {
+        self.workspace.settings.lang
+    }
 }
 
 impl Bot {
@@ -79,41 +115,35 @@ impl Bot {
         let lang_hint = inbound.actor.locale.unwrap_or(self.defaults.lang);
         match self.dispatch(inbound).await {
             Ok(replies) => replies,
-            Err(Error::User(text)) => vec![Outbound::Message(Message::private(vec![Block::Text(
-                message::text(text),
-            )]))],
+            Err(Error::User(text)) => vec![Outbound::Message(Message::private(vec![Block::Text(message::text(text))]))],
             Err(Error::Internal(e)) => {
                 let id = incident_id();
                 tracing::error!(incident = %id, error = ?e, "handler failed");
-                let text = self
-                    .prompts
-                    .fill(lang_hint, "error.internal", &[("id", id)]);
-                vec![Outbound::Message(Message::private(vec![Block::Text(
-                    message::text(text),
-                )]))]
+                let text = self.prompts.fill(lang_hint, "error.internal", &[("id", id)]);
+                vec![Outbound::Message(Message::private(vec![Block::Text(message::text(text))]))]
             }
         }
     }
 
+    /// The actor's roles: granted ones, plus admin when the configuration names them or the
+    /// platform says they administer the workspace.
+    async fn roles(&self, workspace: &str, actor: &Actor) -> Result<Roles, Error> {
+        let mut roles = Roles::new(self.store.roles_of(workspace, &actor.id).await?);
+        let platform = workspace.split(':').next().unwrap_or("");
+        let key = format!("{platform}:{}", actor.id);
+        if actor.workspace_admin || self.admins.contains(&key) {
+            roles.insert(Role::Admin);
+        }
+        Ok(roles)
+    }
+
     async fn dispatch(&self, inbound: &Inbound) -> Result<Vec<Outbound>, Error> {
         let now = self.clock.now();
-        let workspace = self
-            .store
-            .ensure_workspace(
-                &inbound.workspace.id,
-                &inbound.workspace.name,
-                &self.defaults,
-                now,
-            )
-            .await?;
+        let workspace =
+            self.store.ensure_workspace(&inbound.workspace.id, &inbound.workspace.name, &self.defaults, now).await?;
         let lang = inbound.actor.locale.unwrap_or(workspace.settings.lang);
-        let ctx = Ctx {
-            bot: self,
-            inbound,
-            workspace,
-            lang,
-            now,
-        };
+        let roles = self.roles(&workspace.id, &inbound.actor).await?;
+        let ctx = Ctx { bot: self, inbound, workspace, roles, lang, now };
         match &inbound.event {
             InboundEvent::Command { text } => match Command::parse(text) {
                 Ok(command) => handlers::command(&ctx, command).await,

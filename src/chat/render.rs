@@ -12,10 +12,7 @@ pub fn status(ctx: &Ctx, status: Status) -> String {
 }
 
 pub fn outcome(ctx: &Ctx, outcome: Outcome) -> String {
-    ctx.prompts()
-        .checklist
-        .text(&format!("outcomes.{}.title", outcome.as_str()), ctx.lang)
-        .to_string()
+    ctx.prompts().checklist.text(&format!("outcomes.{}.title", outcome.as_str()), ctx.lang).to_string()
 }
 
 /// An answer in words, in the person's language.
@@ -26,15 +23,7 @@ pub fn answer(ctx: &Ctx, question: &str, answer: &Answer) -> String {
 /// Answers as label: answer fields.
 pub fn answers(ctx: &Ctx, answered: &[(&Question, &Answer)]) -> Block {
     Block::Fields(
-        answered
-            .iter()
-            .map(|(q, a)| {
-                (
-                    q.label.get(ctx.lang).to_string(),
-                    text(answer(ctx, &q.id, a)),
-                )
-            })
-            .collect(),
+        answered.iter().map(|(q, a)| (q.label.get(ctx.lang).to_string(), text(answer(ctx, &q.id, a)))).collect(),
     )
 }
 
@@ -53,25 +42,14 @@ pub fn verdict(ctx: &Ctx, item: ItemRef, v: &Verdict) -> Vec<Block> {
 }
 
 /// The same without a conversation (for `kakehashi assess`).
-pub fn verdict_blocks(
-    prompts: &Prompts,
-    lang: Lang,
-    item: Option<ItemRef>,
-    v: &Verdict,
-) -> Vec<Block> {
+pub fn verdict_blocks(prompts: &Prompts, lang: Lang, item: Option<ItemRef>, v: &Verdict) -> Vec<Block> {
     let r = verdict::render(&prompts.checklist, v, lang);
     let heading = match item {
-        Some(item) => prompts.fill(
-            lang,
-            "verdict.heading",
-            &[("item", item.to_string()), ("title", r.title)],
-        ),
+        Some(item) => prompts.fill(lang, "verdict.heading", &[("item", item.to_string()), ("title", r.title)]),
         None => prompts.fill(lang, "verdict.heading_plain", &[("title", r.title)]),
     };
     let mut blocks = vec![Block::Heading(heading)];
-    blocks.push(Block::Text(vec![Span::Bold(
-        prompts.get(lang, "verdict.why").to_string(),
-    )]));
+    blocks.push(Block::Text(vec![Span::Bold(prompts.get(lang, "verdict.why").to_string())]));
     // every rule checked: ✓ passed (not this outcome), ➜ the one that decided
     let mut why = Vec::new();
     for (i, reason) in r.reasons.iter().enumerate() {
@@ -86,17 +64,12 @@ pub fn verdict_blocks(
     }
     blocks.push(Block::Text(why));
     if !r.flags.is_empty() {
-        blocks.push(Block::Text(vec![Span::Bold(
-            prompts.get(lang, "verdict.flags").to_string(),
-        )]));
+        blocks.push(Block::Text(vec![Span::Bold(prompts.get(lang, "verdict.flags").to_string())]));
         blocks.push(Block::List(
             r.flags
                 .iter()
                 .map(|f| {
-                    vec![
-                        Span::Bold(f.title.clone()),
-                        Span::plain(format!(" — {} ({})", f.text, f.because.join("; "))),
-                    ]
+                    vec![Span::Bold(f.title.clone()), Span::plain(format!(" — {} ({})", f.text, f.because.join("; ")))]
                 })
                 .collect(),
         ));
@@ -107,10 +80,7 @@ pub fn verdict_blocks(
         blocks.push(Block::Context(text(prompts.fill(
             lang,
             "verdict.value",
-            &[
-                ("value", currency.format(e.yearly_value)),
-                ("cost", currency.format(e.yearly_cost)),
-            ],
+            &[("value", currency.format(e.yearly_value)), ("cost", currency.format(e.yearly_cost))],
         ))));
     }
     blocks.push(Block::Text(vec![
@@ -118,6 +88,27 @@ pub fn verdict_blocks(
         Span::plain(format!(" {}", r.next_step)),
     ]));
     blocks
+}
+
+/// One line of a list of items: `N-3 Forecast demand · accepted · Worth an ML prototype · Sales`.
+pub fn item_line(ctx: &Ctx, i: &crate::storage::ItemSummary, with_team: bool) -> Vec<Span> {
+    let mut line = format!(" {} · {}", i.title, status(ctx, i.status));
+    if let Some(o) = i.outcome {
+        line.push_str(&format!(" · {}", outcome(ctx, o)));
+    }
+    if with_team && !i.team.is_empty() {
+        line.push_str(&format!(" · {}", i.team));
+    }
+    vec![Span::Code(i.reference.to_string()), Span::Plain(line)]
+}
+
+/// A duration for people: hours under two days, days above.
+pub fn duration(ctx: &Ctx, hours: f64) -> String {
+    if hours < 48.0 {
+        ctx.tf("duration.hours", &[("n", crate::domain::settings::group((hours * 10.0).round() / 10.0))])
+    } else {
+        ctx.tf("duration.days", &[("n", crate::domain::settings::group((hours / 24.0 * 10.0).round() / 10.0))])
+    }
 }
 
 /// A text that broke a limit, in words.
@@ -135,13 +126,8 @@ pub fn text_error(ctx: &Ctx, e: &crate::domain::text::TextError) -> String {
     };
     match e {
         TextError::Empty { field: f } => ctx.tf("text.empty", &[("field", field(f))]),
-        TextError::TooLong { field: f, len, max } => ctx.tf(
-            "text.too_long",
-            &[
-                ("field", field(f)),
-                ("len", len.to_string()),
-                ("max", max.to_string()),
-            ],
-        ),
+        TextError::TooLong { field: f, len, max } => {
+            ctx.tf("text.too_long", &[("field", field(f)), ("len", len.to_string()), ("max", max.to_string())])
+        }
     }
 }

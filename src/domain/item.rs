@@ -157,11 +157,9 @@ impl Status {
 
     pub fn kind(self) -> ItemKind {
         match self {
-            Status::Idea
-            | Status::Prototyping
-            | Status::Pitched
-            | Status::InService
-            | Status::Shelved => ItemKind::Seed,
+            Status::Idea | Status::Prototyping | Status::Pitched | Status::InService | Status::Shelved => {
+                ItemKind::Seed
+            }
             _ => ItemKind::Need,
         }
     }
@@ -185,19 +183,13 @@ impl Status {
 
     /// A need that still waits for something to happen (a requester may withdraw it).
     pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            Status::Screening | Status::Submitted | Status::Accepted | Status::InProgress
-        )
+        matches!(self, Status::Screening | Status::Submitted | Status::Accepted | Status::InProgress)
     }
 
     /// Moves that must say why: the advice of a redirect, the reason for a decline, what a
     /// shelved seed taught.
     pub fn requires_note(self) -> bool {
-        matches!(
-            self,
-            Status::Redirected | Status::Declined | Status::Shelved
-        )
+        matches!(self, Status::Redirected | Status::Declined | Status::Shelved)
     }
 }
 
@@ -210,12 +202,7 @@ impl fmt::Display for Status {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("{item} cannot move from {from} to {to}; allowed: {}", list(allowed))]
-    NotAllowed {
-        item: ItemRef,
-        from: Status,
-        to: Status,
-        allowed: Vec<Status>,
-    },
+    NotAllowed { item: ItemRef, from: Status, to: Status, allowed: Vec<Status> },
     #[error("moving {item} to {to} needs a note")]
     NoteRequired { item: ItemRef, to: Status },
 }
@@ -224,15 +211,19 @@ fn list(statuses: &[Status]) -> String {
     if statuses.is_empty() {
         return "none (it is final)".into();
     }
-    statuses
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// A platform user id (Slack `U…`, a Discord snowflake, a console name).
 pub type UserId = String;
+
+/// Where a message goes when it is not a reply: a person (a direct message) or a channel.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Recipient {
+    User(UserId),
+    Channel(String),
+}
 
 /// A work item as stored. Text fields were checked by the `parse` constructors of
 /// [`super::text`] when they were first written.
@@ -250,6 +241,13 @@ pub struct WorkItem {
     pub answers: Answers,
     pub verdict: Option<Verdict>,
     pub effort_days: Option<f64>,
+    /// When the checklist finished and the need went to triage.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// The first triage action (accept, redirect, decline, assign): the first response.
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// When it reached an end: delivered, redirected, declined or withdrawn (needs); in service
+    /// or shelved (seeds).
+    pub resolved_at: Option<DateTime<Utc>>,
     /// Bumped on every save; a save that finds another version lost a race and is retried.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -275,27 +273,74 @@ impl WorkItem {
     ) -> Result<Event, TransitionError> {
         let from = self.status;
         if !from.next().contains(&to) {
-            return Err(TransitionError::NotAllowed {
-                item: self.reference,
-                from,
-                to,
-                allowed: from.next().to_vec(),
-            });
+            return Err(TransitionError::NotAllowed { item: self.reference, from, to, allowed: from.next().to_vec() });
         }
         let note = note.filter(|n| !n.as_str().is_empty());
         if to.requires_note() && note.is_none() {
-            return Err(TransitionError::NoteRequired {
-                item: self.reference,
-                to,
-            });
+            return Err(TransitionError::NoteRequired { item: self.reference, to });
         }
         self.status = to;
         self.updated_at = now;
+        match to {
+            Status::Submitted => self.submitted_at = Some(now),
+            Status::Accepted | Status::Redirected | Status::Declined if from == Status::Submitted => {
+                self.first_response_at.get_or_insert(now);
+            }
+            _ => {}
+        }
+        if matches!(
+            to,
+            Status::Delivered
+                | Status::Redirected
+                | Status::Declined
+                | Status::Withdrawn
+                | Status::InService
+                | Status::Shelved
+        ) {
+            self.resolved_at = Some(now);
+        }
         Ok(Event {
             item: self.reference,
             actor: actor.to_string(),
             change: Change::Status { from, to },
             note: note.map(|n| n.as_str().to_string()),
+            at: now,
+        })
+    }
+}
+
+impl WorkItem {
+    /// Gives the item an owner; on a need waiting for triage this is a first response.
+    pub fn assign(&mut self, owner: &str, actor: &str, now: DateTime<Utc>) -> Option<Event> {
+        if self.owner.as_deref() == Some(owner) {
+            return None;
+        }
+        let from = self.owner.replace(owner.to_string());
+        if self.status == Status::Submitted {
+            self.first_response_at.get_or_insert(now);
+        }
+        self.updated_at = now;
+        Some(Event {
+            item: self.reference,
+            actor: actor.to_string(),
+            change: Change::Assigned { from, to: owner.to_string() },
+            note: None,
+            at: now,
+        })
+    }
+
+    /// Records the effort in person-days.
+    pub fn set_effort(&mut self, days: f64, actor: &str, now: DateTime<Utc>) -> Option<Event> {
+        if self.effort_days == Some(days) {
+            return None;
+        }
+        let from = self.effort_days.replace(days);
+        self.updated_at = now;
+        Some(Event {
+            item: self.reference,
+            actor: actor.to_string(),
+            change: Change::Effort { from, to: days },
+            note: None,
             at: now,
         })
     }
@@ -329,6 +374,14 @@ pub enum Change {
         outcome_before: Option<Outcome>,
         outcome_after: Option<Outcome>,
     },
+    Assigned {
+        from: Option<UserId>,
+        to: UserId,
+    },
+    Effort {
+        from: Option<f64>,
+        to: f64,
+    },
 }
 
 impl Change {
@@ -337,6 +390,8 @@ impl Change {
             Change::Created { .. } => "created",
             Change::Status { .. } => "status",
             Change::AnswerEdited { .. } => "answer_edited",
+            Change::Assigned { .. } => "assigned",
+            Change::Effort { .. } => "effort",
         }
     }
 
@@ -345,7 +400,7 @@ impl Change {
         match self {
             Change::Created { status } => (None, Some(*status)),
             Change::Status { from, to } => (Some(*from), Some(*to)),
-            Change::AnswerEdited { .. } => (None, None),
+            Change::AnswerEdited { .. } | Change::Assigned { .. } | Change::Effort { .. } => (None, None),
         }
     }
 }
@@ -369,6 +424,9 @@ mod tests {
             answers: Answers::default(),
             verdict: None,
             effort_days: None,
+            submitted_at: None,
+            first_response_at: None,
+            resolved_at: None,
             version: 0,
             created_at: now,
             updated_at: now,
@@ -378,26 +436,10 @@ mod tests {
     #[test]
     fn item_refs_parse_in_the_forms_people_type() {
         for s in ["N-12", "n-12", "N12", "#N-12", " n-12 "] {
-            assert_eq!(
-                ItemRef::parse(s),
-                Ok(ItemRef {
-                    kind: ItemKind::Need,
-                    number: 12
-                }),
-                "{s}"
-            );
+            assert_eq!(ItemRef::parse(s), Ok(ItemRef { kind: ItemKind::Need, number: 12 }), "{s}");
         }
         assert_eq!(ItemRef::parse("S-3").unwrap().to_string(), "S-3");
-        for s in [
-            "",
-            "N",
-            "N-",
-            "X-1",
-            "N-0",
-            "N--1",
-            "N-1a",
-            "N-99999999999999999999",
-        ] {
+        for s in ["", "N", "N-", "X-1", "N-0", "N--1", "N-1a", "N-99999999999999999999"] {
             assert!(ItemRef::parse(s).is_err(), "{s}");
         }
     }
@@ -416,13 +458,7 @@ mod tests {
     fn a_need_walks_from_screening_to_closed() {
         let mut need = item(ItemKind::Need);
         let now = need.created_at;
-        for to in [
-            Status::Submitted,
-            Status::Accepted,
-            Status::InProgress,
-            Status::Delivered,
-            Status::Closed,
-        ] {
+        for to in [Status::Submitted, Status::Accepted, Status::InProgress, Status::Delivered, Status::Closed] {
             let e = need.transition(to, "ai", None, now).unwrap();
             assert_eq!(e.change.statuses().1, Some(to));
         }
@@ -433,9 +469,7 @@ mod tests {
     fn an_invalid_transition_names_the_allowed_ones() {
         let mut need = item(ItemKind::Need);
         let now = need.created_at;
-        let err = need
-            .transition(Status::Delivered, "ai", None, now)
-            .unwrap_err();
+        let err = need.transition(Status::Delivered, "ai", None, now).unwrap_err();
         assert_eq!(
             err,
             TransitionError::NotAllowed {
@@ -445,47 +479,28 @@ mod tests {
                 allowed: vec![Status::Submitted, Status::Withdrawn],
             }
         );
-        assert!(
-            err.to_string().contains("allowed: submitted, withdrawn"),
-            "{err}"
-        );
-        assert_eq!(
-            need.status,
-            Status::Screening,
-            "a refused move changes nothing"
-        );
+        assert!(err.to_string().contains("allowed: submitted, withdrawn"), "{err}");
+        assert_eq!(need.status, Status::Screening, "a refused move changes nothing");
     }
 
     #[test]
     fn shelving_a_seed_requires_what_was_learned() {
         let mut seed = item(ItemKind::Seed);
         let now = seed.created_at;
-        let err = seed
-            .transition(Status::Shelved, "ai", None, now)
-            .unwrap_err();
+        let err = seed.transition(Status::Shelved, "ai", None, now).unwrap_err();
         assert!(matches!(err, TransitionError::NoteRequired { .. }));
         let blank = Note::parse("   ").unwrap();
-        assert!(
-            seed.transition(Status::Shelved, "ai", Some(blank), now)
-                .is_err()
-        );
+        assert!(seed.transition(Status::Shelved, "ai", Some(blank), now).is_err());
         let note = Note::parse("Users wanted a weekly export, not a model").unwrap();
-        let e = seed
-            .transition(Status::Shelved, "ai", Some(note), now)
-            .unwrap();
-        assert_eq!(
-            e.note.as_deref(),
-            Some("Users wanted a weekly export, not a model")
-        );
+        let e = seed.transition(Status::Shelved, "ai", Some(note), now).unwrap();
+        assert_eq!(e.note.as_deref(), Some("Users wanted a weekly export, not a model"));
     }
 
     #[test]
     fn final_statuses_allow_no_move() {
         let mut need = item(ItemKind::Need);
         need.status = Status::Withdrawn;
-        let err = need
-            .transition(Status::Submitted, "u", None, need.created_at)
-            .unwrap_err();
+        let err = need.transition(Status::Submitted, "u", None, need.created_at).unwrap_err();
         assert!(err.to_string().contains("none (it is final)"));
     }
 }

@@ -4,13 +4,16 @@
 pub mod checklist;
 pub mod item;
 pub mod lang;
+pub mod role;
 pub mod screening;
 pub mod settings;
+pub mod stats;
 pub mod text;
 pub mod verdict;
 
 pub use checklist::{Answer, Answers, Checklist};
-pub use item::{Change, Event, ItemKind, ItemRef, Status, TransitionError, UserId, WorkItem};
+pub use item::{Change, Event, ItemKind, ItemRef, Recipient, Status, TransitionError, UserId, WorkItem};
 pub use lang::Lang;
+pub use role::{Role, Roles};
 pub use settings::{Currency, Settings, ValueSettings};
 pub use verdict::{Flag, Outcome, Verdict};

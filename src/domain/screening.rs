@@ -18,10 +18,7 @@ pub enum Answered {
     /// The last question was answered: the verdict is made and the need is submitted.
     Submitted,
     /// An answer changed after the verdict; the verdict was made again.
-    Reassessed {
-        before: Option<Outcome>,
-        after: Option<Outcome>,
-    },
+    Reassessed { before: Option<Outcome>, after: Option<Outcome> },
 }
 
 /// Records `answer` to `question` on a need, with what follows from it. Returns what happened
@@ -48,9 +45,8 @@ pub fn record_answer(
             return (Answered::Saved, Vec::new());
         }
         item.verdict = Some(verdict::assess(&view, settings));
-        let event = item
-            .transition(Status::Submitted, actor, None, now)
-            .expect("screening may always move to submitted");
+        let event =
+            item.transition(Status::Submitted, actor, None, now).expect("screening may always move to submitted");
         return (Answered::Submitted, vec![event]);
     }
     // After the verdict: remake it once every question that now applies has an answer.
@@ -72,11 +68,5 @@ pub fn record_answer(
         note: None,
         at: now,
     };
-    (
-        Answered::Reassessed {
-            before: outcome_before,
-            after: outcome_after,
-        },
-        vec![event],
-    )
+    (Answered::Reassessed { before: outcome_before, after: outcome_after }, vec![event])
 }

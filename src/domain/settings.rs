@@ -9,6 +9,12 @@ use super::lang::Lang;
 pub struct Settings {
     pub lang: Lang,
     pub value: ValueSettings,
+    /// Where triage cards go: the AI team's channel.
+    pub triage_channel: Option<String>,
+    /// Where the weekly digest goes: the managers' channel.
+    pub digest_channel: Option<String>,
+    /// Whether the company has an AI department (a signal of the stage model).
+    pub ai_department: bool,
 }
 
 impl Default for Settings {
@@ -16,6 +22,9 @@ impl Default for Settings {
         Settings {
             lang: Lang::En,
             value: ValueSettings::default(),
+            triage_channel: None,
+            digest_channel: None,
+            ai_department: false,
         }
     }
 }
@@ -107,11 +116,7 @@ pub fn group(x: f64) -> String {
     let x = x.abs();
     let whole = x.trunc();
     let frac = ((x - whole) * 100.0).round() as u64;
-    let (whole, frac) = if frac >= 100 {
-        (whole + 1.0, 0)
-    } else {
-        (whole, frac)
-    };
+    let (whole, frac) = if frac >= 100 { (whole + 1.0, 0) } else { (whole, frac) };
     let digits = format!("{whole:.0}");
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 4);
     for (i, c) in digits.chars().enumerate() {

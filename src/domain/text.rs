@@ -95,9 +95,7 @@ pub fn check_localized(key: &str, text: &Localized) -> Result<(), String> {
         }
     }
     if placeholders(&text.en) != placeholders(&text.ja) {
-        return Err(format!(
-            "{key}: the en and ja texts use different {{placeholders}}"
-        ));
+        return Err(format!("{key}: the en and ja texts use different {{placeholders}}"));
     }
     Ok(())
 }
@@ -105,11 +103,7 @@ pub fn check_localized(key: &str, text: &Localized) -> Result<(), String> {
 /// Collects the `{ en = …, ja = … }` leaves of nested TOML tables under dotted keys
 /// (`[reasons.clarify] unsure = {…}` becomes `reasons.clarify.unsure`).
 pub fn flatten_localized(value: toml::Value) -> Result<BTreeMap<String, Localized>, String> {
-    fn walk(
-        prefix: &str,
-        value: toml::Value,
-        out: &mut BTreeMap<String, Localized>,
-    ) -> Result<(), String> {
+    fn walk(prefix: &str, value: toml::Value, out: &mut BTreeMap<String, Localized>) -> Result<(), String> {
         let toml::Value::Table(table) = value else {
             return Err(format!("'{prefix}' must be a table of texts"));
         };
@@ -122,11 +116,7 @@ pub fn flatten_localized(value: toml::Value) -> Result<BTreeMap<String, Localize
             return Ok(());
         }
         for (k, v) in table {
-            let key = if prefix.is_empty() {
-                k
-            } else {
-                format!("{prefix}.{k}")
-            };
+            let key = if prefix.is_empty() { k } else { format!("{prefix}.{k}") };
             walk(&key, v, out)?;
         }
         Ok(())
@@ -182,20 +172,10 @@ pub enum TextError {
     #[error("{field:?} is empty")]
     Empty { field: TextField },
     #[error("{field:?} is {len} characters long; the limit is {max}")]
-    TooLong {
-        field: TextField,
-        len: usize,
-        max: usize,
-    },
+    TooLong { field: TextField, len: usize, max: usize },
 }
 
-fn bounded(
-    input: &str,
-    field: TextField,
-    multiline: bool,
-    required: bool,
-    max: usize,
-) -> Result<String, TextError> {
+fn bounded(input: &str, field: TextField, multiline: bool, required: bool, max: usize) -> Result<String, TextError> {
     let text = clean(input, multiline);
     let len = text.chars().count();
     if required && len == 0 {
@@ -278,11 +258,7 @@ impl TeamName {
 /// lower-cased, with runs of white space folded into one space.
 pub fn team_key(name: &str) -> String {
     let normalised: String = name.nfkc().collect();
-    normalised
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    normalised.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -310,29 +286,10 @@ mod tests {
 
     #[test]
     fn title_rejects_empty_and_overlong_text() {
-        assert_eq!(
-            Title::parse("  \u{0000} "),
-            Err(TextError::Empty {
-                field: TextField::Title
-            })
-        );
+        assert_eq!(Title::parse("  \u{0000} "), Err(TextError::Empty { field: TextField::Title }));
         let long = "x".repeat(201);
-        assert_eq!(
-            Title::parse(&long),
-            Err(TextError::TooLong {
-                field: TextField::Title,
-                len: 201,
-                max: 200
-            })
-        );
-        assert_eq!(
-            Title::parse(&"é".repeat(200))
-                .unwrap()
-                .as_str()
-                .chars()
-                .count(),
-            200
-        );
+        assert_eq!(Title::parse(&long), Err(TextError::TooLong { field: TextField::Title, len: 201, max: 200 }));
+        assert_eq!(Title::parse(&"é".repeat(200)).unwrap().as_str().chars().count(), 200);
     }
 
     #[test]
@@ -342,9 +299,6 @@ mod tests {
             .map(|s| TeamName::parse(s).unwrap().key().to_string())
             .collect();
         assert!(keys.iter().all(|k| k == "sales"), "{keys:?}");
-        assert_eq!(
-            TeamName::parse("Data   Platform").unwrap().as_str(),
-            "Data Platform"
-        );
+        assert_eq!(TeamName::parse("Data   Platform").unwrap().as_str(), "Data Platform");
     }
 }

@@ -17,98 +17,32 @@ use super::text::fill;
 /// against this list when it is loaded.
 pub const SCHEMA: &[(&str, KindTag, &[&str])] = &[
     ("goal", KindTag::Text, &[]),
-    (
-        "driver",
-        KindTag::One,
-        &["problem", "opportunity", "mandate", "curious"],
-    ),
-    (
-        "action",
-        KindTag::One,
-        &["automatic", "person_decides", "report", "unsure"],
-    ),
-    (
-        "current",
-        KindTag::One,
-        &["paper", "people_digital", "rules", "model", "not_done"],
-    ),
-    (
-        "alternatives",
-        KindTag::One,
-        &["tried_failed", "not_tried_plausible", "not_applicable"],
-    ),
+    ("driver", KindTag::One, &["problem", "opportunity", "mandate", "curious"]),
+    ("action", KindTag::One, &["automatic", "person_decides", "report", "unsure"]),
+    ("current", KindTag::One, &["paper", "people_digital", "rules", "model", "not_done"]),
+    ("alternatives", KindTag::One, &["tried_failed", "not_tried_plausible", "not_applicable"]),
     (
         "fit",
         KindTag::Many,
-        &[
-            "volume",
-            "unpleasant",
-            "latency",
-            "device",
-            "unobservable",
-            "training_cost",
-            "drift",
-            "none",
-        ],
+        &["volume", "unpleasant", "latency", "device", "unobservable", "training_cost", "drift", "none"],
     ),
-    (
-        "baseline",
-        KindTag::One,
-        &["measured", "estimate", "unknown"],
-    ),
+    ("baseline", KindTag::One, &["measured", "estimate", "unknown"]),
     ("baseline_accuracy", KindTag::Number, &[]),
     ("target_accuracy", KindTag::Number, &[]),
-    (
-        "error_cost",
-        KindTag::One,
-        &["low", "medium", "high", "unacceptable"],
-    ),
+    ("error_cost", KindTag::One, &["low", "medium", "high", "unacceptable"]),
     ("human_review", KindTag::One, &["yes", "no"]),
     ("volume", KindTag::Number, &[]),
     ("hours", KindTag::Number, &[]),
     ("value_base", KindTag::Number, &[]),
     ("uplift_pct", KindTag::Number, &[]),
-    (
-        "owner",
-        KindTag::One,
-        &["funded_owner", "unfunded_owner", "no_owner"],
-    ),
+    ("owner", KindTag::One, &["funded_owner", "unfunded_owner", "no_owner"]),
     ("scale", KindTag::One, &["yes", "maybe", "no"]),
-    (
-        "rules",
-        KindTag::One,
-        &["few_rules", "many_brittle", "impossible"],
-    ),
-    (
-        "data_level",
-        KindTag::One,
-        &["not_recorded", "lv0", "lv1", "lv2", "lv3", "lv4", "lv5"],
-    ),
-    (
-        "labels",
-        KindTag::One,
-        &["none", "lt_1k", "1k_100k", "gt_100k"],
-    ),
-    (
-        "feedback",
-        KindTag::One,
-        &["immediate_recorded", "delayed_recorded", "not_recorded"],
-    ),
-    (
-        "people_impact",
-        KindTag::Many,
-        &[
-            "decisions_about_people",
-            "personal_data",
-            "must_explain",
-            "none",
-        ],
-    ),
-    (
-        "maintenance",
-        KindTag::One,
-        &["ai_team", "requester_team", "vendor", "nobody"],
-    ),
+    ("rules", KindTag::One, &["few_rules", "many_brittle", "impossible"]),
+    ("data_level", KindTag::One, &["not_recorded", "lv0", "lv1", "lv2", "lv3", "lv4", "lv5"]),
+    ("labels", KindTag::One, &["none", "lt_1k", "1k_100k", "gt_100k"]),
+    ("feedback", KindTag::One, &["immediate_recorded", "delayed_recorded", "not_recorded"]),
+    ("people_impact", KindTag::Many, &["decisions_about_people", "personal_data", "must_explain", "none"]),
+    ("maintenance", KindTag::One, &["ai_team", "requester_team", "vendor", "nobody"]),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -156,10 +90,7 @@ impl Outcome {
 
     /// The outcomes that answer "not ML, do this instead".
     pub fn is_not_ml(self) -> bool {
-        matches!(
-            self,
-            Outcome::NotMlReport | Outcome::NotMlDigitize | Outcome::NotMlWorkflow
-        )
+        matches!(self, Outcome::NotMlReport | Outcome::NotMlDigitize | Outcome::NotMlWorkflow)
     }
 }
 
@@ -305,16 +236,8 @@ pub fn assess(view: &View<'_>, settings: &ValueSettings) -> Verdict {
     let mut reasons = Vec::with_capacity(8);
     let mut outcome = Outcome::MlPrototype;
     let mut data_by_labels = false;
-    let rules: [&dyn Fn(&Ctx) -> Checked; 8] = [
-        &clarify,
-        &report,
-        &digitize,
-        &workflow,
-        &|c: &Ctx| worth(c, &estimate),
-        &data,
-        &baseline,
-        &prototype,
-    ];
+    let rules: [&dyn Fn(&Ctx) -> Checked; 8] =
+        [&clarify, &report, &digitize, &workflow, &|c: &Ctx| worth(c, &estimate), &data, &baseline, &prototype];
     for rule in rules {
         let checked = rule(&c);
         let matched = checked.matched;
@@ -323,10 +246,7 @@ pub fn assess(view: &View<'_>, settings: &ValueSettings) -> Verdict {
         }
         reasons.push(checked.into_reason());
         if matched {
-            outcome = reasons
-                .last()
-                .map(|r| r.rule)
-                .unwrap_or(Outcome::MlPrototype);
+            outcome = reasons.last().map(|r| r.rule).unwrap_or(Outcome::MlPrototype);
             break;
         }
     }
@@ -378,12 +298,7 @@ struct Checked {
 
 impl Checked {
     fn into_reason(self) -> Reason {
-        Reason {
-            rule: self.rule,
-            matched: self.matched,
-            key: self.key.to_string(),
-            args: self.args,
-        }
+        Reason { rule: self.rule, matched: self.matched, key: self.key.to_string(), args: self.args }
     }
 }
 
@@ -448,10 +363,7 @@ impl Ctx<'_, '_> {
             Input::Given(a) => Some(a.clone()),
             _ => None,
         };
-        Arg::Answer {
-            question: q.to_string(),
-            value,
-        }
+        Arg::Answer { question: q.to_string(), value }
     }
 
     fn quotes(&self, qs: &[&str]) -> Vec<(String, Arg)> {
@@ -459,49 +371,25 @@ impl Ctx<'_, '_> {
     }
 
     fn hit(&self, rule: Outcome, key: &'static str, qs: &[&str]) -> Checked {
-        Checked {
-            rule,
-            matched: true,
-            key,
-            args: self.quotes(qs),
-        }
+        Checked { rule, matched: true, key, args: self.quotes(qs) }
     }
 
     fn pass(&self, rule: Outcome, key: &'static str, qs: &[&str]) -> Checked {
-        Checked {
-            rule,
-            matched: false,
-            key,
-            args: self.quotes(qs),
-        }
+        Checked { rule, matched: false, key, args: self.quotes(qs) }
     }
 
     /// A rule that could not be decided: it does not match, and says what it lacked.
     fn lacking(&self, rule: Outcome, inputs: &[&str]) -> Checked {
-        let questions = inputs
-            .iter()
-            .filter(|q| matches!(self.input(q), Input::Missing))
-            .map(|q| q.to_string())
-            .collect();
-        Checked {
-            rule,
-            matched: false,
-            key: "missing",
-            args: vec![("questions".into(), Arg::Missing { questions })],
-        }
+        let questions =
+            inputs.iter().filter(|q| matches!(self.input(q), Input::Missing)).map(|q| q.to_string()).collect();
+        Checked { rule, matched: false, key: "missing", args: vec![("questions".into(), Arg::Missing { questions })] }
     }
 
     fn estimate(&self) -> Estimate {
         let inputs = ["value_base", "uplift_pct", "hours"];
-        let missing: Vec<String> = inputs
-            .iter()
-            .filter(|q| matches!(self.input(q), Input::Missing))
-            .map(|q| q.to_string())
-            .collect();
-        let given = inputs
-            .iter()
-            .filter(|q| matches!(self.input(q), Input::Given(_)))
-            .count();
+        let missing: Vec<String> =
+            inputs.iter().filter(|q| matches!(self.input(q), Input::Missing)).map(|q| q.to_string()).collect();
+        let given = inputs.iter().filter(|q| matches!(self.input(q), Input::Given(_))).count();
         if given == 0 {
             return Estimate::NotGiven;
         }
@@ -510,11 +398,9 @@ impl Ctx<'_, '_> {
         }
         let s = self.settings;
         let revenue = match (self.number("value_base"), self.number("uplift_pct")) {
-            (In::Is(base), In::Is(uplift)) if base > 0.0 => Some(Revenue {
-                base,
-                uplift_pct: uplift,
-                amount: base * uplift / 100.0,
-            }),
+            (In::Is(base), In::Is(uplift)) if base > 0.0 => {
+                Some(Revenue { base, uplift_pct: uplift, amount: base * uplift / 100.0 })
+            }
             _ => None,
         };
         let labour = match self.number("hours") {
@@ -526,8 +412,7 @@ impl Ctx<'_, '_> {
             }),
             _ => None,
         };
-        let yearly_value =
-            revenue.as_ref().map_or(0.0, |r| r.amount) + labour.as_ref().map_or(0.0, |l| l.amount);
+        let yearly_value = revenue.as_ref().map_or(0.0, |r| r.amount) + labour.as_ref().map_or(0.0, |l| l.amount);
         Estimate::Ready(ValueEstimate {
             currency: s.currency.code().to_string(),
             revenue,
@@ -544,20 +429,10 @@ impl Ctx<'_, '_> {
                     In::Is(l) => l.to_string(),
                     _ => "lv2".to_string(),
                 };
-                let key = if data_by_labels {
-                    "outcomes.data_first.next_labels"
-                } else {
-                    "outcomes.data_first.next"
-                };
-                (
-                    key.to_string(),
-                    vec![("invest".to_string(), Arg::Invest { level })],
-                )
+                let key = if data_by_labels { "outcomes.data_first.next_labels" } else { "outcomes.data_first.next" };
+                (key.to_string(), vec![("invest".to_string(), Arg::Invest { level })])
             }
-            Outcome::MlPrototype => (
-                "outcomes.ml_prototype.next".to_string(),
-                self.quotes(&["target_accuracy"]),
-            ),
+            Outcome::MlPrototype => ("outcomes.ml_prototype.next".to_string(), self.quotes(&["target_accuracy"])),
             o => (format!("outcomes.{}.next", o.as_str()), Vec::new()),
         };
         NextStep { key, args }
@@ -565,20 +440,13 @@ impl Ctx<'_, '_> {
 
     /// Quotes one picked option of a several-choice answer (what raised a flag).
     fn quote_option(&self, q: &str, option: &str) -> Arg {
-        Arg::Answer {
-            question: q.to_string(),
-            value: Some(Answer::Many(vec![option.to_string()])),
-        }
+        Arg::Answer { question: q.to_string(), value: Some(Answer::Many(vec![option.to_string()])) }
     }
 
     fn flags(&self) -> Vec<FlagHit> {
         let mut out = Vec::new();
         let mut raise = |flag: Flag, tests: Vec<(Option<bool>, Arg)>| {
-            let because: Vec<Arg> = tests
-                .into_iter()
-                .filter(|(hit, _)| *hit == Some(true))
-                .map(|(_, a)| a)
-                .collect();
+            let because: Vec<Arg> = tests.into_iter().filter(|(hit, _)| *hit == Some(true)).map(|(_, a)| a).collect();
             if !because.is_empty() {
                 out.push(FlagHit { flag, because });
             }
@@ -588,23 +456,12 @@ impl Ctx<'_, '_> {
             Flag::Maintenance,
             vec![
                 fit("drift"),
-                (
-                    self.is("feedback", &["not_recorded"]),
-                    self.quote("feedback"),
-                ),
-                (
-                    self.is("maintenance", &["nobody"]),
-                    self.quote("maintenance"),
-                ),
+                (self.is("feedback", &["not_recorded"]), self.quote("feedback")),
+                (self.is("maintenance", &["nobody"]), self.quote("maintenance")),
             ],
         );
-        let people = self
-            .many("people_impact")
-            .test(|v| !(v.len() == 1 && v[0] == "none"));
-        raise(
-            Flag::Ethics,
-            vec![fit("unpleasant"), (people, self.quote("people_impact"))],
-        );
+        let people = self.many("people_impact").test(|v| !(v.len() == 1 && v[0] == "none"));
+        raise(Flag::Ethics, vec![fit("unpleasant"), (people, self.quote("people_impact"))]);
         raise(Flag::Latency, vec![fit("latency")]);
         raise(Flag::Embedded, vec![fit("device")]);
         let costly = self.is("error_cost", &["high", "unacceptable"]);
@@ -616,26 +473,14 @@ impl Ctx<'_, '_> {
             });
         }
         let no_owner = self.is("owner", &["no_owner"]);
-        let unfunded_local = and(
-            self.is("owner", &["unfunded_owner"]),
-            self.is("scale", &["no"]),
-        );
+        let unfunded_local = and(self.is("owner", &["unfunded_owner"]), self.is("scale", &["no"]));
         if no_owner == Some(true) {
-            out.push(FlagHit {
-                flag: Flag::Demand,
-                because: vec![self.quote("owner")],
-            });
+            out.push(FlagHit { flag: Flag::Demand, because: vec![self.quote("owner")] });
         } else if unfunded_local == Some(true) {
-            out.push(FlagHit {
-                flag: Flag::Demand,
-                because: vec![self.quote("owner"), self.quote("scale")],
-            });
+            out.push(FlagHit { flag: Flag::Demand, because: vec![self.quote("owner"), self.quote("scale")] });
         }
         if self.is("baseline", &["unknown"]) == Some(true) {
-            out.push(FlagHit {
-                flag: Flag::NoBaseline,
-                because: vec![self.quote("baseline")],
-            });
+            out.push(FlagHit { flag: Flag::NoBaseline, because: vec![self.quote("baseline")] });
         }
         out.sort_by_key(|f| f.flag);
         out
@@ -647,10 +492,7 @@ fn clarify(c: &Ctx) -> Checked {
     let rule = Outcome::Clarify;
     let unsure = c.is("action", &["unsure"]);
     let pushed = c.is("driver", &["mandate", "curious"]);
-    let vague = and(
-        pushed,
-        c.text("goal").test(|g| g.trim().chars().count() < 15),
-    );
+    let vague = and(pushed, c.text("goal").test(|g| g.trim().chars().count() < 15));
     if unsure == Some(true) {
         c.hit(rule, "clarify.unsure", &["action"])
     } else if vague == Some(true) {
@@ -691,54 +533,24 @@ fn digitize(c: &Ctx) -> Checked {
 /// Rule 4: a workflow change would do, or people already reach the quality needed.
 fn workflow(c: &Ctx) -> Checked {
     let rule = Outcome::NotMlWorkflow;
-    let untried = and(
-        c.is("alternatives", &["not_tried_plausible"]),
-        c.many("fit").test(|f| f.len() == 1 && f[0] == "none"),
-    );
+    let untried =
+        and(c.is("alternatives", &["not_tried_plausible"]), c.many("fit").test(|f| f.len() == 1 && f[0] == "none"));
     let machine_needs = ["volume", "latency", "device", "unobservable"];
     let accuracy = match (c.number("target_accuracy"), c.number("baseline_accuracy")) {
         (In::Is(t), In::Is(b)) => Some(t <= b),
         (In::Skipped, _) | (_, In::Skipped) => Some(false),
         _ => None,
     };
-    let people_enough = and(
-        accuracy,
-        c.many("fit")
-            .test(|f| !f.iter().any(|o| machine_needs.contains(&o.as_str()))),
-    );
-    let both_known = matches!(
-        (c.number("target_accuracy"), c.number("baseline_accuracy")),
-        (In::Is(_), In::Is(_))
-    );
+    let people_enough = and(accuracy, c.many("fit").test(|f| !f.iter().any(|o| machine_needs.contains(&o.as_str()))));
+    let both_known = matches!((c.number("target_accuracy"), c.number("baseline_accuracy")), (In::Is(_), In::Is(_)));
     if untried == Some(true) {
         c.hit(rule, "workflow.untried", &["alternatives", "fit"])
     } else if people_enough == Some(true) {
-        c.hit(
-            rule,
-            "workflow.people_enough",
-            &["baseline_accuracy", "target_accuracy", "fit"],
-        )
+        c.hit(rule, "workflow.people_enough", &["baseline_accuracy", "target_accuracy", "fit"])
     } else if untried.is_none() || people_enough.is_none() {
-        c.lacking(
-            rule,
-            &[
-                "alternatives",
-                "fit",
-                "baseline_accuracy",
-                "target_accuracy",
-            ],
-        )
+        c.lacking(rule, &["alternatives", "fit", "baseline_accuracy", "target_accuracy"])
     } else if both_known {
-        c.pass(
-            rule,
-            "workflow.no_accuracy",
-            &[
-                "alternatives",
-                "fit",
-                "baseline_accuracy",
-                "target_accuracy",
-            ],
-        )
+        c.pass(rule, "workflow.no_accuracy", &["alternatives", "fit", "baseline_accuracy", "target_accuracy"])
     } else {
         c.pass(rule, "workflow.no", &["alternatives", "fit"])
     }
@@ -748,36 +560,15 @@ fn workflow(c: &Ctx) -> Checked {
 fn worth(c: &Ctx, estimate: &Estimate) -> Checked {
     let rule = Outcome::NotWorthIt;
     match estimate {
-        Estimate::NotGiven => Checked {
-            rule,
-            matched: false,
-            key: "worth.skipped",
-            args: Vec::new(),
-        },
+        Estimate::NotGiven => Checked { rule, matched: false, key: "worth.skipped", args: Vec::new() },
         Estimate::Incomplete => c.lacking(rule, &["value_base", "uplift_pct", "hours"]),
         Estimate::Ready(e) => {
             let args = vec![
-                (
-                    "value".to_string(),
-                    Arg::Value {
-                        estimate: e.clone(),
-                    },
-                ),
-                (
-                    "cost".to_string(),
-                    Arg::Money {
-                        amount: e.yearly_cost,
-                        currency: e.currency.clone(),
-                    },
-                ),
+                ("value".to_string(), Arg::Value { estimate: e.clone() }),
+                ("cost".to_string(), Arg::Money { amount: e.yearly_cost, currency: e.currency.clone() }),
             ];
             let matched = e.yearly_value < e.yearly_cost;
-            Checked {
-                rule,
-                matched,
-                key: if matched { "worth.no" } else { "worth.yes" },
-                args,
-            }
+            Checked { rule, matched, key: if matched { "worth.no" } else { "worth.yes" }, args }
         }
     }
 }
@@ -786,19 +577,11 @@ fn worth(c: &Ctx, estimate: &Estimate) -> Checked {
 fn data(c: &Ctx) -> Checked {
     let rule = Outcome::DataFirst;
     let level = c.is("data_level", &["lv0", "lv1"]);
-    let labels = and(
-        c.is("labels", &["none", "lt_1k"]),
-        c.one("rules").test(|r| r != "few_rules"),
-    );
+    let labels = and(c.is("labels", &["none", "lt_1k"]), c.one("rules").test(|r| r != "few_rules"));
     if level == Some(true) {
         let mut checked = c.hit(rule, "data.level", &["data_level"]);
         if let In::Is(l) = c.one("data_level") {
-            checked.args.push((
-                "invest".into(),
-                Arg::Invest {
-                    level: l.to_string(),
-                },
-            ));
+            checked.args.push(("invest".into(), Arg::Invest { level: l.to_string() }));
         }
         checked
     } else if labels == Some(true) {
@@ -813,11 +596,8 @@ fn data(c: &Ctx) -> Checked {
 /// Rule 7: a simpler baseline must come first.
 fn baseline(c: &Ctx) -> Checked {
     let rule = Outcome::BaselineFirst;
-    let unmeasured = and(
-        c.is("baseline", &["unknown"]),
-        c.many("fit")
-            .test(|f| !f.iter().any(|o| o == "unobservable")),
-    );
+    let unmeasured =
+        and(c.is("baseline", &["unknown"]), c.many("fit").test(|f| !f.iter().any(|o| o == "unobservable")));
     let few_rules = c.is("rules", &["few_rules"]);
     let dashboards = c.is("data_level", &["lv2"]);
     if unmeasured == Some(true) {
@@ -838,18 +618,8 @@ fn prototype(c: &Ctx) -> Checked {
     let rule = Outcome::MlPrototype;
     match (c.number("baseline_accuracy"), c.number("target_accuracy")) {
         (In::Is(b), In::Is(t)) => {
-            let mut checked = c.hit(
-                rule,
-                "prototype.error",
-                &["baseline_accuracy", "target_accuracy"],
-            );
-            checked.args.push((
-                "change".into(),
-                Arg::ErrorChange {
-                    from: 100.0 - b,
-                    to: 100.0 - t,
-                },
-            ));
+            let mut checked = c.hit(rule, "prototype.error", &["baseline_accuracy", "target_accuracy"]);
+            checked.args.push(("change".into(), Arg::ErrorChange { from: 100.0 - b, to: 100.0 - t }));
             checked
         }
         _ => c.hit(rule, "prototype.go", &[]),
@@ -869,11 +639,7 @@ pub fn text_keys() -> Vec<String> {
         keys.push(format!("flags.{}.title", f.as_str()));
         keys.push(format!("flags.{}.text", f.as_str()));
     }
-    let levels = SCHEMA
-        .iter()
-        .find(|(id, _, _)| *id == "data_level")
-        .map(|(_, _, o)| *o)
-        .unwrap_or(&[]);
+    let levels = SCHEMA.iter().find(|(id, _, _)| *id == "data_level").map(|(_, _, o)| *o).unwrap_or(&[]);
     for level in levels {
         keys.push(format!("data_levels.{level}.invest"));
     }
@@ -950,12 +716,7 @@ pub fn render(checklist: &Checklist, verdict: &Verdict, lang: Lang) -> Rendered 
     let w = Writer { checklist, lang };
     Rendered {
         outcome: verdict.outcome,
-        title: checklist
-            .text(
-                &format!("outcomes.{}.title", verdict.outcome.as_str()),
-                lang,
-            )
-            .to_string(),
+        title: checklist.text(&format!("outcomes.{}.title", verdict.outcome.as_str()), lang).to_string(),
         reasons: verdict
             .reasons
             .iter()
@@ -970,12 +731,8 @@ pub fn render(checklist: &Checklist, verdict: &Verdict, lang: Lang) -> Rendered 
             .iter()
             .map(|f| RenderedFlag {
                 flag: f.flag,
-                title: checklist
-                    .text(&format!("flags.{}.title", f.flag.as_str()), lang)
-                    .to_string(),
-                text: checklist
-                    .text(&format!("flags.{}.text", f.flag.as_str()), lang)
-                    .to_string(),
+                title: checklist.text(&format!("flags.{}.title", f.flag.as_str()), lang).to_string(),
+                text: checklist.text(&format!("flags.{}.text", f.flag.as_str()), lang).to_string(),
                 because: f.because.iter().map(|a| w.labelled(a)).collect(),
             })
             .collect(),
@@ -995,10 +752,7 @@ impl Writer<'_> {
     }
 
     fn fill(&self, key: &str, args: &[(String, Arg)]) -> String {
-        let values: Vec<(&str, String)> = args
-            .iter()
-            .map(|(k, a)| (k.as_str(), self.arg(a)))
-            .collect();
+        let values: Vec<(&str, String)> = args.iter().map(|(k, a)| (k.as_str(), self.arg(a))).collect();
         fill(&self.text(key), &values)
     }
 
@@ -1006,11 +760,7 @@ impl Writer<'_> {
     fn labelled(&self, arg: &Arg) -> String {
         match arg {
             Arg::Answer { question, .. } => {
-                let label = self
-                    .checklist
-                    .question(question)
-                    .map(|q| q.label.get(self.lang))
-                    .unwrap_or(question);
+                let label = self.checklist.question(question).map(|q| q.label.get(self.lang)).unwrap_or(question);
                 format!("{label}: {}", self.arg(arg))
             }
             other => self.arg(other),
@@ -1022,12 +772,7 @@ impl Writer<'_> {
             Arg::Answer { question, value } => self.answer(question, value.as_ref()),
             Arg::Missing { questions } => questions
                 .iter()
-                .map(|q| {
-                    self.checklist
-                        .question(q)
-                        .map(|q| q.label.get(self.lang).to_string())
-                        .unwrap_or(q.clone())
-                })
+                .map(|q| self.checklist.question(q).map(|q| q.label.get(self.lang).to_string()).unwrap_or(q.clone()))
                 .collect::<Vec<_>>()
                 .join(", "),
             Arg::Money { amount, currency } => self.currency_of(Some(currency)).format(*amount),
@@ -1050,8 +795,7 @@ impl Writer<'_> {
     }
 
     fn currency_of(&self, code: Option<&str>) -> Currency {
-        code.and_then(|c| Currency::parse(c).ok())
-            .unwrap_or_else(|| ValueSettings::default().currency)
+        code.and_then(|c| Currency::parse(c).ok()).unwrap_or_else(|| ValueSettings::default().currency)
     }
 
     fn arithmetic(&self, e: &ValueEstimate) -> String {
@@ -1060,11 +804,7 @@ impl Writer<'_> {
         if let Some(r) = &e.revenue {
             parts.push(fill(
                 &self.text("reasons.value.revenue"),
-                &[
-                    ("uplift", percent(r.uplift_pct)),
-                    ("base", cur.format(r.base)),
-                    ("amount", cur.format(r.amount)),
-                ],
+                &[("uplift", percent(r.uplift_pct)), ("base", cur.format(r.base)), ("amount", cur.format(r.amount))],
             ));
         }
         if let Some(l) = &e.labour {
@@ -1081,10 +821,7 @@ impl Writer<'_> {
         match parts.len() {
             0 => parts.push(self.text("reasons.value.nothing")),
             1 => {}
-            _ => parts.push(fill(
-                &self.text("reasons.value.total"),
-                &[("total", cur.format(e.yearly_value))],
-            )),
+            _ => parts.push(fill(&self.text("reasons.value.total"), &[("total", cur.format(e.yearly_value))])),
         }
         let sep = if self.lang == Lang::Ja { "" } else { " " };
         parts.join(sep)
@@ -1101,11 +838,7 @@ impl Writer<'_> {
 /// An answer in words: option labels, a grouped number, or the text (shortened).
 pub fn answer_text(checklist: &Checklist, question: &str, answer: &Answer, lang: Lang) -> String {
     let q = checklist.question(question);
-    let label = |id: &str| {
-        q.and_then(|q| q.option_label(id, lang))
-            .unwrap_or(id)
-            .to_string()
-    };
+    let label = |id: &str| q.and_then(|q| q.option_label(id, lang)).unwrap_or(id).to_string();
     match answer {
         Answer::Text(s) => shorten(s, 80),
         Answer::One(o) => label(o),

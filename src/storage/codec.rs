@@ -3,10 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ItemSummary, StoreError, Workspace};
+use super::{AuditEntry, Claimed, ExportEvent, ExportItem, ItemSummary, StatRow, StoreError, Workspace};
 use crate::domain::checklist::Answer;
 use crate::domain::{
-    Answers, Change, Currency, Event, ItemKind, ItemRef, Lang, Outcome, Settings, Status,
+    Answers, Change, Currency, Event, ItemKind, ItemRef, Lang, Outcome, Recipient, Role, Settings, Status,
     ValueSettings, Verdict, WorkItem,
 };
 
@@ -19,6 +19,9 @@ pub struct WorkspaceRow {
     pub hourly_cost: f64,
     pub automatable_share: f64,
     pub ml_yearly_cost: f64,
+    pub triage_channel: Option<String>,
+    pub digest_channel: Option<String>,
+    pub ai_department: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -28,12 +31,14 @@ impl WorkspaceRow {
             settings: Settings {
                 lang: Lang::parse(&self.lang).map_err(|e| corrupt("workspace language", e))?,
                 value: ValueSettings {
-                    currency: Currency::parse(&self.currency)
-                        .map_err(|e| corrupt("workspace currency", e))?,
+                    currency: Currency::parse(&self.currency).map_err(|e| corrupt("workspace currency", e))?,
                     hourly_cost: self.hourly_cost,
                     automatable_share: self.automatable_share,
                     ml_yearly_cost: self.ml_yearly_cost,
                 },
+                triage_channel: self.triage_channel,
+                digest_channel: self.digest_channel,
+                ai_department: self.ai_department,
             },
             id: self.id,
             name: self.name,
@@ -57,6 +62,9 @@ pub struct ItemRow {
     pub status: String,
     pub verdict: Option<String>,
     pub effort_days: Option<f64>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -74,8 +82,7 @@ impl ItemRow {
         let answers: Answers = answers
             .into_iter()
             .map(|a| {
-                let answer: Answer =
-                    serde_json::from_str(&a.value).map_err(|e| corrupt("answer", e))?;
+                let answer: Answer = serde_json::from_str(&a.value).map_err(|e| corrupt("answer", e))?;
                 Ok((a.question, answer))
             })
             .collect::<Result<_, StoreError>>()?;
@@ -96,6 +103,9 @@ impl ItemRow {
             answers,
             verdict,
             effort_days: self.effort_days,
+            submitted_at: self.submitted_at,
+            first_response_at: self.first_response_at,
+            resolved_at: self.resolved_at,
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -125,19 +135,17 @@ impl SummaryRow {
             requester: self.requester,
             owner: self.owner,
             status: status(&self.status)?,
-            outcome: match self.outcome.as_deref() {
-                Some(o) => Some(Outcome::parse(o).ok_or_else(|| corrupt("outcome", o))?),
-                None => None,
-            },
+            outcome: outcome(self.outcome.as_deref())?,
             updated_at: self.updated_at,
         })
     }
 }
 
+/// An event row, with its item's kind and number (absent for admin actions).
 #[derive(sqlx::FromRow)]
 pub struct EventRow {
-    pub kind: String,
-    pub number: i64,
+    pub item_kind: Option<String>,
+    pub number: Option<i64>,
     pub actor: String,
     pub change: String,
     pub from_status: Option<String>,
@@ -157,22 +165,37 @@ struct AnswerEdit {
     outcome_after: Option<Outcome>,
 }
 
+/// The `detail` of an `assigned` or `effort` event.
+#[derive(Serialize, Deserialize)]
+struct FromTo<T> {
+    from: Option<T>,
+    to: T,
+}
+
+/// The kind of the event row of an admin action.
+pub const ADMIN: &str = "admin";
+
 impl EventRow {
+    fn detail<T: for<'de> Deserialize<'de>>(&self) -> Result<T, StoreError> {
+        serde_json::from_str(self.detail.as_deref().unwrap_or("")).map_err(|e| corrupt("event detail", e))
+    }
+
     pub fn into_event(self) -> Result<Event, StoreError> {
+        let item = match (&self.item_kind, self.number) {
+            (Some(k), Some(n)) => item_ref(k, n)?,
+            _ => return Err(corrupt("event", "an item event without its item")),
+        };
         let opt_status = |s: &Option<String>| s.as_deref().map(status).transpose();
         let change = match self.change.as_str() {
             "created" => Change::Created {
-                status: opt_status(&self.to_status)?
-                    .ok_or_else(|| corrupt("event", "created without status"))?,
+                status: opt_status(&self.to_status)?.ok_or_else(|| corrupt("event", "created without status"))?,
             },
             "status" => Change::Status {
-                from: opt_status(&self.from_status)?
-                    .ok_or_else(|| corrupt("event", "no from status"))?,
+                from: opt_status(&self.from_status)?.ok_or_else(|| corrupt("event", "no from status"))?,
                 to: opt_status(&self.to_status)?.ok_or_else(|| corrupt("event", "no to status"))?,
             },
             "answer_edited" => {
-                let d: AnswerEdit = serde_json::from_str(self.detail.as_deref().unwrap_or(""))
-                    .map_err(|e| corrupt("event detail", e))?;
+                let d: AnswerEdit = self.detail()?;
                 Change::AnswerEdited {
                     question: d.question,
                     before: d.before,
@@ -181,68 +204,68 @@ impl EventRow {
                     outcome_after: d.outcome_after,
                 }
             }
+            "assigned" => {
+                let d: FromTo<String> = self.detail()?;
+                Change::Assigned { from: d.from, to: d.to }
+            }
+            "effort" => {
+                let d: FromTo<f64> = self.detail()?;
+                Change::Effort { from: d.from, to: d.to }
+            }
             other => return Err(corrupt("event kind", other)),
         };
-        Ok(Event {
-            item: item_ref(&self.kind, self.number)?,
-            actor: self.actor,
-            change,
-            note: self.note,
-            at: self.at,
+        Ok(Event { item, actor: self.actor, change, note: self.note, at: self.at })
+    }
+
+    pub fn into_audit(self) -> Result<AuditEntry, StoreError> {
+        if self.change == ADMIN {
+            return Ok(AuditEntry {
+                at: self.at,
+                actor: self.actor,
+                item: None,
+                event: None,
+                admin: Some((self.detail.unwrap_or_default(), self.note.unwrap_or_default())),
+            });
+        }
+        let event = self.into_event()?;
+        Ok(AuditEntry {
+            at: event.at,
+            actor: event.actor.clone(),
+            item: Some(event.item),
+            event: Some(event),
+            admin: None,
         })
     }
 }
 
 /// The columns of an event row: (kind, from, to, detail).
-pub fn event_columns(
-    change: &Change,
-) -> (
-    &'static str,
-    Option<&'static str>,
-    Option<&'static str>,
-    Option<String>,
-) {
+pub fn event_columns(change: &Change) -> (&'static str, Option<&'static str>, Option<&'static str>, Option<String>) {
     let (from, to) = change.statuses();
+    let json = |v: serde_json::Result<String>| Some(v.expect("an event detail serialises"));
     let detail = match change {
-        Change::AnswerEdited {
-            question,
-            before,
-            after,
-            outcome_before,
-            outcome_after,
-        } => {
-            let d = AnswerEdit {
+        Change::AnswerEdited { question, before, after, outcome_before, outcome_after } => {
+            json(serde_json::to_string(&AnswerEdit {
                 question: question.clone(),
                 before: before.clone(),
                 after: after.clone(),
                 outcome_before: *outcome_before,
                 outcome_after: *outcome_after,
-            };
-            Some(serde_json::to_string(&d).expect("an answer edit serialises"))
+            }))
         }
-        _ => None,
+        Change::Assigned { from, to } => json(serde_json::to_string(&FromTo { from: from.clone(), to: to.clone() })),
+        Change::Effort { from, to } => json(serde_json::to_string(&FromTo { from: *from, to: *to })),
+        Change::Created { .. } | Change::Status { .. } => None,
     };
-    (
-        change.kind(),
-        from.map(Status::as_str),
-        to.map(Status::as_str),
-        detail,
-    )
+    (change.kind(), from.map(Status::as_str), to.map(Status::as_str), detail)
 }
 
 /// The columns derived from the verdict, for queries: (outcome, flags, yearly value, verdict JSON).
-pub fn verdict_columns(
-    item: &WorkItem,
-) -> (Option<&'static str>, String, Option<f64>, Option<String>) {
+pub fn verdict_columns(item: &WorkItem) -> (Option<&'static str>, String, Option<f64>, Option<String>) {
     match &item.verdict {
         None => (None, String::new(), None, None),
         Some(v) => (
             Some(v.outcome.as_str()),
-            v.flags
-                .iter()
-                .map(|f| f.flag.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
+            v.flags.iter().map(|f| f.flag.as_str()).collect::<Vec<_>>().join(","),
             v.value.as_ref().map(|e| e.yearly_value),
             Some(serde_json::to_string(v).expect("a verdict serialises")),
         ),
@@ -253,6 +276,173 @@ pub fn answer_json(answer: &Answer) -> String {
     serde_json::to_string(answer).expect("an answer serialises")
 }
 
+pub fn recipient_columns(r: &Recipient) -> (&'static str, &str) {
+    match r {
+        Recipient::User(u) => ("user", u),
+        Recipient::Channel(c) => ("channel", c),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ClaimedRow {
+    pub id: i64,
+    pub workspace_id: String,
+    pub recipient_kind: String,
+    pub recipient: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ClaimedRow {
+    pub fn into_claimed(self) -> Result<Claimed, StoreError> {
+        let recipient = match self.recipient_kind.as_str() {
+            "user" => Recipient::User(self.recipient),
+            "channel" => Recipient::Channel(self.recipient),
+            other => return Err(corrupt("recipient kind", other)),
+        };
+        Ok(Claimed {
+            id: self.id,
+            workspace: self.workspace_id,
+            recipient,
+            payload: self.payload,
+            attempts: self.attempts,
+            created_at: self.created_at,
+        })
+    }
+}
+
+pub fn role(s: &str) -> Result<Role, StoreError> {
+    Role::parse(s).ok_or_else(|| corrupt("role", s))
+}
+
+#[derive(sqlx::FromRow)]
+pub struct StatRowDb {
+    pub kind: String,
+    pub status: String,
+    pub team: String,
+    pub team_key: String,
+    pub outcome: Option<String>,
+    pub yearly_value: Option<f64>,
+    pub created_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl StatRowDb {
+    pub fn into_row(self) -> Result<StatRow, StoreError> {
+        Ok(StatRow {
+            kind: ItemKind::parse(&self.kind).ok_or_else(|| corrupt("item kind", &self.kind))?,
+            status: status(&self.status)?,
+            team: self.team,
+            team_key: self.team_key,
+            outcome: outcome(self.outcome.as_deref())?,
+            yearly_value: self.yearly_value,
+            created_at: self.created_at,
+            submitted_at: self.submitted_at,
+            first_response_at: self.first_response_at,
+            resolved_at: self.resolved_at,
+        })
+    }
+}
+
+/// An item row joined with one of its answers (or none), as the export streams them.
+#[derive(sqlx::FromRow)]
+pub struct ExportRow {
+    pub id: i64,
+    pub kind: String,
+    pub number: i64,
+    pub title: String,
+    pub description: String,
+    pub team: String,
+    pub team_key: String,
+    pub requester: String,
+    pub owner: Option<String>,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub flags: String,
+    pub yearly_value: Option<f64>,
+    pub effort_days: Option<f64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub question: Option<String>,
+    pub value: Option<String>,
+}
+
+impl ExportRow {
+    pub fn start(&self) -> Result<ExportItem, StoreError> {
+        Ok(ExportItem {
+            id: item_ref(&self.kind, self.number)?.to_string(),
+            kind: self.kind.clone(),
+            number: self.number,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            team: self.team.clone(),
+            team_key: self.team_key.clone(),
+            requester: self.requester.clone(),
+            owner: self.owner.clone(),
+            status: self.status.clone(),
+            outcome: self.outcome.clone(),
+            flags: self.flags.clone(),
+            yearly_value: self.yearly_value,
+            effort_days: self.effort_days,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            submitted_at: self.submitted_at,
+            first_response_at: self.first_response_at,
+            resolved_at: self.resolved_at,
+            answers: Default::default(),
+        })
+    }
+
+    /// Adds this row's answer to the item being assembled (stored as its kind-tagged JSON).
+    pub fn add_answer(&self, item: &mut ExportItem) -> Result<(), StoreError> {
+        if let (Some(q), Some(v)) = (&self.question, &self.value) {
+            let answer: Answer = serde_json::from_str(v).map_err(|e| corrupt("answer", e))?;
+            item.answers.insert(q.clone(), answer.to_json());
+        }
+        Ok(())
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ExportEventRow {
+    pub id: i64,
+    pub item_kind: Option<String>,
+    pub number: Option<i64>,
+    pub actor: String,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub note: Option<String>,
+    pub detail: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl ExportEventRow {
+    pub fn into_export(self) -> Result<ExportEvent, StoreError> {
+        let item = match (&self.item_kind, self.number) {
+            (Some(k), Some(n)) => Some(item_ref(k, n)?.to_string()),
+            _ => None,
+        };
+        Ok(ExportEvent {
+            id: self.id,
+            item,
+            actor: self.actor,
+            kind: self.kind,
+            from_status: self.from_status,
+            to_status: self.to_status,
+            note: self.note,
+            detail: self.detail,
+            at: self.at,
+        })
+    }
+}
+
 fn item_ref(kind: &str, number: i64) -> Result<ItemRef, StoreError> {
     let kind = ItemKind::parse(kind).ok_or_else(|| corrupt("item kind", kind))?;
     Ok(ItemRef { kind, number })
@@ -260,6 +450,10 @@ fn item_ref(kind: &str, number: i64) -> Result<ItemRef, StoreError> {
 
 fn status(s: &str) -> Result<Status, StoreError> {
     Status::parse(s).ok_or_else(|| corrupt("status", s))
+}
+
+fn outcome(s: Option<&str>) -> Result<Option<Outcome>, StoreError> {
+    s.map(|o| Outcome::parse(o).ok_or_else(|| corrupt("outcome", o))).transpose()
 }
 
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {

@@ -8,7 +8,7 @@
 
 mod codec;
 mod postgres;
-mod sql;
+pub(crate) mod sql;
 mod sqlite;
 
 use std::fmt;
@@ -17,8 +17,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use crate::domain::stats::StatRow;
 use crate::domain::text::{Description, TeamName, Title};
-use crate::domain::{Event, ItemKind, ItemRef, Outcome, Settings, Status, UserId, WorkItem};
+use crate::domain::{Event, ItemKind, ItemRef, Outcome, Recipient, Role, Settings, Status, UserId, WorkItem};
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -67,7 +68,127 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    #[error("could not write the export")]
+    Write(#[source] std::io::Error),
 }
+
+/// What one save writes besides the item row, all in the same transaction.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Save<'a> {
+    /// Questions whose answers changed (an answer missing from the item is deleted).
+    pub answers: &'a [String],
+    pub events: &'a [Event],
+    /// Messages to deliver because of this change.
+    pub notices: &'a [NewNotice],
+}
+
+/// A message to deliver later (a direct message, a triage card), as the outbox stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewNotice {
+    pub workspace: String,
+    pub recipient: Recipient,
+    /// The message, as JSON (the storage does not look inside).
+    pub payload: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A notice claimed for delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claimed {
+    pub id: i64,
+    pub workspace: String,
+    pub recipient: Recipient,
+    pub payload: String,
+    /// Earlier attempts that failed.
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A workspace-level change (settings, roles, an export): it goes into the audit trail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminAction {
+    pub workspace: String,
+    pub actor: UserId,
+    /// What was done, e.g. `settings.triage_channel`, `roles.add`, `export`.
+    pub action: String,
+    /// The details in words (`C0123`, `U1 ai_team`).
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Which items to list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemFilter {
+    pub kind: Option<ItemKind>,
+    /// Any of these statuses (empty: all).
+    pub statuses: Vec<Status>,
+    /// The grouping key of the requesting team.
+    pub team_key: Option<String>,
+    pub owner: Option<UserId>,
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// One line of the audit trail: an item's event or an admin action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub actor: UserId,
+    pub item: Option<ItemRef>,
+    /// The item event, when it is one.
+    pub event: Option<Event>,
+    /// The admin action (action, detail), when it is one.
+    pub admin: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFilter {
+    pub actor: Option<UserId>,
+    pub item: Option<ItemRef>,
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// One item as exported: every stored column, the answers, and the verdict's outcome and flags.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExportItem {
+    pub id: String,
+    pub kind: String,
+    pub number: i64,
+    pub title: String,
+    pub description: String,
+    pub team: String,
+    pub team_key: String,
+    pub requester: String,
+    pub owner: Option<String>,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub flags: String,
+    pub yearly_value: Option<f64>,
+    pub effort_days: Option<f64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Question id → the stored answer.
+    pub answers: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// One event as exported.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExportEvent {
+    pub id: i64,
+    pub item: Option<String>,
+    pub actor: String,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub note: Option<String>,
+    pub detail: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// Where streamed rows go; returning an error stops the stream.
+pub type Sink<'a, T> = &'a mut (dyn FnMut(T) -> std::io::Result<()> + Send);
 
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -85,30 +206,32 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<Workspace, StoreError>;
 
+    /// Every workspace: (id, name).
+    async fn workspaces(&self) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// Changes a workspace's settings and records who did it.
+    async fn update_settings(&self, settings: &Settings, action: &AdminAction) -> Result<(), StoreError>;
+
     /// Creates an item with the next number of its kind in the workspace, and its `created` event.
     async fn create_item(&self, new: NewItem) -> Result<WorkItem, StoreError>;
 
     /// An item with its answers.
     async fn item(&self, workspace: &str, item: ItemRef) -> Result<Option<WorkItem>, StoreError>;
 
-    /// Writes the item, the answers to `changed` questions and `events`, in one transaction,
-    /// if nobody saved it since it was read ([`StoreError::Conflict`] otherwise). Bumps
-    /// `item.version` on success.
-    async fn save_item(
-        &self,
-        item: &mut WorkItem,
-        changed: &[String],
-        actor: &str,
-        events: &[Event],
-    ) -> Result<(), StoreError>;
+    /// Writes the item and what `save` carries in one transaction, if nobody saved the item since
+    /// it was read ([`StoreError::Conflict`] otherwise). Bumps `item.version` on success.
+    async fn save_item(&self, item: &mut WorkItem, actor: &str, save: Save<'_>) -> Result<(), StoreError>;
 
     /// Items the user requested or owns, most recently changed first.
-    async fn items_of(
+    async fn items_of(&self, workspace: &str, user: &str, limit: i64) -> Result<Vec<ItemSummary>, StoreError>;
+
+    /// Items matching the filter, newest first, and how many match in all.
+    async fn list_items(
         &self,
         workspace: &str,
-        user: &str,
+        filter: &ItemFilter,
         limit: i64,
-    ) -> Result<Vec<ItemSummary>, StoreError>;
+    ) -> Result<(Vec<ItemSummary>, i64), StoreError>;
 
     /// An item's history, oldest first.
     async fn events(&self, workspace: &str, item: ItemRef) -> Result<Vec<Event>, StoreError>;
@@ -118,6 +241,61 @@ pub trait Store: Send + Sync + 'static {
 
     /// The team the user named on their last need, to offer it again.
     async fn last_team(&self, workspace: &str, user: &str) -> Result<Option<String>, StoreError>;
+
+    /// The roles granted to a user (member is implicit).
+    async fn roles_of(&self, workspace: &str, user: &str) -> Result<Vec<Role>, StoreError>;
+
+    /// Everyone holding a role, by user.
+    async fn role_members(&self, workspace: &str) -> Result<Vec<(UserId, Role)>, StoreError>;
+
+    /// Grants (`grant`) or revokes a role, recording the admin action; false if nothing changed.
+    async fn set_role(&self, user: &str, role: Role, grant: bool, action: &AdminAction) -> Result<bool, StoreError>;
+
+    /// Records an admin action that changes nothing else (an export).
+    async fn record_admin(&self, action: &AdminAction) -> Result<(), StoreError>;
+
+    /// The audit trail, newest first.
+    async fn audit(&self, workspace: &str, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// What statistics need of every item created since `since` (all when `None`).
+    async fn stat_rows(&self, workspace: &str, since: Option<DateTime<Utc>>) -> Result<Vec<StatRow>, StoreError>;
+
+    /// Streams every item (created since `since`) with its answers, in id order, into `sink`.
+    async fn export_items(
+        &self,
+        workspace: &str,
+        since: Option<DateTime<Utc>>,
+        sink: Sink<'_, ExportItem>,
+    ) -> Result<(), StoreError>;
+
+    /// Streams every event (since `since`) in id order into `sink`.
+    async fn export_events(
+        &self,
+        workspace: &str,
+        since: Option<DateTime<Utc>>,
+        sink: Sink<'_, ExportEvent>,
+    ) -> Result<(), StoreError>;
+
+    /// Claims up to `limit` notices due by `now` in workspaces whose id starts with `prefix`,
+    /// for `lease`; a claim not settled by then may be claimed again (its deliverer died).
+    async fn claim_notices(
+        &self,
+        prefix: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<Claimed>, StoreError>;
+
+    /// Settles a claimed notice: delivered, to retry at `retry_at`, or given up (`retry_at` None).
+    async fn settle_notice(&self, id: i64, outcome: NoticeOutcome, now: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+/// How a delivery attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoticeOutcome {
+    Sent,
+    Retry { at: DateTime<Utc>, error: String },
+    GiveUp { error: String },
 }
 
 /// Where the data lives: `sqlite://PATH` (a file, created on first use) or `postgres://…`.
@@ -136,10 +314,7 @@ pub struct BadDatabaseUrl(pub String);
 impl DatabaseUrl {
     pub fn parse(url: &str) -> Result<DatabaseUrl, BadDatabaseUrl> {
         let url = url.trim();
-        if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             let path = path.split('?').next().unwrap_or("");
             if path.is_empty() || path.starts_with(':') {
                 return Err(BadDatabaseUrl(url.to_string()));
@@ -179,12 +354,7 @@ fn redact(url: &str) -> String {
     let authority = &rest[..authority_end];
     match (authority.rfind('@'), authority.find(':')) {
         (Some(at), Some(colon)) if colon < at => {
-            format!(
-                "{}{}:***{}",
-                &url[..scheme_end + 3],
-                &authority[..colon],
-                &rest[at..]
-            )
+            format!("{}{}:***{}", &url[..scheme_end + 3], &authority[..colon], &rest[at..])
         }
         _ => url.to_string(),
     }
@@ -197,10 +367,7 @@ pub enum OpenError {
     #[error("cannot create the directory for {url}: {source}")]
     Directory { url: String, source: std::io::Error },
     #[error("cannot bring the database {url} up to date: {source}")]
-    Migrate {
-        url: String,
-        source: sqlx::migrate::MigrateError,
-    },
+    Migrate { url: String, source: sqlx::migrate::MigrateError },
 }
 
 /// Opens the database, creating it (SQLite) and applying pending migrations.
@@ -217,18 +384,9 @@ mod tests {
 
     #[test]
     fn database_urls_name_their_backend() {
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://data/k.db"),
-            Ok(DatabaseUrl::Sqlite("data/k.db".into()))
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:///tmp/k.db"),
-            Ok(DatabaseUrl::Sqlite("/tmp/k.db".into()))
-        );
-        assert!(matches!(
-            DatabaseUrl::parse("postgres://u@h/db"),
-            Ok(DatabaseUrl::Postgres(_))
-        ));
+        assert_eq!(DatabaseUrl::parse("sqlite://data/k.db"), Ok(DatabaseUrl::Sqlite("data/k.db".into())));
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/k.db"), Ok(DatabaseUrl::Sqlite("/tmp/k.db".into())));
+        assert!(matches!(DatabaseUrl::parse("postgres://u@h/db"), Ok(DatabaseUrl::Postgres(_))));
         assert!(DatabaseUrl::parse("mysql://x").is_err());
         assert!(DatabaseUrl::parse("sqlite::memory:").is_err());
         assert!(DatabaseUrl::parse("k.db").is_err());

@@ -15,19 +15,14 @@ pub struct PgStore {
 impl PgStore {
     pub async fn open(url: &str) -> Result<PgStore, OpenError> {
         let shown = DatabaseUrl::Postgres(url.to_string()).to_string();
-        let options = PgConnectOptions::from_str(url).map_err(|source| OpenError::Connect {
-            url: shown.clone(),
-            source,
-        })?;
+        let options =
+            PgConnectOptions::from_str(url).map_err(|source| OpenError::Connect { url: shown.clone(), source })?;
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await
-            .map_err(|source| OpenError::Connect {
-                url: shown.clone(),
-                source,
-            })?;
+            .map_err(|source| OpenError::Connect { url: shown.clone(), source })?;
         // The migrator holds an advisory lock, so replicas starting together migrate once.
         sqlx::migrate!("./migrations/postgres")
             .run(&pool)
@@ -37,4 +32,16 @@ impl PgStore {
     }
 }
 
-crate::sql_store!(PgStore, sqlx::Postgres, "postgres", "BEGIN");
+// Replicas claim different rows: SKIP LOCKED passes over rows another replica is claiming.
+crate::sql_store!(
+    PgStore,
+    sqlx::Postgres,
+    "postgres",
+    begin = "BEGIN",
+    claim = "UPDATE outbox SET claimed_until = $1
+             WHERE id IN (SELECT id FROM outbox
+                          WHERE workspace_id LIKE $2 AND sent_at IS NULL AND failed_at IS NULL
+                            AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3)
+                          ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+             RETURNING id, workspace_id, recipient_kind, recipient, payload, attempts, created_at"
+);

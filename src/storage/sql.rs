@@ -1,12 +1,21 @@
 //! The SQL of every [`Store`](super::Store) method, written once for both backends: the macro
 //! below expands into the SQLite and the PostgreSQL implementation. Only bound parameters.
+//! Where the dialects differ, the difference is a macro argument.
+//!
+//! Optional filters are written so one statement serves every combination: an empty string or
+//! 0 means "any", and a missing lower time bound is the start of 1970.
+
+/// The lower time bound that stands for "no bound".
+pub fn since_or_epoch(since: Option<chrono::DateTime<chrono::Utc>>) -> chrono::DateTime<chrono::Utc> {
+    since.unwrap_or(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH)
+}
 
 /// Implements `Store` for `$store` (a struct with a `pool: sqlx::Pool<$db>` field), opening
-/// write transactions with `$begin`.
+/// write transactions with `$begin` and claiming outbox rows with `$claim`.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! sql_store {
-    ($store:ty, $db:ty, $backend:literal, $begin:literal) => {
+    ($store:ty, $db:ty, $backend:literal, begin = $begin:literal, claim = $claim:literal) => {
         #[async_trait::async_trait]
         impl $crate::storage::Store for $store {
             fn backend(&self) -> &'static str {
@@ -16,7 +25,8 @@ macro_rules! sql_store {
             #[tracing::instrument(skip(self))]
             async fn workspace(&self, id: &str) -> Result<Option<$crate::storage::Workspace>, $crate::storage::StoreError> {
                 let row: Option<$crate::storage::codec::WorkspaceRow> = sqlx::query_as(
-                    "SELECT id, name, lang, currency, hourly_cost, automatable_share, ml_yearly_cost, created_at
+                    "SELECT id, name, lang, currency, hourly_cost, automatable_share, ml_yearly_cost,
+                            triage_channel, digest_channel, ai_department, created_at
                      FROM workspaces WHERE id = $1",
                 )
                 .bind(id)
@@ -38,8 +48,9 @@ macro_rules! sql_store {
                 }
                 sqlx::query(
                     "INSERT INTO workspaces
-                       (id, name, lang, currency, hourly_cost, automatable_share, ml_yearly_cost, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                       (id, name, lang, currency, hourly_cost, automatable_share, ml_yearly_cost,
+                        triage_channel, digest_channel, ai_department, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                      ON CONFLICT (id) DO NOTHING",
                 )
                 .bind(id)
@@ -49,10 +60,49 @@ macro_rules! sql_store {
                 .bind(defaults.value.hourly_cost)
                 .bind(defaults.value.automatable_share)
                 .bind(defaults.value.ml_yearly_cost)
+                .bind(defaults.triage_channel.as_deref())
+                .bind(defaults.digest_channel.as_deref())
+                .bind(defaults.ai_department)
                 .bind(now)
                 .execute(&self.pool)
                 .await?;
                 self.workspace(id).await?.ok_or($crate::storage::StoreError::NotFound)
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn workspaces(&self) -> Result<Vec<(String, String)>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT id, name FROM workspaces ORDER BY id").fetch_all(&self.pool).await?)
+            }
+
+            #[tracing::instrument(skip(self, s, action), fields(workspace = %action.workspace, action = %action.action))]
+            async fn update_settings(
+                &self,
+                s: &$crate::domain::Settings,
+                action: &$crate::storage::AdminAction,
+            ) -> Result<(), $crate::storage::StoreError> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let done = sqlx::query(
+                    "UPDATE workspaces SET lang = $1, currency = $2, hourly_cost = $3, automatable_share = $4,
+                            ml_yearly_cost = $5, triage_channel = $6, digest_channel = $7, ai_department = $8
+                     WHERE id = $9",
+                )
+                .bind(s.lang.code())
+                .bind(s.value.currency.code())
+                .bind(s.value.hourly_cost)
+                .bind(s.value.automatable_share)
+                .bind(s.value.ml_yearly_cost)
+                .bind(s.triage_channel.as_deref())
+                .bind(s.digest_channel.as_deref())
+                .bind(s.ai_department)
+                .bind(&action.workspace)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::storage::StoreError::NotFound);
+                }
+                insert_admin(&mut tx, action).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             #[tracing::instrument(skip(self, new), fields(workspace = %new.workspace, kind = ?new.kind))]
@@ -111,6 +161,9 @@ macro_rules! sql_store {
                     answers: Default::default(),
                     verdict: None,
                     effort_days: None,
+                    submitted_at: None,
+                    first_response_at: None,
+                    resolved_at: None,
                     version: 0,
                     created_at: new.at,
                     updated_at: new.at,
@@ -125,7 +178,8 @@ macro_rules! sql_store {
             ) -> Result<Option<$crate::domain::WorkItem>, $crate::storage::StoreError> {
                 let row: Option<$crate::storage::codec::ItemRow> = sqlx::query_as(
                     "SELECT id, workspace_id, kind, number, title, description, team, team_key, requester, owner,
-                            status, verdict, effort_days, version, created_at, updated_at
+                            status, verdict, effort_days, submitted_at, first_response_at, resolved_at, version,
+                            created_at, updated_at
                      FROM items WHERE workspace_id = $1 AND kind = $2 AND number = $3",
                 )
                 .bind(workspace)
@@ -142,21 +196,21 @@ macro_rules! sql_store {
                 row.into_item(answers).map(Some)
             }
 
-            #[tracing::instrument(skip(self, item, events), fields(item = %item.reference, version = item.version))]
+            #[tracing::instrument(skip(self, item, save), fields(item = %item.reference, version = item.version))]
             async fn save_item(
                 &self,
                 item: &mut $crate::domain::WorkItem,
-                changed: &[String],
                 actor: &str,
-                events: &[$crate::domain::Event],
+                save: $crate::storage::Save<'_>,
             ) -> Result<(), $crate::storage::StoreError> {
                 let (outcome, flags, value, verdict) = $crate::storage::codec::verdict_columns(item);
                 let mut tx = self.pool.begin_with($begin).await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     "UPDATE items SET title = $1, description = $2, team = $3, team_key = $4, owner = $5,
                             status = $6, outcome = $7, flags = $8, yearly_value = $9, verdict = $10,
-                            effort_days = $11, updated_at = $12, version = version + 1
-                     WHERE workspace_id = $13 AND kind = $14 AND number = $15 AND version = $16
+                            effort_days = $11, submitted_at = $12, first_response_at = $13, resolved_at = $14,
+                            updated_at = $15, version = version + 1
+                     WHERE workspace_id = $16 AND kind = $17 AND number = $18 AND version = $19
                      RETURNING id",
                 )
                 .bind(&item.title)
@@ -170,6 +224,9 @@ macro_rules! sql_store {
                 .bind(value)
                 .bind(verdict)
                 .bind(item.effort_days)
+                .bind(item.submitted_at)
+                .bind(item.first_response_at)
+                .bind(item.resolved_at)
                 .bind(item.updated_at)
                 .bind(&item.workspace)
                 .bind(item.reference.kind.as_str())
@@ -180,7 +237,7 @@ macro_rules! sql_store {
                 let Some(id) = id else {
                     return Err($crate::storage::StoreError::Conflict);
                 };
-                for question in changed {
+                for question in save.answers {
                     match item.answers.get(question) {
                         Some(answer) => {
                             sqlx::query(
@@ -207,8 +264,22 @@ macro_rules! sql_store {
                         }
                     }
                 }
-                for event in events {
+                for event in save.events {
                     insert_event(&mut tx, &item.workspace, id, event).await?;
+                }
+                for notice in save.notices {
+                    let (kind, to) = $crate::storage::codec::recipient_columns(&notice.recipient);
+                    sqlx::query(
+                        "INSERT INTO outbox (workspace_id, recipient_kind, recipient, payload, created_at, next_attempt_at)
+                         VALUES ($1, $2, $3, $4, $5, $5)",
+                    )
+                    .bind(&notice.workspace)
+                    .bind(kind)
+                    .bind(to)
+                    .bind(&notice.payload)
+                    .bind(notice.at)
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 tx.commit().await?;
                 item.version += 1;
@@ -235,6 +306,53 @@ macro_rules! sql_store {
                 rows.into_iter().map(|r| r.into_summary()).collect()
             }
 
+            #[tracing::instrument(skip(self))]
+            async fn list_items(
+                &self,
+                workspace: &str,
+                filter: &$crate::storage::ItemFilter,
+                limit: i64,
+            ) -> Result<(Vec<$crate::storage::ItemSummary>, i64), $crate::storage::StoreError> {
+                let kind = filter.kind.map(|k| k.as_str()).unwrap_or("");
+                let statuses = filter.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",");
+                let team = filter.team_key.as_deref().unwrap_or("");
+                let owner = filter.owner.as_deref().unwrap_or("");
+                let since = $crate::storage::sql::since_or_epoch(filter.since);
+                let rows: Vec<$crate::storage::codec::SummaryRow> = sqlx::query_as(
+                    "SELECT kind, number, title, team, requester, owner, status, outcome, updated_at
+                     FROM items
+                     WHERE workspace_id = $1 AND ($2 = '' OR kind = $2)
+                       AND ($3 = '' OR (',' || $3 || ',') LIKE ('%,' || status || ',%'))
+                       AND ($4 = '' OR team_key = $4) AND ($5 = '' OR owner = $5) AND created_at >= $6
+                     ORDER BY created_at DESC, id DESC LIMIT $7",
+                )
+                .bind(workspace)
+                .bind(kind)
+                .bind(&statuses)
+                .bind(team)
+                .bind(owner)
+                .bind(since)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                let total: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM items
+                     WHERE workspace_id = $1 AND ($2 = '' OR kind = $2)
+                       AND ($3 = '' OR (',' || $3 || ',') LIKE ('%,' || status || ',%'))
+                       AND ($4 = '' OR team_key = $4) AND ($5 = '' OR owner = $5) AND created_at >= $6",
+                )
+                .bind(workspace)
+                .bind(kind)
+                .bind(&statuses)
+                .bind(team)
+                .bind(owner)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+                let items = rows.into_iter().map(|r| r.into_summary()).collect::<Result<_, _>>()?;
+                Ok((items, total))
+            }
+
             #[tracing::instrument(skip(self), fields(item = %item))]
             async fn events(
                 &self,
@@ -242,7 +360,7 @@ macro_rules! sql_store {
                 item: $crate::domain::ItemRef,
             ) -> Result<Vec<$crate::domain::Event>, $crate::storage::StoreError> {
                 let rows: Vec<$crate::storage::codec::EventRow> = sqlx::query_as(
-                    "SELECT i.kind, i.number, e.actor, e.kind AS change, e.from_status, e.to_status,
+                    "SELECT i.kind AS item_kind, i.number, e.actor, e.kind AS change, e.from_status, e.to_status,
                             e.note, e.detail, e.at
                      FROM events e JOIN items i ON i.id = e.item_id
                      WHERE i.workspace_id = $1 AND i.kind = $2 AND i.number = $3
@@ -276,6 +394,246 @@ macro_rules! sql_store {
                 .fetch_optional(&self.pool)
                 .await?)
             }
+
+            #[tracing::instrument(skip(self))]
+            async fn roles_of(&self, workspace: &str, user: &str) -> Result<Vec<$crate::domain::Role>, $crate::storage::StoreError> {
+                let rows: Vec<String> = sqlx::query_scalar(
+                    "SELECT role FROM roles WHERE workspace_id = $1 AND user_id = $2 ORDER BY role",
+                )
+                .bind(workspace)
+                .bind(user)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|r| $crate::storage::codec::role(r)).collect()
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn role_members(
+                &self,
+                workspace: &str,
+            ) -> Result<Vec<($crate::domain::UserId, $crate::domain::Role)>, $crate::storage::StoreError> {
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT user_id, role FROM roles WHERE workspace_id = $1 ORDER BY role, user_id",
+                )
+                .bind(workspace)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(|(u, r)| Ok((u, $crate::storage::codec::role(&r)?))).collect()
+            }
+
+            #[tracing::instrument(skip(self, action), fields(workspace = %action.workspace))]
+            async fn set_role(
+                &self,
+                user: &str,
+                role: $crate::domain::Role,
+                grant: bool,
+                action: &$crate::storage::AdminAction,
+            ) -> Result<bool, $crate::storage::StoreError> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let done = if grant {
+                    sqlx::query(
+                        "INSERT INTO roles (workspace_id, user_id, role, granted_by, granted_at)
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(&action.workspace)
+                    .bind(user)
+                    .bind(role.as_str())
+                    .bind(&action.actor)
+                    .bind(action.at)
+                    .execute(&mut *tx)
+                    .await?
+                } else {
+                    sqlx::query("DELETE FROM roles WHERE workspace_id = $1 AND user_id = $2 AND role = $3")
+                        .bind(&action.workspace)
+                        .bind(user)
+                        .bind(role.as_str())
+                        .execute(&mut *tx)
+                        .await?
+                };
+                let changed = done.rows_affected() > 0;
+                if changed {
+                    insert_admin(&mut tx, action).await?;
+                }
+                tx.commit().await?;
+                Ok(changed)
+            }
+
+            #[tracing::instrument(skip(self, action), fields(workspace = %action.workspace, action = %action.action))]
+            async fn record_admin(&self, action: &$crate::storage::AdminAction) -> Result<(), $crate::storage::StoreError> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                insert_admin(&mut tx, action).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn audit(
+                &self,
+                workspace: &str,
+                filter: &$crate::storage::AuditFilter,
+                limit: i64,
+            ) -> Result<Vec<$crate::storage::AuditEntry>, $crate::storage::StoreError> {
+                let actor = filter.actor.as_deref().unwrap_or("");
+                let kind = filter.item.map(|i| i.kind.as_str()).unwrap_or("");
+                let number = filter.item.map(|i| i.number).unwrap_or(0);
+                let rows: Vec<$crate::storage::codec::EventRow> = sqlx::query_as(
+                    "SELECT i.kind AS item_kind, i.number, e.actor, e.kind AS change, e.from_status, e.to_status,
+                            e.note, e.detail, e.at
+                     FROM events e LEFT JOIN items i ON i.id = e.item_id
+                     WHERE e.workspace_id = $1 AND ($2 = '' OR e.actor = $2)
+                       AND ($3 = '' OR (i.kind = $3 AND i.number = $4)) AND e.at >= $5
+                     ORDER BY e.id DESC LIMIT $6",
+                )
+                .bind(workspace)
+                .bind(actor)
+                .bind(kind)
+                .bind(number)
+                .bind($crate::storage::sql::since_or_epoch(filter.since))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(|r| r.into_audit()).collect()
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn stat_rows(
+                &self,
+                workspace: &str,
+                since: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<Vec<$crate::storage::StatRow>, $crate::storage::StoreError> {
+                let rows: Vec<$crate::storage::codec::StatRowDb> = sqlx::query_as(
+                    "SELECT kind, status, team, team_key, outcome, yearly_value, created_at, submitted_at,
+                            first_response_at, resolved_at
+                     FROM items WHERE workspace_id = $1 AND updated_at >= $2",
+                )
+                .bind(workspace)
+                .bind($crate::storage::sql::since_or_epoch(since))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(|r| r.into_row()).collect()
+            }
+
+            #[tracing::instrument(skip(self, sink))]
+            async fn export_items(
+                &self,
+                workspace: &str,
+                since: Option<chrono::DateTime<chrono::Utc>>,
+                sink: $crate::storage::Sink<'_, $crate::storage::ExportItem>,
+            ) -> Result<(), $crate::storage::StoreError> {
+                use futures_util::TryStreamExt;
+                let mut rows = sqlx::query_as::<_, $crate::storage::codec::ExportRow>(
+                    "SELECT i.id, i.kind, i.number, i.title, i.description, i.team, i.team_key, i.requester, i.owner,
+                            i.status, i.outcome, i.flags, i.yearly_value, i.effort_days, i.created_at, i.updated_at,
+                            i.submitted_at, i.first_response_at, i.resolved_at, a.question, a.value
+                     FROM items i LEFT JOIN answers a ON a.item_id = i.id
+                     WHERE i.workspace_id = $1 AND i.created_at >= $2
+                     ORDER BY i.id, a.question",
+                )
+                .bind(workspace)
+                .bind($crate::storage::sql::since_or_epoch(since))
+                .fetch(&self.pool);
+                // rows of one item come together: assemble each, hand it on, keep nothing else
+                let mut current: Option<(i64, $crate::storage::ExportItem)> = None;
+                while let Some(row) = rows.try_next().await? {
+                    match &mut current {
+                        Some((id, item)) if *id == row.id => row.add_answer(item)?,
+                        _ => {
+                            if let Some((_, done)) = current.take() {
+                                sink(done).map_err($crate::storage::StoreError::Write)?;
+                            }
+                            let mut item = row.start()?;
+                            row.add_answer(&mut item)?;
+                            current = Some((row.id, item));
+                        }
+                    }
+                }
+                if let Some((_, done)) = current {
+                    sink(done).map_err($crate::storage::StoreError::Write)?;
+                }
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self, sink))]
+            async fn export_events(
+                &self,
+                workspace: &str,
+                since: Option<chrono::DateTime<chrono::Utc>>,
+                sink: $crate::storage::Sink<'_, $crate::storage::ExportEvent>,
+            ) -> Result<(), $crate::storage::StoreError> {
+                use futures_util::TryStreamExt;
+                let mut rows = sqlx::query_as::<_, $crate::storage::codec::ExportEventRow>(
+                    "SELECT e.id, i.kind AS item_kind, i.number, e.actor, e.kind, e.from_status, e.to_status,
+                            e.note, e.detail, e.at
+                     FROM events e LEFT JOIN items i ON i.id = e.item_id
+                     WHERE e.workspace_id = $1 AND e.at >= $2
+                     ORDER BY e.id",
+                )
+                .bind(workspace)
+                .bind($crate::storage::sql::since_or_epoch(since))
+                .fetch(&self.pool);
+                while let Some(row) = rows.try_next().await? {
+                    sink(row.into_export()?).map_err($crate::storage::StoreError::Write)?;
+                }
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn claim_notices(
+                &self,
+                prefix: &str,
+                now: chrono::DateTime<chrono::Utc>,
+                lease: chrono::Duration,
+                limit: i64,
+            ) -> Result<Vec<$crate::storage::Claimed>, $crate::storage::StoreError> {
+                let pattern = format!("{}%", prefix.replace('%', "").replace('_', ""));
+                let mut tx = self.pool.begin_with($begin).await?;
+                let rows: Vec<$crate::storage::codec::ClaimedRow> = sqlx::query_as($claim)
+                    .bind(now + lease)
+                    .bind(pattern)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                let mut claimed = rows.into_iter().map(|r| r.into_claimed()).collect::<Result<Vec<_>, _>>()?;
+                claimed.sort_by_key(|c| c.id);
+                Ok(claimed)
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn settle_notice(
+                &self,
+                id: i64,
+                outcome: $crate::storage::NoticeOutcome,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), $crate::storage::StoreError> {
+                use $crate::storage::NoticeOutcome;
+                let query = match &outcome {
+                    NoticeOutcome::Sent => sqlx::query(
+                        "UPDATE outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(now),
+                    NoticeOutcome::Retry { at, error } => sqlx::query(
+                        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2, claimed_until = NULL,
+                                last_error = $3
+                         WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(*at)
+                    .bind(error.as_str()),
+                    NoticeOutcome::GiveUp { error } => sqlx::query(
+                        "UPDATE outbox SET attempts = attempts + 1, failed_at = $2, claimed_until = NULL,
+                                last_error = $3
+                         WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(now)
+                    .bind(error.as_str()),
+                };
+                query.execute(&self.pool).await?;
+                Ok(())
+            }
         }
 
         async fn insert_event(
@@ -298,6 +656,25 @@ macro_rules! sql_store {
             .bind(event.note.as_deref())
             .bind(detail)
             .bind(event.at)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+
+        async fn insert_admin(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            action: &$crate::storage::AdminAction,
+        ) -> Result<(), $crate::storage::StoreError> {
+            sqlx::query(
+                "INSERT INTO events (workspace_id, item_id, actor, kind, note, detail, at)
+                 VALUES ($1, NULL, $2, $3, $4, $5, $6)",
+            )
+            .bind(&action.workspace)
+            .bind(&action.actor)
+            .bind($crate::storage::codec::ADMIN)
+            .bind(&action.detail)
+            .bind(&action.action)
+            .bind(action.at)
             .execute(&mut **tx)
             .await?;
             Ok(())

@@ -4,9 +4,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use super::OpenError;
 
@@ -18,16 +16,10 @@ impl SqliteStore {
     pub async fn open(path: &Path) -> Result<SqliteStore, OpenError> {
         let url = format!("sqlite://{}", path.display());
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| OpenError::Directory {
-                url: url.clone(),
-                source,
-            })?;
+            std::fs::create_dir_all(dir).map_err(|source| OpenError::Directory { url: url.clone(), source })?;
         }
         let options = SqliteConnectOptions::from_str("sqlite:")
-            .map_err(|source| OpenError::Connect {
-                url: url.clone(),
-                source,
-            })?
+            .map_err(|source| OpenError::Connect { url: url.clone(), source })?
             .filename(path)
             .create_if_missing(true)
             // WAL lets readers work while one writer commits; NORMAL sync in WAL mode survives a
@@ -40,18 +32,24 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(options)
             .await
-            .map_err(|source| OpenError::Connect {
-                url: url.clone(),
-                source,
-            })?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
-            .await
-            .map_err(|source| OpenError::Migrate { url, source })?;
+            .map_err(|source| OpenError::Connect { url: url.clone(), source })?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await.map_err(|source| OpenError::Migrate { url, source })?;
         Ok(SqliteStore { pool })
     }
 }
 
 // Write transactions start IMMEDIATE: they take the write lock up front and wait for it (busy
 // timeout) instead of failing when two writers meet.
-crate::sql_store!(SqliteStore, sqlx::Sqlite, "sqlite", "BEGIN IMMEDIATE");
+// One writer at a time in SQLite, so a claim needs no row locks.
+crate::sql_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    "sqlite",
+    begin = "BEGIN IMMEDIATE",
+    claim = "UPDATE outbox SET claimed_until = $1
+             WHERE id IN (SELECT id FROM outbox
+                          WHERE workspace_id LIKE $2 AND sent_at IS NULL AND failed_at IS NULL
+                            AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3)
+                          ORDER BY id LIMIT $4)
+             RETURNING id, workspace_id, recipient_kind, recipient, payload, attempts, created_at"
+);

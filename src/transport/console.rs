@@ -6,15 +6,32 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use std::sync::{Arc, Mutex};
+
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::chat::{
-    Actor, Attachment, Block, Bot, Control, Form, Inbound, InboundEvent, Message, Outbound, Place,
-    Span, WorkspaceRef,
+    Actor, Attachment, Block, Bot, Control, Form, Inbound, InboundEvent, Message, Outbound, Place, Span, WorkspaceRef,
 };
-use crate::domain::Lang;
+use crate::delivery::{self, Deliver, Deliverers, DeliveryError};
+use crate::domain::{Lang, Recipient};
 
 pub const WORKSPACE_ID: &str = "console:local";
+
+/// The console's "channel": triage cards and digests of the console workspace are shown here.
+pub const CHANNEL: &str = "console";
+
+/// Messages delivered to the console, to print after the reply that caused them.
+#[derive(Default)]
+struct Inbox(Mutex<Vec<(Recipient, Message)>>);
+
+#[async_trait::async_trait]
+impl Deliver for Inbox {
+    async fn deliver(&self, _workspace: &str, to: &Recipient, message: &Message) -> Result<(), DeliveryError> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push((to.clone(), message.clone()));
+        Ok(())
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -57,13 +74,7 @@ pub struct Console<'b, R, W> {
 
 impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
     pub fn new(bot: &'b Bot, input: R, out: W, opts: Options) -> Self {
-        Console {
-            bot,
-            input,
-            out,
-            opts,
-            offer: Offer::default(),
-        }
+        Console { bot, input, out, opts, offer: Offer::default() }
     }
 
     fn lang(&self) -> Lang {
@@ -79,10 +90,7 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
         let welcome = self.bot.prompts.fill(
             self.lang(),
             "console.welcome",
-            &[
-                ("user", self.opts.user.clone()),
-                ("workspace", "local".into()),
-            ],
+            &[("user", self.opts.user.clone()), ("workspace", "local".into())],
         );
         writeln!(self.out, "{welcome}")?;
         loop {
@@ -113,70 +121,42 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
         if let Some(word) = line.strip_prefix('/')
             && let Some((_, action)) = self.offer.keys.iter().find(|(k, _)| *k == word)
         {
-            return Some(InboundEvent::Action {
-                id: action.clone(),
-                values: Vec::new(),
-            });
+            return Some(InboundEvent::Action { id: action.clone(), values: Vec::new() });
         }
         if let Some(name) = line.strip_prefix('@')
             && let Some(action) = &self.offer.people
         {
             let name = name.trim().to_string();
-            return Some(InboundEvent::Action {
-                id: action.clone(),
-                values: vec![name],
-            });
+            return Some(InboundEvent::Action { id: action.clone(), values: vec![name] });
         }
-        let looks_numeric = !line.is_empty()
-            && line
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == ',' || c == ' ');
+        let looks_numeric = !line.is_empty() && line.chars().all(|c| c.is_ascii_digit() || c == ',' || c == ' ');
         if looks_numeric && !self.offer.picks.is_empty() {
             return self.pick(line);
         }
-        let text = line
-            .strip_prefix("/ai ")
-            .or_else(|| line.strip_prefix('/'))
-            .unwrap_or(line);
-        Some(InboundEvent::Command {
-            text: text.to_string(),
-        })
+        let text = line.strip_prefix("/ai ").or_else(|| line.strip_prefix('/')).unwrap_or(line);
+        Some(InboundEvent::Command { text: text.to_string() })
     }
 
     fn pick(&mut self, line: &str) -> Option<InboundEvent> {
         let numbers: Vec<&str> = line.split([',', ' ']).filter(|s| !s.is_empty()).collect();
         let mut picked = Vec::new();
         for n in &numbers {
-            match n
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| i.checked_sub(1))
-                .and_then(|i| self.offer.picks.get(i))
-            {
+            match n.parse::<usize>().ok().and_then(|i| i.checked_sub(1)).and_then(|i| self.offer.picks.get(i)) {
                 Some(p) => picked.push(p),
                 None => {
-                    let msg = self.bot.prompts.fill(
-                        self.lang(),
-                        "console.bad_choice",
-                        &[("given", n.to_string())],
-                    );
+                    let msg = self.bot.prompts.fill(self.lang(), "console.bad_choice", &[("given", n.to_string())]);
                     let _ = writeln!(self.out, "{msg} {}", self.t("console.choose"));
                     return None;
                 }
             }
         }
         match picked.as_slice() {
-            [Pick::Button(action)] => Some(InboundEvent::Action {
-                id: action.clone(),
-                values: Vec::new(),
-            }),
+            [Pick::Button(action)] => Some(InboundEvent::Action { id: action.clone(), values: Vec::new() }),
             [Pick::Option { select, .. }, ..] => {
                 let mut values = Vec::new();
                 for p in &picked {
                     match p {
-                        Pick::Option { select: s, value } if s == select => {
-                            values.push(value.clone())
-                        }
+                        Pick::Option { select: s, value } if s == select => values.push(value.clone()),
                         _ => {
                             let _ = writeln!(self.out, "{}", self.t("console.choose"));
                             return None;
@@ -187,10 +167,7 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
                     let _ = writeln!(self.out, "{}", self.t("console.choose"));
                     return None;
                 }
-                Some(InboundEvent::Action {
-                    id: select.clone(),
-                    values,
-                })
+                Some(InboundEvent::Action { id: select.clone(), values })
             }
             _ => {
                 let _ = writeln!(self.out, "{}", self.t("console.choose"));
@@ -211,10 +188,7 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
                     Outbound::Message(m) => {
                         self.show(&m)?;
                         if let Some(action) = self.offer.opens_form.take() {
-                            next = Some(InboundEvent::Action {
-                                id: action,
-                                values: Vec::new(),
-                            });
+                            next = Some(InboundEvent::Action { id: action, values: Vec::new() });
                         }
                     }
                     Outbound::Form(form) => {
@@ -222,6 +196,34 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
                     }
                     Outbound::File(file) => self.save(&file)?,
                 }
+            }
+            self.deliver().await?;
+        }
+        Ok(())
+    }
+
+    /// Shows the messages the bot sends to others (direct messages, channel posts) as they are
+    /// delivered: in the console, everyone shares the terminal.
+    async fn deliver(&mut self) -> std::io::Result<()> {
+        let inbox = Arc::new(Inbox::default());
+        let mut deliverers = Deliverers::default();
+        deliverers.register("console:", inbox.clone());
+        if let Err(e) = delivery::run_once(self.bot.store.as_ref(), &deliverers, self.bot.clock.now()).await {
+            tracing::error!(error = ?e, "could not deliver the console's messages");
+        }
+        let delivered = std::mem::take(&mut *inbox.0.lock().unwrap_or_else(|p| p.into_inner()));
+        for (to, message) in delivered {
+            let header = match &to {
+                Recipient::User(u) => self.bot.prompts.fill(self.lang(), "console.dm", &[("user", u.clone())]),
+                Recipient::Channel(c) => {
+                    self.bot.prompts.fill(self.lang(), "console.channel", &[("channel", c.clone())])
+                }
+            };
+            writeln!(self.out, "\n{}", self.dim(&header))?;
+            match to {
+                // a channel card's buttons work here too: the console's user acts for the channel
+                Recipient::Channel(_) => self.show(&message)?,
+                Recipient::User(_) => write!(self.out, "{}", render_blocks(&message.blocks, self.opts.color))?,
             }
         }
         Ok(())
@@ -237,12 +239,7 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
             writeln!(self.out, "{}", self.dim(&hint))?;
         }
         for (field, error) in &form.errors {
-            let label = form
-                .fields
-                .iter()
-                .find(|f| &f.id == field)
-                .map(|f| f.label.as_str())
-                .unwrap_or(field);
+            let label = form.fields.iter().find(|f| &f.id == field).map(|f| f.label.as_str()).unwrap_or(field);
             if compact {
                 writeln!(self.out, "⚠ {error}")?;
             } else {
@@ -252,11 +249,7 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
         let mut values = BTreeMap::new();
         for field in &form.fields {
             loop {
-                let mut prompt = if compact {
-                    "  ✎".to_string()
-                } else {
-                    format!("  {}", field.label)
-                };
+                let mut prompt = if compact { "  ✎".to_string() } else { format!("  {}", field.label) };
                 if !compact && let Some(hint) = &field.hint {
                     prompt.push_str(&format!(" {}", self.dim(&format!("({hint})"))));
                 }
@@ -275,16 +268,10 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
                 if let Some(word) = typed.trim().strip_prefix('/')
                     && let Some((_, action)) = self.offer.keys.iter().find(|(k, _)| *k == word)
                 {
-                    return Ok(Some(InboundEvent::Action {
-                        id: action.clone(),
-                        values: Vec::new(),
-                    }));
+                    return Ok(Some(InboundEvent::Action { id: action.clone(), values: Vec::new() }));
                 }
-                let value = if typed.trim().is_empty() {
-                    field.initial.clone().unwrap_or_default()
-                } else {
-                    typed.to_string()
-                };
+                let value =
+                    if typed.trim().is_empty() { field.initial.clone().unwrap_or_default() } else { typed.to_string() };
                 if field.required && value.trim().is_empty() {
                     writeln!(self.out, "{}", self.t("console.required"))?;
                     continue;
@@ -293,28 +280,20 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
                 break;
             }
         }
-        Ok(Some(InboundEvent::Form {
-            id: form.id.clone(),
-            values,
-        }))
+        Ok(Some(InboundEvent::Form { id: form.id.clone(), values }))
     }
 
     fn inbound(&self, event: InboundEvent) -> Inbound {
         Inbound {
-            workspace: WorkspaceRef {
-                id: WORKSPACE_ID.into(),
-                name: "Console".into(),
-            },
+            workspace: WorkspaceRef { id: WORKSPACE_ID.into(), name: "Console".into() },
             actor: Actor {
                 id: self.opts.user.clone(),
                 name: self.opts.user.clone(),
                 locale: self.opts.lang,
-                workspace_admin: false,
+                // the person at the terminal owns the database: they administer the console workspace
+                workspace_admin: true,
             },
-            place: Place {
-                channel: "console".into(),
-                direct: true,
-            },
+            place: Place { channel: "console".into(), direct: true },
             event,
         }
     }
@@ -341,14 +320,8 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
         let mut path = std::path::PathBuf::from(&file.name);
         let mut n = 1;
         while path.exists() {
-            let stem = std::path::Path::new(&file.name)
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("file");
-            let ext = std::path::Path::new(&file.name)
-                .extension()
-                .and_then(|s| s.to_str())
-                .unwrap_or("");
+            let stem = std::path::Path::new(&file.name).file_stem().and_then(|s| s.to_str()).unwrap_or("file");
+            let ext = std::path::Path::new(&file.name).extension().and_then(|s| s.to_str()).unwrap_or("");
             path = format!("{stem}-{n}.{ext}").into();
             n += 1;
         }
@@ -370,11 +343,24 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
 
     fn controls(&mut self, controls: &[Control]) -> std::io::Result<()> {
         let mut keys = Vec::new();
+        // a message whose only way forward is a form (a text or number question) opens it at once
+        let numbered: Vec<&crate::chat::Button> = controls
+            .iter()
+            .filter_map(|c| match c {
+                Control::Button(b) if b.key.is_none() => Some(b),
+                _ => None,
+            })
+            .collect();
+        let only_way = controls.iter().all(|c| matches!(c, Control::Button(_)));
+        if only_way
+            && let [b] = numbered.as_slice()
+            && b.opens_form
+        {
+            self.offer.opens_form = Some(b.action.clone());
+        }
         for control in controls {
             match control {
-                Control::Button(b) if b.opens_form => {
-                    self.offer.opens_form = Some(b.action.clone())
-                }
+                Control::Button(b) if self.offer.opens_form.as_deref() == Some(b.action.as_str()) => {}
                 Control::Button(b) => match &b.key {
                     Some(key) => {
                         keys.push(format!("/{key} ({})", b.label));
@@ -394,15 +380,8 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
                         writeln!(self.out, "  {}", self.dim(&s.placeholder))?;
                     }
                     for o in &s.options {
-                        self.offer.picks.push(Pick::Option {
-                            select: s.action.clone(),
-                            value: o.value.clone(),
-                        });
-                        let mark = if s.initial.contains(&o.value) {
-                            " ✓"
-                        } else {
-                            ""
-                        };
+                        self.offer.picks.push(Pick::Option { select: s.action.clone(), value: o.value.clone() });
+                        let mark = if s.initial.contains(&o.value) { " ✓" } else { "" };
                         writeln!(self.out, "  {}) {}{mark}", self.offer.picks.len(), o.label)?;
                     }
                     if s.multi {
@@ -414,10 +393,7 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
             }
         }
         if !keys.is_empty() {
-            let line =
-                self.bot
-                    .prompts
-                    .fill(self.lang(), "console.keys", &[("keys", keys.join(", "))]);
+            let line = self.bot.prompts.fill(self.lang(), "console.keys", &[("keys", keys.join(", "))]);
             writeln!(self.out, "  {}", self.dim(&line))?;
         }
         Ok(())
@@ -452,31 +428,17 @@ fn render_block(block: &Block, color: bool) -> String {
         Block::Heading(h) => format!("{}\n", bold(h, color)),
         Block::Text(s) => format!("{}\n", spans(s)),
         Block::Context(s) => format!("{}\n", dim(&spans(s), color)),
-        Block::Fields(fields) => fields
-            .iter()
-            .map(|(label, value)| format!("  {label}: {}\n", spans(value)))
-            .collect(),
-        Block::List(items) => items
-            .iter()
-            .map(|item| format!("  • {}\n", spans(item)))
-            .collect(),
+        Block::Fields(fields) => fields.iter().map(|(label, value)| format!("  {label}: {}\n", spans(value))).collect(),
+        Block::List(items) => items.iter().map(|item| format!("  • {}\n", spans(item))).collect(),
         Block::Divider => "  ─────\n".to_string(),
         Block::Controls(_) => String::new(),
     }
 }
 
 fn bold(s: &str, color: bool) -> String {
-    if color {
-        format!("\x1b[1m{s}\x1b[0m")
-    } else {
-        s.to_string()
-    }
+    if color { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() }
 }
 
 fn dim(s: &str, color: bool) -> String {
-    if color {
-        format!("\x1b[2m{s}\x1b[0m")
-    } else {
-        s.to_string()
-    }
+    if color { format!("\x1b[2m{s}\x1b[0m") } else { s.to_string() }
 }

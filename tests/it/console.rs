@@ -10,26 +10,12 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_kakehashi");
 pub fn console(args: &[&str], input: &str, envs: &[(&str, &str)]) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(BIN);
-    cmd.arg("console")
-        .args(args)
-        .current_dir(dir.path())
-        .env_remove("KAKEHASHI_DB")
-        .env_remove("KAKEHASHI_LANG");
+    cmd.arg("console").args(args).current_dir(dir.path()).env_remove("KAKEHASHI_DB").env_remove("KAKEHASHI_LANG");
     for (k, v) in envs {
         cmd.env(k, v);
     }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -46,40 +32,19 @@ Cut stockouts at store 12 by a fifth\n1\n2\n2\n1\n1,7\n1\n92\n96\n2\n5200\n160\n
 fn a_whole_need_can_be_scripted_through_the_console() {
     let db = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", db.path().join("k.db").display());
-    let (status, out, err) = console(
-        &["--user", "aiko", "--db", &url],
-        &format!("{WHOLE_NEED}show N-1\nquit\n"),
-        &[],
-    );
+    let (status, out, err) = console(&["--user", "aiko", "--db", &url], &format!("{WHOLE_NEED}show N-1\nquit\n"), &[]);
     assert_eq!(status, 0, "{err}");
-    assert!(
-        out.contains("N-1 is saved: “Forecast weekly demand for store 12”"),
-        "{out}"
-    );
+    assert!(out.contains("N-1 is saved: “Forecast weekly demand for store 12”"), "{out}");
     assert!(out.contains("question 4/23"), "{out}");
-    assert!(
-        out.contains("1) A problem hurts today"),
-        "choices are numbered: {out}"
-    );
-    assert!(
-        out.contains("N-1 · Verdict: Worth an ML prototype"),
-        "{out}"
-    );
+    assert!(out.contains("1) A problem hurts today"), "choices are numbered: {out}");
+    assert!(out.contains("N-1 · Verdict: Worth an ML prototype"), "{out}");
     assert!(out.contains("Status: submitted"), "{out}");
     assert!(out.contains("Bye. Everything is saved."), "{out}");
-    assert!(
-        !out.contains('\x1b'),
-        "no colour codes when the output is not a terminal"
-    );
+    assert!(!out.contains('\x1b'), "no colour codes when the output is not a terminal");
 
     // the answers are in the file: a second session sees the same need
     let (_, again, _) = console(&["--user", "aiko", "--db", &url], "mine\n", &[]);
-    assert!(
-        again.contains(
-            "N-1 Forecast weekly demand for store 12 · submitted · Worth an ML prototype"
-        ),
-        "{again}"
-    );
+    assert!(again.contains("N-1 Forecast weekly demand for store 12 · submitted · Worth an ML prototype"), "{again}");
 }
 
 #[test]
@@ -87,19 +52,10 @@ fn back_later_and_resume_work_from_the_keyboard() {
     let input = "need Forecast demand\n\nStores\n\nCut stockouts at store 12\n1\n2\n/back\n1\n/later\nresume N-1\n";
     let (status, out, err) = console(&["--user", "aiko"], input, &[]);
     assert_eq!(status, 0, "{err}");
-    assert!(
-        out.contains("Current answer: A person decides with it"),
-        "/back shows the answer given: {out}"
-    );
-    assert!(
-        out.contains("Saved. Continue any time with resume N-1."),
-        "{out}"
-    );
+    assert!(out.contains("Current answer: A person decides with it"), "/back shows the answer given: {out}");
+    assert!(out.contains("Saved. Continue any time with resume N-1."), "{out}");
     let resumed = out.rsplit("resume N-1\n").next().unwrap();
-    assert!(
-        resumed.contains("question 4/23") && resumed.contains("How is it done today?"),
-        "{resumed}"
-    );
+    assert!(resumed.contains("question 4/23") && resumed.contains("How is it done today?"), "{resumed}");
 }
 
 #[test]
@@ -108,28 +64,18 @@ fn a_wrong_choice_or_a_bad_number_asks_again() {
     let (_, out, _) = console(&["--user", "aiko"], input, &[]);
     assert!(out.contains("“9” is not on the list."), "{out}");
     assert!(out.contains("“abc” is not a number"), "{out}");
-    assert!(
-        out.contains("The accuracy you would act on"),
-        "the flow goes on after a good answer: {out}"
-    );
+    assert!(out.contains("The accuracy you would act on"), "the flow goes on after a good answer: {out}");
 }
 
 #[test]
 fn the_console_speaks_japanese_and_reads_the_database_from_the_environment() {
     let db = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", db.path().join("ja.db").display());
-    let (status, out, err) = console(
-        &["--lang", "ja", "--user", "hana"],
-        WHOLE_NEED,
-        &[("KAKEHASHI_DB", &url)],
-    );
+    let (status, out, err) = console(&["--lang", "ja", "--user", "hana"], WHOLE_NEED, &[("KAKEHASHI_DB", &url)]);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("どんな業務上の成果を変えたいですか"), "{out}");
     assert!(out.contains("判定：MLプロトタイプを試す価値あり"), "{out}");
-    assert!(
-        db.path().join("ja.db").exists(),
-        "KAKEHASHI_DB named the file"
-    );
+    assert!(db.path().join("ja.db").exists(), "KAKEHASHI_DB named the file");
 }
 
 #[test]

@@ -32,48 +32,24 @@ pub const PROTOTYPE: &[(&str, &str)] = &[
 ];
 
 fn n(number: i64) -> ItemRef {
-    ItemRef {
-        kind: ItemKind::Need,
-        number,
-    }
+    ItemRef { kind: ItemKind::Need, number }
 }
 
 /// Submits `need <title>` and its form; returns the replies (the first question).
-async fn submit_need(p: &Person<'_>, title: &str, team: &str) -> Vec<Outbound> {
+pub async fn submit_need(p: &Person<'_>, title: &str, team: &str) -> Vec<Outbound> {
     let replies = p.command(&format!("need {title}")).await;
     let f = form(&replies).expect("need opens its form").clone();
-    assert_eq!(
-        f.fields
-            .iter()
-            .find(|x| x.id == "title")
-            .unwrap()
-            .initial
-            .as_deref(),
-        Some(title)
-    );
-    p.submit(
-        &f.id,
-        &[("title", title), ("team", team), ("description", "")],
-    )
-    .await
+    assert_eq!(f.fields.iter().find(|x| x.id == "title").unwrap().initial.as_deref(), Some(title));
+    p.submit(&f.id, &[("title", title), ("team", team), ("description", "")]).await
 }
 
 /// Answers the question the replies ask, using what they offer: a button, a select, or the form
 /// behind the "Answer…" button.
-async fn answer(
-    p: &Person<'_>,
-    replies: &[Outbound],
-    question: &str,
-    value: &str,
-) -> Vec<Outbound> {
+async fn answer(p: &Person<'_>, replies: &[Outbound], question: &str, value: &str) -> Vec<Outbound> {
     let ids = actions(replies);
     let find = |prefix: &str, suffix: &str| {
         ids.iter()
-            .find(|id| {
-                id.starts_with(prefix)
-                    && id.contains(&format!(":{question}"))
-                    && id.ends_with(suffix)
-            })
+            .find(|id| id.starts_with(prefix) && id.contains(&format!(":{question}")) && id.ends_with(suffix))
             .cloned()
     };
     if let Some(button) = find("a:", &format!(":{question}:{value}")) {
@@ -84,22 +60,13 @@ async fn answer(
     }
     if let Some(open) = find("q:", question) {
         let opened = p.click(&open).await;
-        let f = form(&opened)
-            .unwrap_or_else(|| panic!("the Answer button opens a form: {}", said(&opened)))
-            .clone();
+        let f = form(&opened).unwrap_or_else(|| panic!("the Answer button opens a form: {}", said(&opened))).clone();
         return p.submit(&f.id, &[("answer", value)]).await;
     }
-    panic!(
-        "'{question}' is not being asked; the replies say:\n{}",
-        said(replies)
-    );
+    panic!("'{question}' is not being asked; the replies say:\n{}", said(replies));
 }
 
-async fn answer_all(
-    p: &Person<'_>,
-    mut replies: Vec<Outbound>,
-    script: &[(&str, &str)],
-) -> Vec<Outbound> {
+pub async fn answer_all(p: &Person<'_>, mut replies: Vec<Outbound>, script: &[(&str, &str)]) -> Vec<Outbound> {
     for (q, v) in script {
         replies = answer(p, &replies, q, v).await;
     }
@@ -111,27 +78,16 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict() {
     for db in backends().await {
         let app = app(db).await;
         let aiko = app.person("aiko");
-        let first = submit_need(
-            &aiko,
-            "Forecast weekly demand for store 12",
-            "Store operations",
-        )
-        .await;
+        let first = submit_need(&aiko, "Forecast weekly demand for store 12", "Store operations").await;
         let text = said(&first);
         assert!(text.contains("N-1 is saved"), "{text}");
         assert!(text.contains("question 1/23"), "{text}");
         let replies = answer_all(&aiko, first, PROTOTYPE).await;
         let text = said(&replies);
-        assert!(
-            text.contains("N-1 · Verdict: Worth an ML prototype"),
-            "{text}"
-        );
+        assert!(text.contains("N-1 · Verdict: Worth an ML prototype"), "{text}");
         assert!(text.contains("92% to 96% halves the error"), "{text}");
         assert!(text.contains("Upkeep"), "the drift flag: {text}");
-        assert!(
-            text.contains("The AI team gets it for triage now"),
-            "{text}"
-        );
+        assert!(text.contains("The AI team gets it for triage now"), "{text}");
 
         let item = app.bot.store.item(WORKSPACE, n(1)).await.unwrap().unwrap();
         assert_eq!(item.status, Status::Submitted, "{}", app.db.name);
@@ -151,11 +107,7 @@ async fn progress_counts_only_the_questions_that_still_apply() {
     assert!(said(&before_baseline).contains("question 7/23"));
     let after = answer(&aiko, &before_baseline, "baseline", "unknown").await;
     // baseline_accuracy no longer applies: the target is question 8 of 22
-    assert!(
-        said(&after).contains("The accuracy you would act on"),
-        "{}",
-        said(&after)
-    );
+    assert!(said(&after).contains("The accuracy you would act on"), "{}", said(&after));
     assert!(said(&after).contains("question 8/22"), "{}", said(&after));
 }
 
@@ -165,31 +117,15 @@ async fn back_shows_the_previous_question_with_its_answer_and_a_new_answer_repla
     let aiko = app.person("aiko");
     let first = submit_need(&aiko, "Forecast demand", "Stores").await;
     let replies = answer_all(&aiko, first, &PROTOTYPE[..3]).await;
-    let back = actions(&replies)
-        .into_iter()
-        .find(|a| a.starts_with("b:"))
-        .expect("a Back button");
+    let back = actions(&replies).into_iter().find(|a| a.starts_with("b:")).expect("a Back button");
     let previous = aiko.click(&back).await;
     let text = said(&previous);
-    assert!(
-        text.contains("When you have the answer, who does what differently?"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Current answer: A person decides with it"),
-        "{text}"
-    );
+    assert!(text.contains("When you have the answer, who does what differently?"), "{text}");
+    assert!(text.contains("Current answer: A person decides with it"), "{text}");
     let next = answer(&aiko, &previous, "action", "automatic").await;
-    assert!(
-        said(&next).contains("How is it done today?"),
-        "{}",
-        said(&next)
-    );
+    assert!(said(&next).contains("How is it done today?"), "{}", said(&next));
     let item = app.bot.store.item(WORKSPACE, n(1)).await.unwrap().unwrap();
-    assert_eq!(
-        item.answers.get("action"),
-        Some(&kakehashi::domain::Answer::One("automatic".into()))
-    );
+    assert_eq!(item.answers.get("action"), Some(&kakehashi::domain::Answer::One("automatic".into())));
 }
 
 #[tokio::test]
@@ -198,25 +134,14 @@ async fn a_checklist_left_for_later_resumes_where_it_stopped() {
     let aiko = app.person("aiko");
     let first = submit_need(&aiko, "Forecast demand", "Stores").await;
     let replies = answer_all(&aiko, first, &PROTOTYPE[..4]).await;
-    let later = actions(&replies)
-        .into_iter()
-        .find(|a| a.starts_with("l:"))
-        .expect("a Finish later button");
+    let later = actions(&replies).into_iter().find(|a| a.starts_with("l:")).expect("a Finish later button");
     assert!(said(&aiko.click(&later).await).contains("Continue any time with resume N-1"));
     // later, from anywhere
     let resumed = aiko.command("resume N-1").await;
-    assert!(
-        said(&resumed).contains("Have you tried changing the workflow"),
-        "{}",
-        said(&resumed)
-    );
+    assert!(said(&resumed).contains("Have you tried changing the workflow"), "{}", said(&resumed));
     assert!(said(&resumed).contains("question 5/23"));
     let mine = aiko.command("mine").await;
-    assert!(
-        said(&mine).contains("N-1") && said(&mine).contains("screening"),
-        "{}",
-        said(&mine)
-    );
+    assert!(said(&mine).contains("N-1") && said(&mine).contains("screening"), "{}", said(&mine));
     assert!(actions(&mine).contains(&"r:N-1".to_string()));
     let done = answer_all(&aiko, resumed, &PROTOTYPE[4..]).await;
     assert!(said(&done).contains("Verdict: Worth an ML prototype"));
@@ -228,17 +153,11 @@ async fn the_same_click_twice_changes_nothing_the_second_time() {
     let aiko = app.person("aiko");
     let first = submit_need(&aiko, "Forecast demand", "Stores").await;
     let replies = answer_all(&aiko, first, &PROTOTYPE[..PROTOTYPE.len() - 1]).await;
-    let last = actions(&replies)
-        .into_iter()
-        .find(|a| a == "a:N-1:maintenance:ai_team")
-        .unwrap();
+    let last = actions(&replies).into_iter().find(|a| a == "a:N-1:maintenance:ai_team").unwrap();
     let once = aiko.click(&last).await;
     let twice = aiko.click(&last).await;
     assert_eq!(
-        said(&once).replace(
-            "The AI team gets it for triage now. You will hear from them here.\n",
-            ""
-        ),
+        said(&once).replace("The AI team gets it for triage now. You will hear from them here.\n", ""),
         said(&twice)
     );
     let history = app.bot.store.events(WORKSPACE, n(1)).await.unwrap();
@@ -255,52 +174,28 @@ async fn changing_an_answer_after_the_verdict_remakes_it_and_records_the_change(
         let first = submit_need(&aiko, "Forecast demand", "Stores").await;
         answer_all(&aiko, first, PROTOTYPE).await;
         let list = aiko.command("answers N-1").await;
-        assert!(
-            said(&list).contains("Who acts: A person decides with it"),
-            "{}",
-            said(&list)
-        );
-        let edit = actions(&list)
-            .into_iter()
-            .find(|a| a == "e:N-1")
-            .expect("a select to pick the answer");
+        assert!(said(&list).contains("Who acts: A person decides with it"), "{}", said(&list));
+        let edit = actions(&list).into_iter().find(|a| a == "e:N-1").expect("a select to pick the answer");
         app.clock.advance(chrono::Duration::hours(2));
         let question = aiko.pick(&edit, &["action"]).await;
         let changed = answer(&aiko, &question, "action", "unsure").await;
         let text = said(&changed);
         assert!(
-            text.contains(
-                "The verdict changed from “Worth an ML prototype” to “Clarify the need first”"
-            ),
+            text.contains("The verdict changed from “Worth an ML prototype” to “Clarify the need first”"),
             "{text}"
         );
 
         let history = app.bot.store.events(WORKSPACE, n(1)).await.unwrap();
-        assert_eq!(
-            history.last().unwrap().at,
-            crate::helpers::t0() + chrono::Duration::hours(2),
-            "the bot's clock"
-        );
+        assert_eq!(history.last().unwrap().at, crate::helpers::t0() + chrono::Duration::hours(2), "the bot's clock");
         match &history.last().unwrap().change {
-            Change::AnswerEdited {
-                question,
-                outcome_before,
-                outcome_after,
-                ..
-            } => {
+            Change::AnswerEdited { question, outcome_before, outcome_after, .. } => {
                 assert_eq!(question, "action");
-                assert_eq!(
-                    (*outcome_before, *outcome_after),
-                    (Some(Outcome::MlPrototype), Some(Outcome::Clarify))
-                );
+                assert_eq!((*outcome_before, *outcome_after), (Some(Outcome::MlPrototype), Some(Outcome::Clarify)));
             }
             other => panic!("{other:?}"),
         }
         let shown = said(&aiko.command("show N-1").await);
-        assert!(
-            shown.contains("changed “Who acts”: A person decides with it → Not sure yet; verdict"),
-            "{shown}"
-        );
+        assert!(shown.contains("changed “Who acts”: A person decides with it → Not sure yet; verdict"), "{shown}");
     }
 }
 
@@ -313,24 +208,12 @@ async fn an_edit_that_opens_a_new_question_asks_it_before_the_verdict_is_remade(
     script.remove(7);
     let first = submit_need(&aiko, "Forecast demand", "Stores").await;
     let verdict = answer_all(&aiko, first, &script).await;
-    assert!(
-        said(&verdict).contains("Baseline first"),
-        "{}",
-        said(&verdict)
-    );
+    assert!(said(&verdict).contains("Baseline first"), "{}", said(&verdict));
     let question = aiko.pick("e:N-1", &["baseline"]).await;
     let next = answer(&aiko, &question, "baseline", "measured").await;
-    assert!(
-        said(&next).contains("Current accuracy or quality"),
-        "the new question comes first: {}",
-        said(&next)
-    );
+    assert!(said(&next).contains("Current accuracy or quality"), "the new question comes first: {}", said(&next));
     let done = answer(&aiko, &next, "baseline_accuracy", "92").await;
-    assert!(
-        said(&done).contains("from “Baseline first” to “Worth an ML prototype”"),
-        "{}",
-        said(&done)
-    );
+    assert!(said(&done).contains("from “Baseline first” to “Worth an ML prototype”"), "{}", said(&done));
 }
 
 #[tokio::test]
@@ -341,26 +224,15 @@ async fn a_bad_number_brings_the_form_back_with_what_was_wrong() {
     let replies = answer_all(&aiko, first, &PROTOTYPE[..7]).await;
     let form_id = "ans:N-1:baseline_accuracy";
     for (typed, expected) in [
-        (
-            "lots",
-            "“lots” is not a number. “Accuracy today” needs a number",
-        ),
-        (
-            "120",
-            "120 is out of range for “Accuracy today”: give a number from 0 to 100",
-        ),
+        ("lots", "“lots” is not a number. “Accuracy today” needs a number"),
+        ("120", "120 is out of range for “Accuracy today”: give a number from 0 to 100"),
         ("-3", "give a number from 0 to 100"),
         ("1e400", "is not a number"),
     ] {
         let again = aiko.submit(form_id, &[("answer", typed)]).await;
-        let f = form(&again)
-            .unwrap_or_else(|| panic!("{typed}: the form comes back: {}", said(&again)));
+        let f = form(&again).unwrap_or_else(|| panic!("{typed}: the form comes back: {}", said(&again)));
         assert!(f.errors[0].1.contains(expected), "{typed}: {:?}", f.errors);
-        assert_eq!(
-            f.fields[0].initial.as_deref(),
-            Some(typed),
-            "what was typed is kept"
-        );
+        assert_eq!(f.fields[0].initial.as_deref(), Some(typed), "what was typed is kept");
     }
     let _ = replies;
     let ok = aiko.submit(form_id, &[("answer", "92%")]).await;
@@ -374,16 +246,10 @@ async fn only_the_requester_answers_but_anyone_can_look() {
     let kenji = app.person("kenji");
     submit_need(&aiko, "Forecast demand", "Stores").await;
     let refused = said(&kenji.click("a:N-1:driver:problem").await);
-    assert!(
-        refused.contains("Only the person who submitted N-1"),
-        "{refused}"
-    );
+    assert!(refused.contains("Only the person who submitted N-1"), "{refused}");
     assert!(said(&kenji.command("resume N-1").await).contains("Only the person who submitted N-1"));
     let shown = said(&kenji.command("show N-1").await);
-    assert!(
-        shown.contains("Forecast demand") && shown.contains("Requester: @aiko"),
-        "{shown}"
-    );
+    assert!(shown.contains("Forecast demand") && shown.contains("Requester: @aiko"), "{shown}");
     assert!(shown.contains("question 1/23"), "{shown}");
 }
 
@@ -394,37 +260,15 @@ async fn the_need_form_refuses_what_breaks_its_limits() {
     let long = "x".repeat(201);
     let opened = aiko.command(&format!("need {long}")).await;
     let f = form(&opened).unwrap();
-    assert!(
-        f.errors[0]
-            .1
-            .contains("201 characters long; the limit is 200"),
-        "{:?}",
-        f.errors
-    );
-    let again = aiko
-        .submit(
-            "need",
-            &[("title", &long), ("team", " "), ("description", "")],
-        )
-        .await;
+    assert!(f.errors[0].1.contains("201 characters long; the limit is 200"), "{:?}", f.errors);
+    let again = aiko.submit("need", &[("title", &long), ("team", " "), ("description", "")]).await;
     let f = form(&again).expect("the form comes back");
     let fields: Vec<&str> = f.errors.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(fields, ["title", "team"]);
-    assert_eq!(
-        app.bot.store.count_items(WORKSPACE).await.unwrap(),
-        0,
-        "nothing is created"
-    );
+    assert_eq!(app.bot.store.count_items(WORKSPACE).await.unwrap(), 0, "nothing is created");
     // control characters are stripped from what is kept
-    aiko.submit(
-        "need",
-        &[
-            ("title", "Forecast\u{0007} demand\u{202E}"),
-            ("team", "ＳＡＬＥＳ"),
-            ("description", ""),
-        ],
-    )
-    .await;
+    aiko.submit("need", &[("title", "Forecast\u{0007} demand\u{202E}"), ("team", "ＳＡＬＥＳ"), ("description", "")])
+        .await;
     let item = app.bot.store.item(WORKSPACE, n(1)).await.unwrap().unwrap();
     assert_eq!(item.title, "Forecast demand");
     assert_eq!(item.team_key, "sales");
@@ -436,14 +280,7 @@ async fn a_new_need_offers_the_team_named_last_time() {
     let aiko = app.person("aiko");
     submit_need(&aiko, "First", "Store operations").await;
     let opened = aiko.command("need Second").await;
-    let team = form(&opened)
-        .unwrap()
-        .fields
-        .iter()
-        .find(|f| f.id == "team")
-        .unwrap()
-        .initial
-        .clone();
+    let team = form(&opened).unwrap().fields.iter().find(|f| f.id == "team").unwrap().initial.clone();
     assert_eq!(team.as_deref(), Some("Store operations"));
 }
 
@@ -452,10 +289,7 @@ async fn mistakes_in_commands_get_a_sentence_that_says_what_to_do() {
     let app = app(sqlite().await).await;
     let p = app.person("aiko");
     let cases = [
-        (
-            "nede Forecast",
-            "I don't know the command “nede”. Did you mean: need <what you need>?",
-        ),
+        ("nede Forecast", "I don't know the command “nede”. Did you mean: need <what you need>?"),
         ("show", "show needs its “id”. Usage: show <id>"),
         ("show X-1", "“X-1” is not an item id"),
         ("show N-1 N-2", "show does not take “N-2”"),
@@ -472,10 +306,7 @@ async fn mistakes_in_commands_get_a_sentence_that_says_what_to_do() {
     assert!(stale.contains("older message"), "{stale}");
     let help = said(&p.command("").await);
     for name in ["need", "seed", "mine", "show", "resume", "answers", "help"] {
-        assert!(
-            help.contains(&format!("{name} ")) || help.contains(name),
-            "{name} in help"
-        );
+        assert!(help.contains(&format!("{name} ")) || help.contains(name), "{name} in help");
     }
     assert!(said(&p.command("help need").await).contains("Example: need Forecast weekly demand"));
 }
@@ -484,40 +315,15 @@ async fn mistakes_in_commands_get_a_sentence_that_says_what_to_do() {
 async fn a_seed_is_recorded_as_an_idea() {
     let app = app(sqlite().await).await;
     let taro = app.person("taro");
+    let refused = said(&taro.command("seed Detect duplicate invoices").await);
+    assert!(refused.contains("This needs the AI team role"), "{refused}");
+    app.grant("taro", kakehashi::domain::Role::AiTeam).await;
     let opened = taro.command("seed Detect duplicate invoices").await;
     let f = form(&opened).unwrap().clone();
-    assert!(
-        !f.fields.iter().find(|x| x.id == "team").unwrap().required,
-        "a seed's team is optional"
-    );
-    let done = taro
-        .submit(
-            &f.id,
-            &[
-                ("title", "Detect duplicate invoices"),
-                ("team", ""),
-                ("description", ""),
-            ],
-        )
-        .await;
-    assert!(
-        said(&done).contains("S-1 is saved as an idea"),
-        "{}",
-        said(&done)
-    );
-    let item = app
-        .bot
-        .store
-        .item(
-            WORKSPACE,
-            ItemRef {
-                kind: ItemKind::Seed,
-                number: 1,
-            },
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    assert!(!f.fields.iter().find(|x| x.id == "team").unwrap().required, "a seed's team is optional");
+    let done = taro.submit(&f.id, &[("title", "Detect duplicate invoices"), ("team", ""), ("description", "")]).await;
+    assert!(said(&done).contains("S-1 is saved as an idea"), "{}", said(&done));
+    let item = app.bot.store.item(WORKSPACE, ItemRef { kind: ItemKind::Seed, number: 1 }).await.unwrap().unwrap();
     assert_eq!(item.status, Status::Idea);
 }
 
@@ -528,16 +334,9 @@ async fn the_checklist_speaks_the_persons_language() {
     hana.lang = Some(Lang::Ja);
     let first = submit_need(&hana, "経費精算を楽にしたい", "経理").await;
     let text = said(&first);
-    assert!(
-        text.contains("どんな業務上の成果を変えたいですか"),
-        "{text}"
-    );
+    assert!(text.contains("どんな業務上の成果を変えたいですか"), "{text}");
     let verdict = answer_all(&hana, first, PROTOTYPE).await;
-    assert!(
-        said(&verdict).contains("判定：MLプロトタイプを試す価値あり"),
-        "{}",
-        said(&verdict)
-    );
+    assert!(said(&verdict).contains("判定：MLプロトタイプを試す価値あり"), "{}", said(&verdict));
 }
 
 #[tokio::test]
@@ -550,10 +349,7 @@ async fn a_skipped_question_cannot_be_answered_by_a_crafted_click() {
     let refused = said(&aiko.click("q:N-1:baseline_accuracy").await);
     assert!(refused.contains("no longer applies to N-1"), "{refused}");
     let refused = said(&aiko.click("a:N-1:driver:bored").await);
-    assert!(
-        refused.contains("“bored” is not one of the choices for “Why now”"),
-        "{refused}"
-    );
+    assert!(refused.contains("“bored” is not one of the choices for “Why now”"), "{refused}");
 }
 
 #[tokio::test]
@@ -564,26 +360,15 @@ async fn an_internal_failure_is_an_apology_with_an_id_not_a_stack_trace() {
     submit_need(&aiko, "Forecast demand", "Stores").await;
     // break the database under the bot: the items table disappears
     if let kakehashi::storage::DatabaseUrl::Sqlite(path) = &app.db.url {
-        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
-            "sqlite://{}",
-            path.display()
-        ))
-        .await
-        .unwrap();
-        sqlx::raw_sql(
-            "PRAGMA foreign_keys = OFF; DROP TABLE answers; DROP TABLE events; DROP TABLE items;",
-        )
-        .execute(&mut conn)
-        .await
-        .unwrap();
+        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::raw_sql("PRAGMA foreign_keys = OFF; DROP TABLE answers; DROP TABLE events; DROP TABLE items;")
+            .execute(&mut conn)
+            .await
+            .unwrap();
     }
     let reply = said(&aiko.command("show N-1").await);
-    assert!(
-        reply.contains("Sorry, something went wrong on our side (error "),
-        "{reply}"
-    );
-    assert!(
-        !reply.to_lowercase().contains("no such table"),
-        "internal details stay in the log: {reply}"
-    );
+    assert!(reply.contains("Sorry, something went wrong on our side (error "), "{reply}");
+    assert!(!reply.to_lowercase().contains("no such table"), "internal details stay in the log: {reply}");
 }

@@ -22,79 +22,36 @@ async fn the_demo_plays_every_outcome_and_every_seed_state_on_both_backends() {
             prompts: Arc::new(Prompts::embedded()),
             clock: clock.clone(),
             defaults: Settings::default(),
+            admins: Vec::new(),
         };
-        let report = kakehashi::demo::play(&bot, &clock, now, Lang::En)
-            .await
-            .unwrap();
-        assert!(
-            report.contains("2026-08-24 to 2026-11-22"),
-            "the quarter ends the Sunday before now: {report}"
-        );
+        let report = kakehashi::demo::play(&bot, &clock, now, Lang::En).await.unwrap();
+        assert!(report.contains("2026-08-24 to 2026-11-22"), "the quarter ends the Sunday before now: {report}");
         assert!(report.contains("14 needs from 12 teams"), "{report}");
         for o in Outcome::ALL {
-            let title = bot
-                .prompts
-                .checklist
-                .text(&format!("outcomes.{}.title", o.as_str()), Lang::En)
-                .to_string();
-            let line = report
-                .lines()
-                .find(|l| l.trim_start().starts_with(&title))
-                .unwrap_or_else(|| panic!("{title}"));
+            let title = bot.prompts.checklist.text(&format!("outcomes.{}.title", o.as_str()), Lang::En).to_string();
+            let line = report.lines().find(|l| l.trim_start().starts_with(&title)).unwrap_or_else(|| panic!("{title}"));
             assert!(!line.contains(" 0  "), "every outcome occurs: {line}");
         }
         for state in ["idea", "prototyping", "pitched", "in service", "shelved"] {
-            assert!(
-                report.lines().any(|l| l.trim_start().starts_with(state)),
-                "{state}: {report}"
-            );
+            assert!(report.lines().any(|l| l.trim_start().starts_with(state)), "{state}: {report}");
         }
-        assert!(
-            report.contains("92% to 96% halves the error"),
-            "the demand forecast: {report}"
-        );
-        assert!(
-            report.contains("Not worth building with ML"),
-            "the cucumbers: {report}"
-        );
-        assert!(
-            report.contains("a data collection platform and simple BI"),
-            "the lv0 team: {report}"
-        );
-        assert!(
-            report
-                .contains("the verdict goes from Clarify the need first to Worth an ML prototype")
-        );
+        assert!(report.contains("92% to 96% halves the error"), "the demand forecast: {report}");
+        assert!(report.contains("Not worth building with ML"), "the cucumbers: {report}");
+        assert!(report.contains("a data collection platform and simple BI"), "the lv0 team: {report}");
+        assert!(report.contains("the verdict goes from Clarify the need first to Worth an ML prototype"));
 
         // it refuses to run twice into the same database
         let again = kakehashi::demo::play(&bot, &clock, now, Lang::En).await;
-        assert!(
-            matches!(again, Err(kakehashi::demo::DemoError::NotEmpty)),
-            "{}",
-            db.name
-        );
+        assert!(matches!(again, Err(kakehashi::demo::DemoError::NotEmpty)), "{}", db.name);
     }
 }
 
 #[test]
 fn the_demo_command_runs_in_a_temporary_database() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(BIN)
-        .arg("demo")
-        .current_dir(dir.path())
-        .env_remove("KAKEHASHI_DB")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new(BIN).arg("demo").current_dir(dir.path()).env_remove("KAKEHASHI_DB").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Needs by verdict"), "{text}");
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        0,
-        "nothing left behind"
-    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left behind");
 }

@@ -33,18 +33,11 @@ impl Drop for TestDb {
         if let Some((admin, db)) = self.pg_drop.take() {
             // a runtime of its own: Drop cannot await, and the test's runtime may be ending
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async {
-                    if let Ok(mut conn) =
-                        <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await
-                    {
+                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
                         let sql = format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)");
-                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                            .execute(&mut conn)
-                            .await;
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
                     }
                 });
             })
@@ -56,16 +49,8 @@ impl Drop for TestDb {
 pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().unwrap();
     let url = DatabaseUrl::Sqlite(dir.path().join("test.db"));
-    let store = storage::open(&url)
-        .await
-        .expect("a fresh SQLite file opens");
-    TestDb {
-        store,
-        name: "sqlite",
-        url,
-        _dir: Some(dir),
-        pg_drop: None,
-    }
+    let store = storage::open(&url).await.expect("a fresh SQLite file opens");
+    TestDb { store, name: "sqlite", url, _dir: Some(dir), pg_drop: None }
 }
 
 /// The PostgreSQL admin URL, or `None` outside CI when it is not set. In CI (the `CI` variable
@@ -94,16 +79,8 @@ pub async fn postgres(admin: &str) -> TestDb {
         .expect("CREATE DATABASE");
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
     let url = DatabaseUrl::parse(&format!("{base}/{db}")).unwrap();
-    let store = storage::open(&url)
-        .await
-        .expect("a fresh PostgreSQL database opens");
-    TestDb {
-        store,
-        name: "postgres",
-        url,
-        _dir: None,
-        pg_drop: Some((admin.to_string(), db)),
-    }
+    let store = storage::open(&url).await.expect("a fresh PostgreSQL database opens");
+    TestDb { store, name: "postgres", url, _dir: None, pg_drop: Some((admin.to_string(), db)) }
 }
 
 /// A fresh database on every backend this run can reach (SQLite always; PostgreSQL when
@@ -129,6 +106,7 @@ pub async fn app(db: TestDb) -> App {
         prompts: Arc::new(Prompts::embedded()),
         clock: clock.clone(),
         defaults: Settings::default(),
+        admins: Vec::new(),
     };
     App { bot, clock, db }
 }
@@ -144,31 +122,30 @@ pub const WORKSPACE: &str = "test:w1";
 
 impl App {
     pub fn person(&self, id: &'static str) -> Person<'_> {
-        Person {
-            app: self,
-            id,
-            lang: Some(Lang::En),
-        }
+        Person { app: self, id, lang: Some(Lang::En) }
+    }
+
+    /// Gives `user` a role in the test workspace, as an admin would.
+    pub async fn grant(&self, user: &str, role: kakehashi::domain::Role) {
+        let store = &self.bot.store;
+        store.ensure_workspace(WORKSPACE, "Test", &Settings::default(), t0()).await.unwrap();
+        let action = kakehashi::storage::AdminAction {
+            workspace: WORKSPACE.into(),
+            actor: "setup".into(),
+            action: "roles.add".into(),
+            detail: format!("{user} {role}"),
+            at: t0(),
+        };
+        store.set_role(user, role, true, &action).await.unwrap();
     }
 }
 
 impl Person<'_> {
     pub async fn send(&self, event: InboundEvent) -> Vec<Outbound> {
         let inbound = Inbound {
-            workspace: WorkspaceRef {
-                id: WORKSPACE.into(),
-                name: "Test".into(),
-            },
-            actor: Actor {
-                id: self.id.into(),
-                name: self.id.into(),
-                locale: self.lang,
-                workspace_admin: false,
-            },
-            place: Place {
-                channel: "C1".into(),
-                direct: false,
-            },
+            workspace: WorkspaceRef { id: WORKSPACE.into(), name: "Test".into() },
+            actor: Actor { id: self.id.into(), name: self.id.into(), locale: self.lang, workspace_admin: false },
+            place: Place { channel: "C1".into(), direct: false },
             event,
         };
         self.app.bot.handle(&inbound).await
@@ -179,31 +156,17 @@ impl Person<'_> {
     }
 
     pub async fn click(&self, action: &str) -> Vec<Outbound> {
-        self.send(InboundEvent::Action {
-            id: action.into(),
-            values: vec![],
-        })
-        .await
+        self.send(InboundEvent::Action { id: action.into(), values: vec![] }).await
     }
 
     pub async fn pick(&self, action: &str, values: &[&str]) -> Vec<Outbound> {
-        self.send(InboundEvent::Action {
-            id: action.into(),
-            values: values.iter().map(|s| s.to_string()).collect(),
-        })
-        .await
+        self.send(InboundEvent::Action { id: action.into(), values: values.iter().map(|s| s.to_string()).collect() })
+            .await
     }
 
     pub async fn submit(&self, form: &str, values: &[(&str, &str)]) -> Vec<Outbound> {
-        let values: BTreeMap<String, String> = values
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        self.send(InboundEvent::Form {
-            id: form.into(),
-            values,
-        })
-        .await
+        let values: BTreeMap<String, String> = values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        self.send(InboundEvent::Form { id: form.into(), values }).await
     }
 }
 
@@ -242,9 +205,7 @@ pub fn said(replies: &[Outbound]) -> String {
                             for c in cs {
                                 match c {
                                     Control::Button(b) => out.push_str(&format!("[{}]", b.label)),
-                                    Control::UserPicker(p) => {
-                                        out.push_str(&format!("[@{}]", p.placeholder))
-                                    }
+                                    Control::UserPicker(p) => out.push_str(&format!("[@{}]", p.placeholder)),
                                     Control::Select(s) => {
                                         for o in &s.options {
                                             out.push_str(&format!("[{}]", o.label));
@@ -257,10 +218,7 @@ pub fn said(replies: &[Outbound]) -> String {
                     out.push('\n');
                 }
             }
-            Outbound::File(f) => out.push_str(&format!(
-                "<file {} {}>\n{}\n",
-                f.name, f.content_type, f.comment
-            )),
+            Outbound::File(f) => out.push_str(&format!("<file {} {}>\n{}\n", f.name, f.content_type, f.comment)),
             Outbound::Form(f) => {
                 out.push_str(&format!("<form {} {}>\n", f.id, f.title));
                 for (field, e) in &f.errors {

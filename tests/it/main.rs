@@ -8,3 +8,4 @@ mod demo;
 mod helpers;
 mod prompts;
 mod storage;
+mod tracking;

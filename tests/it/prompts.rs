@@ -9,10 +9,7 @@ fn every_message_key_the_code_uses_exists() {
     let keys: std::collections::BTreeSet<&str> = prompts.message_keys().collect();
     let mut missing = Vec::new();
     let mut checked = 0;
-    for entry in walk(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/src"
-    ))) {
+    for entry in walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))) {
         let source = std::fs::read_to_string(&entry).unwrap();
         let calls = [
             ".t(\"",
@@ -39,17 +36,10 @@ fn every_message_key_the_code_uses_exists() {
         }
     }
     assert!(checked > 50, "the scan found the calls ({checked})");
-    assert!(
-        missing.is_empty(),
-        "keys used but not in prompts/messages.toml:\n{}",
-        missing.join("\n")
-    );
+    assert!(missing.is_empty(), "keys used but not in prompts/messages.toml:\n{}", missing.join("\n"));
     for name in kakehashi::chat::COMMANDS.iter().map(|c| c.key()) {
         for part in ["usage", "summary", "details"] {
-            assert!(
-                keys.contains(format!("help.{name}.{part}").as_str()),
-                "help.{name}.{part}"
-            );
+            assert!(keys.contains(format!("help.{name}.{part}").as_str()), "help.{name}.{part}");
         }
     }
     for status in kakehashi::domain::Status::ALL {
@@ -89,45 +79,23 @@ fn an_override_directory_changes_one_text_and_keeps_the_rest() {
     assert_eq!(p.get(Lang::En, "checklist.back"), "← Back");
     let driver = p.checklist.question("driver").unwrap();
     assert_eq!(driver.text.get(Lang::Ja), "なぜ急ぐのですか？");
-    assert_eq!(
-        driver.option_label("curious", Lang::En),
-        Some("Just exploring")
-    );
-    assert_eq!(
-        driver.option_label("problem", Lang::En),
-        Some("A problem hurts today")
-    );
+    assert_eq!(driver.option_label("curious", Lang::En), Some("Just exploring"));
+    assert_eq!(driver.option_label("problem", Lang::En), Some("A problem hurts today"));
 }
 
 #[test]
 fn a_bad_override_is_refused_naming_the_file_and_key() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("messages.toml"),
-        "[checklist]\nlatre = { en = \"x\", ja = \"x\" }\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("messages.toml"), "[checklist]\nlatre = { en = \"x\", ja = \"x\" }\n").unwrap();
     let e = Prompts::load(Some(dir.path())).unwrap_err().to_string();
-    assert!(
-        e.contains("messages.toml") && e.contains("checklist.latre"),
-        "{e}"
-    );
-    std::fs::write(
-        dir.path().join("messages.toml"),
-        "[checklist]\nback = { en = \"Back {x}\", ja = \"戻る\" }\n",
-    )
-    .unwrap();
+    assert!(e.contains("messages.toml") && e.contains("checklist.latre"), "{e}");
+    std::fs::write(dir.path().join("messages.toml"), "[checklist]\nback = { en = \"Back {x}\", ja = \"戻る\" }\n")
+        .unwrap();
     let e = Prompts::load(Some(dir.path())).unwrap_err().to_string();
-    assert!(
-        e.contains("checklist.back") && e.contains("placeholders"),
-        "{e}"
-    );
+    assert!(e.contains("checklist.back") && e.contains("placeholders"), "{e}");
     std::fs::write(dir.path().join("messages.toml"), "").unwrap();
-    std::fs::write(
-        dir.path().join("checklist.toml"),
-        "[[questions]]\nid = \"fit\"\nask_if = \"goal has x\"\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("checklist.toml"), "[[questions]]\nid = \"fit\"\nask_if = \"goal has x\"\n")
+        .unwrap();
     let e = Prompts::load(Some(dir.path())).unwrap_err().to_string();
     assert!(e.contains("checklist.toml") && e.contains("fit"), "{e}");
 }

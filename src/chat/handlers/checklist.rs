@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::super::message::{
-    Block, Button, Control, Field, FieldKind, Form, Message, Outbound, Select, SelectOption, Span,
-    Style, text,
+    Block, Button, Control, Field, FieldKind, Form, Message, Outbound, Select, SelectOption, Span, Style, text,
 };
 use super::super::{Action, Ctx, FormKind, render};
 use super::load;
@@ -16,7 +15,7 @@ use crate::domain::settings::group;
 use crate::domain::verdict::shorten;
 use crate::domain::{ItemKind, ItemRef, WorkItem};
 use crate::error::Error;
-use crate::storage::StoreError;
+use crate::storage::{Save, StoreError};
 
 /// Selects show at most this many options (Discord's limit); longer lists are split.
 const SELECT_MAX: usize = 25;
@@ -33,9 +32,7 @@ pub async fn ask(ctx: &Ctx<'_>, item: ItemRef, question: &str) -> Result<Vec<Out
     let view = ctx.prompts().checklist.view(&item.answers);
     let q = applicable(ctx, &item, &view, question)?;
     Ok(vec![match q.kind {
-        QuestionKind::Text { .. } | QuestionKind::Number { .. } => {
-            Outbound::Form(answer_form(ctx, &item, q, None))
-        }
+        QuestionKind::Text { .. } | QuestionKind::Number { .. } => Outbound::Form(answer_form(ctx, &item, q, None)),
         _ => Outbound::Message(ask_message(ctx, &item, &view, q)),
     }])
 }
@@ -51,9 +48,7 @@ pub async fn back(ctx: &Ctx<'_>, item: ItemRef, from: &str) -> Result<Vec<Outbou
 pub async fn later(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Error> {
     let item = own_need(ctx, item).await?;
     let saved = ctx.tf("checklist.later", &[("item", item.reference.to_string())]);
-    Ok(vec![Outbound::Message(
-        Message::private(vec![Block::Text(text(saved))]).replacing(),
-    )])
+    Ok(vec![Outbound::Message(Message::private(vec![Block::Text(text(saved))]).replacing())])
 }
 
 /// `answers <id>`: every answer, and a way to change one.
@@ -62,10 +57,8 @@ pub async fn answers(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Erro
     let view = ctx.prompts().checklist.view(&item.answers);
     let answered = view.answered();
     let id = item.reference.to_string();
-    let mut blocks = vec![Block::Heading(ctx.tf(
-        "answers.heading",
-        &[("item", id.clone()), ("title", item.title.clone())],
-    ))];
+    let mut blocks =
+        vec![Block::Heading(ctx.tf("answers.heading", &[("item", id.clone()), ("title", item.title.clone())]))];
     if answered.is_empty() {
         blocks.push(Block::Text(text(ctx.tf("answers.none", &[("item", id)]))));
         return Ok(vec![Outbound::Message(Message::private(blocks))]);
@@ -73,19 +66,13 @@ pub async fn answers(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Erro
     blocks.push(render::answers(ctx, &answered));
     let options: Vec<SelectOption> = answered
         .iter()
-        .map(|(q, _)| SelectOption {
-            value: q.id.clone(),
-            label: q.label.get(ctx.lang).to_string(),
-        })
+        .map(|(q, _)| SelectOption { value: q.id.clone(), label: q.label.get(ctx.lang).to_string() })
         .collect();
     let selects = options
         .chunks(SELECT_MAX)
         .map(|chunk| {
             Control::Select(Select {
-                action: Action::Edit {
-                    item: item.reference,
-                }
-                .to_string(),
+                action: Action::Edit { item: item.reference }.to_string(),
                 placeholder: ctx.t("answers.pick"),
                 options: chunk.to_vec(),
                 multi: false,
@@ -98,12 +85,7 @@ pub async fn answers(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Erro
 }
 
 /// An answer from a button or a select.
-pub async fn answer(
-    ctx: &Ctx<'_>,
-    item: ItemRef,
-    question: &str,
-    values: &[String],
-) -> Result<Vec<Outbound>, Error> {
+pub async fn answer(ctx: &Ctx<'_>, item: ItemRef, question: &str, values: &[String]) -> Result<Vec<Outbound>, Error> {
     let saved = save_answer(ctx, item, question, values).await?;
     match saved.outcome {
         Ok(answered) => Ok(after_answer(ctx, &saved.item, answered)),
@@ -139,12 +121,7 @@ struct Saved {
     outcome: Result<Answered, Box<(Question, AnswerError)>>,
 }
 
-async fn save_answer(
-    ctx: &Ctx<'_>,
-    item: ItemRef,
-    question: &str,
-    values: &[String],
-) -> Result<Saved, Error> {
+async fn save_answer(ctx: &Ctx<'_>, item: ItemRef, question: &str, values: &[String]) -> Result<Saved, Error> {
     let checklist = &ctx.prompts().checklist;
     // A save that lost a race (a double click, another replica) reads the item again.
     for _ in 0..3 {
@@ -153,28 +130,20 @@ async fn save_answer(
         let answer: Answer = match q.parse_input(values) {
             Ok(a) => a,
             Err(e) => {
-                return Ok(Saved {
-                    item,
-                    outcome: Err(Box::new((q, e))),
-                });
+                return Ok(Saved { item, outcome: Err(Box::new((q, e))) });
             }
         };
         let value_settings = &ctx.workspace.settings.value;
-        let (answered, events) = record_answer(
-            &mut item,
-            checklist,
-            value_settings,
-            &q.id,
-            answer,
-            ctx.actor(),
-            ctx.now,
-        );
+        let (answered, events) =
+            record_answer(&mut item, checklist, value_settings, &q.id, answer, ctx.actor(), ctx.now);
         if answered != Answered::Unchanged {
-            match ctx
-                .store()
-                .save_item(&mut item, std::slice::from_ref(&q.id), ctx.actor(), &events)
-                .await
-            {
+            // the AI team hears of a need the moment its checklist is done
+            let notices: Vec<_> = match answered {
+                Answered::Submitted => super::moves::triage_notice(ctx, &item).into_iter().collect(),
+                _ => Vec::new(),
+            };
+            let save = Save { answers: std::slice::from_ref(&q.id), events: &events, notices: &notices };
+            match ctx.store().save_item(&mut item, ctx.actor(), save).await {
                 Ok(()) => {}
                 Err(StoreError::Conflict) => continue,
                 Err(e) => return Err(e.into()),
@@ -183,14 +152,9 @@ async fn save_answer(
         if answered == Answered::Submitted {
             tracing::info!(item = %item.reference, outcome = ?item.outcome(), "checklist finished");
         }
-        return Ok(Saved {
-            item,
-            outcome: Ok(answered),
-        });
+        return Ok(Saved { item, outcome: Ok(answered) });
     }
-    Err(Error::Internal(anyhow::anyhow!(
-        "{item}: the answer lost three races in a row"
-    )))
+    Err(Error::Internal(anyhow::anyhow!("{item}: the answer lost three races in a row")))
 }
 
 fn after_answer(ctx: &Ctx, item: &WorkItem, answered: Answered) -> Vec<Outbound> {
@@ -200,10 +164,7 @@ fn after_answer(ctx: &Ctx, item: &WorkItem, answered: Answered) -> Vec<Outbound>
             ctx.tf(
                 "verdict.changed",
                 &[
-                    (
-                        "before",
-                        before.map(|o| render::outcome(ctx, o)).unwrap_or_default(),
-                    ),
+                    ("before", before.map(|o| render::outcome(ctx, o)).unwrap_or_default()),
                     ("after", render::outcome(ctx, after)),
                 ],
             )
@@ -241,10 +202,7 @@ fn verdict_message(ctx: &Ctx, item: &WorkItem, note: Option<String>) -> Message 
         blocks.push(Block::Text(text(note)));
     }
     blocks.push(Block::Controls(vec![Control::Button(Button {
-        action: Action::Edit {
-            item: item.reference,
-        }
-        .to_string(),
+        action: Action::Edit { item: item.reference }.to_string(),
         label: ctx.t("verdict.edit"),
         style: Style::Default,
         key: None,
@@ -274,10 +232,7 @@ fn ask_message(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> Message
         blocks.push(Block::Context(text(hint.get(ctx.lang))));
     }
     if let Some(a) = current {
-        blocks.push(Block::Context(text(ctx.tf(
-            "checklist.current",
-            &[("answer", render::answer(ctx, &q.id, a))],
-        ))));
+        blocks.push(Block::Context(text(ctx.tf("checklist.current", &[("answer", render::answer(ctx, &q.id, a))]))));
     }
     let is = |o: &str| match current {
         Some(Answer::One(x)) => x == o,
@@ -288,36 +243,21 @@ fn ask_message(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> Message
             .iter()
             .map(|o| {
                 Control::Button(Button {
-                    action: Action::Answer {
-                        item: reference,
-                        question: q.id.clone(),
-                        option: o.id.clone(),
-                    }
-                    .to_string(),
+                    action: Action::Answer { item: reference, question: q.id.clone(), option: o.id.clone() }
+                        .to_string(),
                     label: o.label.get(ctx.lang).to_string(),
-                    style: if is(&o.id) {
-                        Style::Primary
-                    } else {
-                        Style::Default
-                    },
+                    style: if is(&o.id) { Style::Primary } else { Style::Default },
                     key: None,
                     opens_form: false,
                 })
             })
             .collect(),
         QuestionKind::Many { options } => vec![Control::Select(Select {
-            action: Action::Pick {
-                item: reference,
-                question: q.id.clone(),
-            }
-            .to_string(),
+            action: Action::Pick { item: reference, question: q.id.clone() }.to_string(),
             placeholder: ctx.t("checklist.pick"),
             options: options
                 .iter()
-                .map(|o| SelectOption {
-                    value: o.id.clone(),
-                    label: o.label.get(ctx.lang).to_string(),
-                })
+                .map(|o| SelectOption { value: o.id.clone(), label: o.label.get(ctx.lang).to_string() })
                 .collect(),
             multi: true,
             initial: match current {
@@ -326,11 +266,7 @@ fn ask_message(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> Message
             },
         })],
         QuestionKind::Text { .. } | QuestionKind::Number { .. } => vec![Control::Button(Button {
-            action: Action::Ask {
-                item: reference,
-                question: q.id.clone(),
-            }
-            .to_string(),
+            action: Action::Ask { item: reference, question: q.id.clone() }.to_string(),
             label: ctx.t("checklist.answer"),
             style: Style::Primary,
             key: None,
@@ -338,22 +274,9 @@ fn ask_message(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> Message
         })],
     };
     if view.previous(&q.id).is_some() {
-        controls.push(nav(
-            ctx,
-            Action::Back {
-                item: reference,
-                question: q.id.clone(),
-            },
-            "checklist.back",
-            "back",
-        ));
+        controls.push(nav(ctx, Action::Back { item: reference, question: q.id.clone() }, "checklist.back", "back"));
     }
-    controls.push(nav(
-        ctx,
-        Action::Later { item: reference },
-        "checklist.later_button",
-        "later",
-    ));
+    controls.push(nav(ctx, Action::Later { item: reference }, "checklist.later_button", "later"));
     blocks.push(Block::Controls(controls));
     Message::private(blocks)
 }
@@ -371,10 +294,7 @@ fn nav(ctx: &Ctx, action: Action, label: &str, key: &'static str) -> Control {
 fn question_text(ctx: &Ctx, q: &Question) -> String {
     crate::domain::text::fill(
         q.text.get(ctx.lang),
-        &[(
-            "currency",
-            ctx.workspace.settings.value.currency.code().to_string(),
-        )],
+        &[("currency", ctx.workspace.settings.value.currency.code().to_string())],
     )
 }
 
@@ -390,11 +310,7 @@ fn answer_form(ctx: &Ctx, item: &WorkItem, q: &Question, typed: Option<String>) 
         _ => (FieldKind::Short, 200),
     };
     Form {
-        id: FormKind::Answer {
-            item: item.reference,
-            question: q.id.clone(),
-        }
-        .to_string(),
+        id: FormKind::Answer { item: item.reference, question: q.id.clone() }.to_string(),
         title: format!("{} · {}", item.reference, q.label.get(ctx.lang)),
         submit: ctx.t("checklist.save"),
         fields: vec![Field {
@@ -416,56 +332,27 @@ fn answer_error(ctx: &Ctx, e: &AnswerError) -> String {
     let q = ("question", question.clone());
     match e {
         AnswerError::UnknownQuestion { .. } => ctx.tf("answer.unknown_question", &[q]),
-        AnswerError::UnknownOption { given, .. } => {
-            ctx.tf("answer.unknown_option", &[q, ("given", given.clone())])
-        }
+        AnswerError::UnknownOption { given, .. } => ctx.tf("answer.unknown_option", &[q, ("given", given.clone())]),
         AnswerError::WrongType { .. } => ctx.tf("answer.wrong_type", &[q]),
-        AnswerError::NotANumber { given, .. } => {
-            ctx.tf("answer.not_a_number", &[q, ("given", given.clone())])
+        AnswerError::NotANumber { given, .. } => ctx.tf("answer.not_a_number", &[q, ("given", given.clone())]),
+        AnswerError::OutOfRange { value, min, max, .. } if *max >= NUMBER_CEILING => {
+            ctx.tf("answer.at_least", &[q, ("value", value.clone()), ("min", group(*min))])
         }
-        AnswerError::OutOfRange {
-            value, min, max, ..
-        } if *max >= NUMBER_CEILING => ctx.tf(
-            "answer.at_least",
-            &[q, ("value", value.clone()), ("min", group(*min))],
-        ),
-        AnswerError::OutOfRange {
-            value, min, max, ..
-        } => ctx.tf(
-            "answer.out_of_range",
-            &[
-                q,
-                ("value", value.clone()),
-                ("min", group(*min)),
-                ("max", group(*max)),
-            ],
-        ),
+        AnswerError::OutOfRange { value, min, max, .. } => {
+            ctx.tf("answer.out_of_range", &[q, ("value", value.clone()), ("min", group(*min)), ("max", group(*max))])
+        }
         AnswerError::Empty { .. } => ctx.tf("answer.empty", &[q]),
-        AnswerError::TooLong { len, max, .. } => ctx.tf(
-            "answer.too_long",
-            &[q, ("len", len.to_string()), ("max", max.to_string())],
-        ),
+        AnswerError::TooLong { len, max, .. } => {
+            ctx.tf("answer.too_long", &[q, ("len", len.to_string()), ("max", max.to_string())])
+        }
         AnswerError::NoneCombined { .. } => ctx.tf("answer.none_combined", &[q]),
     }
 }
 
 /// The question, if it exists and applies to this need.
-fn applicable<'c>(
-    ctx: &Ctx,
-    item: &WorkItem,
-    view: &View<'c>,
-    question: &str,
-) -> Result<&'c Question, Error> {
-    let args = || {
-        vec![
-            ("item", item.reference.to_string()),
-            ("question", render::question_label(ctx, question)),
-        ]
-    };
-    let q = view
-        .checklist()
-        .question(question)
-        .ok_or_else(|| ctx.refuse("error.unknown_question", &args()))?;
+fn applicable<'c>(ctx: &Ctx, item: &WorkItem, view: &View<'c>, question: &str) -> Result<&'c Question, Error> {
+    let args = || vec![("item", item.reference.to_string()), ("question", render::question_label(ctx, question))];
+    let q = view.checklist().question(question).ok_or_else(|| ctx.refuse("error.unknown_question", &args()))?;
     if view.applies(question) == Some(false) {
         return Err(ctx.refuse("error.question_skipped", &args()));
     }
@@ -489,13 +376,9 @@ async fn own_need(ctx: &Ctx<'_>, item: ItemRef) -> Result<WorkItem, Error> {
 async fn open_need(ctx: &Ctx<'_>, item: ItemRef) -> Result<WorkItem, Error> {
     let loaded = own_need(ctx, item).await?;
     if !loaded.status.is_open() {
-        return Err(ctx.refuse(
-            "error.final",
-            &[
-                ("item", item.to_string()),
-                ("status", render::status(ctx, loaded.status)),
-            ],
-        ));
+        return Err(
+            ctx.refuse("error.final", &[("item", item.to_string()), ("status", render::status(ctx, loaded.status))])
+        );
     }
     Ok(loaded)
 }

@@ -12,12 +12,11 @@ use crate::error::Error;
 use crate::storage::NewItem;
 
 pub async fn start(ctx: &Ctx<'_>, kind: ItemKind, title: &str) -> Result<Vec<Outbound>, Error> {
+    if kind == ItemKind::Seed {
+        ctx.require(crate::domain::Role::AiTeam)?;
+    }
     let team = match kind {
-        ItemKind::Need => {
-            ctx.store()
-                .last_team(&ctx.workspace.id, ctx.actor())
-                .await?
-        }
+        ItemKind::Need => ctx.store().last_team(&ctx.workspace.id, ctx.actor()).await?,
         ItemKind::Seed => None,
     };
     let mut values = BTreeMap::new();
@@ -32,11 +31,10 @@ pub async fn start(ctx: &Ctx<'_>, kind: ItemKind, title: &str) -> Result<Vec<Out
     Ok(vec![Outbound::Form(form(ctx, kind, &values, errors))])
 }
 
-pub async fn submit(
-    ctx: &Ctx<'_>,
-    kind: ItemKind,
-    values: &BTreeMap<String, String>,
-) -> Result<Vec<Outbound>, Error> {
+pub async fn submit(ctx: &Ctx<'_>, kind: ItemKind, values: &BTreeMap<String, String>) -> Result<Vec<Outbound>, Error> {
+    if kind == ItemKind::Seed {
+        ctx.require(crate::domain::Role::AiTeam)?;
+    }
     let get = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
     let mut errors = Vec::new();
     let mut check = |field: &str, r: Result<(), TextError>| {
@@ -47,17 +45,12 @@ pub async fn submit(
     let title = Title::parse(get("title"));
     check("title", title.as_ref().map(|_| ()).map_err(Clone::clone));
     let team = TeamName::parse(get("team")).and_then(|t| match kind {
-        ItemKind::Need if t.as_str().is_empty() => Err(TextError::Empty {
-            field: TextField::Team,
-        }),
+        ItemKind::Need if t.as_str().is_empty() => Err(TextError::Empty { field: TextField::Team }),
         _ => Ok(t),
     });
     check("team", team.as_ref().map(|_| ()).map_err(Clone::clone));
     let description = Description::parse(get("description"));
-    check(
-        "description",
-        description.as_ref().map(|_| ()).map_err(Clone::clone),
-    );
+    check("description", description.as_ref().map(|_| ()).map_err(Clone::clone));
     let (Ok(title), Ok(team), Ok(description)) = (title, team, description) else {
         return Ok(vec![Outbound::Form(form(ctx, kind, values, errors))]);
     };
@@ -74,41 +67,24 @@ pub async fn submit(
         })
         .await?;
     tracing::info!(item = %item.reference, "item created");
-    let args = [
-        ("item", item.reference.to_string()),
-        ("title", item.title.clone()),
-    ];
+    let args = [("item", item.reference.to_string()), ("title", item.title.clone())];
     match kind {
         ItemKind::Need => {
-            let created = Message::private(vec![Block::Text(text(
-                ctx.tf("intake.need.created", &args),
-            ))]);
+            let created = Message::private(vec![Block::Text(text(ctx.tf("intake.need.created", &args)))]);
             let first = checklist::next_step(ctx, &item);
             Ok(vec![Outbound::Message(created), Outbound::Message(first)])
         }
         ItemKind::Seed => {
-            let created = Message::private(vec![Block::Text(text(
-                ctx.tf("intake.seed.created", &args),
-            ))]);
+            let created = Message::private(vec![Block::Text(text(ctx.tf("intake.seed.created", &args)))]);
             Ok(vec![Outbound::Message(created)])
         }
     }
 }
 
-fn form(
-    ctx: &Ctx,
-    kind: ItemKind,
-    values: &BTreeMap<String, String>,
-    errors: Vec<(String, String)>,
-) -> Form {
+fn form(ctx: &Ctx, kind: ItemKind, values: &BTreeMap<String, String>, errors: Vec<(String, String)>) -> Form {
     let k = kind.as_str();
     let t = |name: &str| ctx.t(&format!("intake.{k}.{name}"));
-    let initial = |id: &str| {
-        values
-            .get(id)
-            .filter(|v| !v.trim().is_empty())
-            .map(|v| v.chars().take(4000).collect())
-    };
+    let initial = |id: &str| values.get(id).filter(|v| !v.trim().is_empty()).map(|v| v.chars().take(4000).collect());
     Form {
         id: match kind {
             ItemKind::Need => FormKind::Need,

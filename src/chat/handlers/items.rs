@@ -12,32 +12,14 @@ const MINE_LIMIT: i64 = 30;
 const RESUME_BUTTONS: usize = 5;
 
 pub async fn mine(ctx: &Ctx<'_>) -> Result<Vec<Outbound>, Error> {
-    let items = ctx
-        .store()
-        .items_of(&ctx.workspace.id, ctx.actor(), MINE_LIMIT)
-        .await?;
+    let items = ctx.store().items_of(&ctx.workspace.id, ctx.actor(), MINE_LIMIT).await?;
     if items.is_empty() {
-        return Ok(vec![Outbound::Message(Message::private(vec![
-            Block::Text(text(ctx.t("mine.none"))),
-        ]))]);
+        return Ok(vec![Outbound::Message(Message::private(vec![Block::Text(text(ctx.t("mine.none")))]))]);
     }
     let mut blocks = vec![Block::Heading(ctx.t("mine.heading"))];
-    blocks.push(Block::List(
-        items
-            .iter()
-            .map(|i| {
-                let mut line = format!(" {} · {}", i.title, render::status(ctx, i.status));
-                if let Some(o) = i.outcome {
-                    line.push_str(&format!(" · {}", render::outcome(ctx, o)));
-                }
-                vec![Span::Code(i.reference.to_string()), Span::Plain(line)]
-            })
-            .collect(),
-    ));
+    blocks.push(Block::List(items.iter().map(|i| render::item_line(ctx, i, false)).collect()));
     if items.len() as i64 == MINE_LIMIT {
-        blocks.push(Block::Context(text(
-            ctx.tf("mine.more", &[("n", MINE_LIMIT.to_string())]),
-        )));
+        blocks.push(Block::Context(text(ctx.tf("mine.more", &[("n", MINE_LIMIT.to_string())]))));
     }
     let resumable: Vec<Control> = items
         .iter()
@@ -61,40 +43,15 @@ pub async fn mine(ctx: &Ctx<'_>) -> Result<Vec<Outbound>, Error> {
 
 pub async fn show(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Error> {
     let item = load(ctx, item).await?;
-    let events = ctx
-        .store()
-        .events(&ctx.workspace.id, item.reference)
-        .await?;
+    let events = ctx.store().events(&ctx.workspace.id, item.reference).await?;
     let none = || text(ctx.t("show.none"));
-    let mut blocks = vec![Block::Heading(format!(
-        "{} · {}",
-        item.reference, item.title
-    ))];
+    let mut blocks = vec![Block::Heading(format!("{} · {}", item.reference, item.title))];
     blocks.push(Block::Fields(vec![
-        (
-            ctx.t("show.kind"),
-            text(ctx.t(&format!("kind.{}", item.kind().as_str()))),
-        ),
+        (ctx.t("show.kind"), text(ctx.t(&format!("kind.{}", item.kind().as_str())))),
         (ctx.t("show.status"), text(render::status(ctx, item.status))),
-        (
-            ctx.t("show.team"),
-            if item.team.is_empty() {
-                none()
-            } else {
-                text(item.team.clone())
-            },
-        ),
-        (
-            ctx.t("show.requester"),
-            vec![Span::User(item.requester.clone())],
-        ),
-        (
-            ctx.t("show.owner"),
-            item.owner
-                .clone()
-                .map(|o| vec![Span::User(o)])
-                .unwrap_or_else(none),
-        ),
+        (ctx.t("show.team"), if item.team.is_empty() { none() } else { text(item.team.clone()) }),
+        (ctx.t("show.requester"), vec![Span::User(item.requester.clone())]),
+        (ctx.t("show.owner"), item.owner.clone().map(|o| vec![Span::User(o)]).unwrap_or_else(none)),
         (ctx.t("show.created"), text(when(item.created_at))),
     ]));
     if !item.description.is_empty() {
@@ -108,11 +65,7 @@ pub async fn show(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Error> 
                 let (n, total) = view.progress(&q.id);
                 blocks.push(Block::Context(text(ctx.tf(
                     "show.no_verdict",
-                    &[
-                        ("item", item.reference.to_string()),
-                        ("n", n.to_string()),
-                        ("total", total.to_string()),
-                    ],
+                    &[("item", item.reference.to_string()), ("n", n.to_string()), ("total", total.to_string())],
                 ))));
             }
             (None, None) => {}
@@ -124,9 +77,11 @@ pub async fn show(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Error> 
         }
     }
     blocks.push(Block::Text(vec![Span::Bold(ctx.t("show.history"))]));
-    blocks.push(Block::List(
-        events.iter().map(|e| history_line(ctx, e)).collect(),
-    ));
+    blocks.push(Block::List(events.iter().map(|e| history_line(ctx, e)).collect()));
+    let moves = super::moves::controls(ctx, &item, ctx.lang, true);
+    if !moves.is_empty() {
+        blocks.push(Block::Controls(moves));
+    }
     Ok(vec![Outbound::Message(Message::private(blocks))])
 }
 
@@ -135,59 +90,46 @@ fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 fn history_line(ctx: &Ctx, e: &Event) -> Vec<Span> {
-    let mut line = vec![
-        Span::plain(format!("{} · ", when(e.at))),
-        Span::User(e.actor.clone()),
-    ];
-    let said = match &e.change {
-        Change::Created { status } => ctx.tf(
-            "history.created",
-            &[("status", render::status(ctx, *status))],
-        ),
-        Change::Status { from, to } => ctx.tf(
-            "history.status",
-            &[
-                ("from", render::status(ctx, *from)),
-                ("to", render::status(ctx, *to)),
-            ],
-        ),
-        Change::AnswerEdited {
-            question,
-            before,
-            after,
-            outcome_before,
-            outcome_after,
-        } => {
-            let mut s = ctx.tf(
-                "history.answer",
-                &[
-                    ("question", render::question_label(ctx, question)),
-                    (
-                        "before",
-                        before
-                            .as_ref()
-                            .map(|b| render::answer(ctx, question, b))
-                            .unwrap_or_else(|| ctx.t("show.none")),
-                    ),
-                    ("after", render::answer(ctx, question, after)),
-                ],
-            );
-            if outcome_before != outcome_after {
-                let o = |x: &Option<crate::domain::Outcome>| {
-                    x.map(|o| render::outcome(ctx, o))
-                        .unwrap_or_else(|| ctx.t("show.none"))
-                };
-                s.push_str(&ctx.tf(
-                    "history.verdict",
-                    &[("before", o(outcome_before)), ("after", o(outcome_after))],
-                ));
-            }
-            s
-        }
-    };
-    line.push(Span::plain(format!(" {said}")));
+    let mut line = vec![Span::plain(format!("{} · ", when(e.at))), Span::User(e.actor.clone())];
+    line.push(Span::plain(format!(" {}", change_text(ctx, &e.change))));
     if let Some(note) = &e.note {
         line.push(Span::plain(format!(" — “{note}”")));
     }
     line
+}
+
+/// What an event changed, in words (after the actor's name).
+pub fn change_text(ctx: &Ctx, change: &Change) -> String {
+    let none = || ctx.t("show.none");
+    match change {
+        Change::Created { status } => ctx.tf("history.created", &[("status", render::status(ctx, *status))]),
+        Change::Status { from, to } => {
+            ctx.tf("history.status", &[("from", render::status(ctx, *from)), ("to", render::status(ctx, *to))])
+        }
+        Change::AnswerEdited { question, before, after, outcome_before, outcome_after } => {
+            let mut s = ctx.tf(
+                "history.answer",
+                &[
+                    ("question", render::question_label(ctx, question)),
+                    ("before", before.as_ref().map(|b| render::answer(ctx, question, b)).unwrap_or_else(none)),
+                    ("after", render::answer(ctx, question, after)),
+                ],
+            );
+            if outcome_before != outcome_after {
+                let o = |x: &Option<crate::domain::Outcome>| x.map(|o| render::outcome(ctx, o)).unwrap_or_else(none);
+                s.push_str(&ctx.tf("history.verdict", &[("before", o(outcome_before)), ("after", o(outcome_after))]));
+            }
+            s
+        }
+        Change::Assigned { from, to } => {
+            ctx.tf("history.assigned", &[("from", from.clone().unwrap_or_else(none)), ("to", to.clone())])
+        }
+        Change::Effort { from, to } => ctx.tf(
+            "history.effort",
+            &[
+                ("from", from.map(crate::domain::settings::group).unwrap_or_else(none)),
+                ("to", crate::domain::settings::group(*to)),
+            ],
+        ),
+    }
 }

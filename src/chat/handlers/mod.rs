@@ -4,14 +4,18 @@
 //! To add a command: parse it in `command.rs`, route it in [`command`] below, and write its
 //! handler as a plain async function that takes a [`Ctx`] and returns replies or an [`Error`].
 
+mod admin;
 mod checklist;
 mod help;
 mod intake;
 mod items;
+mod list;
+mod moves;
+mod reports;
 
 use std::collections::BTreeMap;
 
-use super::command::{COMMANDS, Command, CommandSpec, ParseError};
+use super::command::{Command, CommandSpec, ParseError};
 use super::message::Outbound;
 use super::{Action, Ctx, FormKind};
 use crate::domain::{ItemKind, ItemRef, WorkItem};
@@ -26,20 +30,17 @@ pub async fn command(ctx: &Ctx<'_>, command: Command) -> Result<Vec<Outbound>, E
         Command::Resume(item) => checklist::resume(ctx, item).await,
         Command::Answers(item) => checklist::answers(ctx, item).await,
         Command::Help { topic } => help::help(ctx, topic.as_deref()),
+        Command::List(filter) => list::list(ctx, filter).await,
+        Command::Move { item, to, note } => moves::apply(ctx, item, moves::Change::Move { to, note }, false).await,
+        Command::Assign { item, user } => moves::apply(ctx, item, moves::Change::Assign { user }, false).await,
+        Command::Effort { item, days } => moves::apply(ctx, item, moves::Change::Effort { days }, false).await,
+        Command::Admin(admin) => admin::admin(ctx, admin).await,
     }
 }
 
-pub async fn action(
-    ctx: &Ctx<'_>,
-    action: Action,
-    values: &[String],
-) -> Result<Vec<Outbound>, Error> {
+pub async fn action(ctx: &Ctx<'_>, action: Action, values: &[String]) -> Result<Vec<Outbound>, Error> {
     match action {
-        Action::Answer {
-            item,
-            question,
-            option,
-        } => checklist::answer(ctx, item, &question, &[option]).await,
+        Action::Answer { item, question, option } => checklist::answer(ctx, item, &question, &[option]).await,
         Action::Pick { item, question } => checklist::answer(ctx, item, &question, values).await,
         Action::Ask { item, question } => checklist::ask(ctx, item, &question).await,
         Action::Back { item, question } => checklist::back(ctx, item, &question).await,
@@ -49,19 +50,21 @@ pub async fn action(
             None => checklist::answers(ctx, item).await,
         },
         Action::Resume { item } => checklist::resume(ctx, item).await,
+        Action::Move { item, to } => moves::start_move(ctx, item, to).await,
+        Action::Assign { item } => match values.first().and_then(|v| super::command::parse_user(v)) {
+            Some(user) => moves::apply(ctx, item, moves::Change::Assign { user }, true).await,
+            None => Err(ctx.refuse("error.stale", &[])),
+        },
     }
 }
 
-pub async fn form(
-    ctx: &Ctx<'_>,
-    form: FormKind,
-    values: &BTreeMap<String, String>,
-) -> Result<Vec<Outbound>, Error> {
+pub async fn form(ctx: &Ctx<'_>, form: FormKind, values: &BTreeMap<String, String>) -> Result<Vec<Outbound>, Error> {
     match form {
         FormKind::Need => intake::submit(ctx, ItemKind::Need, values).await,
         FormKind::Seed => intake::submit(ctx, ItemKind::Seed, values).await,
-        FormKind::Answer { item, question } => {
-            checklist::submit_form(ctx, item, &question, values).await
+        FormKind::Answer { item, question } => checklist::submit_form(ctx, item, &question, values).await,
+        FormKind::Move { item, to } => {
+            moves::submit_move(ctx, item, to, values.get("note").map(String::as_str).unwrap_or("")).await
         }
     }
 }
@@ -82,33 +85,15 @@ pub fn parse_error(ctx: &Ctx, e: ParseError) -> Error {
         }
         ParseError::Missing { command, param } => ctx.refuse(
             "error.missing",
-            &[
-                ("command", command.name()),
-                ("param", param.to_string()),
-                ("usage", usage(command)),
-            ],
+            &[("command", command.name()), ("param", param.to_string()), ("usage", usage(command))],
         ),
         ParseError::BadItem { given, .. } => ctx.refuse("error.bad_item", &[("given", given)]),
-        ParseError::BadValue {
-            command,
-            param,
-            given,
-        } => ctx.refuse(
-            "error.bad_value",
-            &[
-                ("param", param.to_string()),
-                ("given", given),
-                ("usage", usage(command)),
-            ],
-        ),
-        ParseError::Extra { command, extra } => ctx.refuse(
-            "error.extra",
-            &[
-                ("command", command.name()),
-                ("extra", extra),
-                ("usage", usage(command)),
-            ],
-        ),
+        ParseError::BadValue { command, param, given } => {
+            ctx.refuse("error.bad_value", &[("param", param.to_string()), ("given", given), ("usage", usage(command))])
+        }
+        ParseError::Extra { command, extra } => {
+            ctx.refuse("error.extra", &[("command", command.name()), ("extra", extra), ("usage", usage(command))])
+        }
     }
 }
 
@@ -118,9 +103,4 @@ pub async fn load(ctx: &Ctx<'_>, item: ItemRef) -> Result<WorkItem, Error> {
         .item(&ctx.workspace.id, item)
         .await?
         .ok_or_else(|| ctx.refuse("error.no_item", &[("item", item.to_string())]))
-}
-
-/// The commands a person may be shown in `help`.
-pub fn member_commands() -> impl Iterator<Item = &'static CommandSpec> {
-    COMMANDS.iter().filter(|c| !c.admin)
 }

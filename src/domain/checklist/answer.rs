@@ -29,9 +29,7 @@ impl Answer {
         match self {
             Answer::Text(s) | Answer::One(s) => Json::String(s.clone()),
             Answer::Many(v) => Json::Array(v.iter().cloned().map(Json::String).collect()),
-            Answer::Number(n) => serde_json::Number::from_f64(*n)
-                .map(Json::Number)
-                .unwrap_or(Json::Null),
+            Answer::Number(n) => serde_json::Number::from_f64(*n).map(Json::Number).unwrap_or(Json::Null),
         }
     }
 }
@@ -87,34 +85,17 @@ pub enum AnswerError {
     #[error("'{question}' is not a question of the checklist")]
     UnknownQuestion { question: String },
     #[error("{question}: '{given}' is not an option; choose one of {}", allowed.join(", "))]
-    UnknownOption {
-        question: String,
-        given: String,
-        allowed: Vec<String>,
-    },
+    UnknownOption { question: String, given: String, allowed: Vec<String> },
     #[error("{question}: expected {expected}")]
-    WrongType {
-        question: String,
-        expected: &'static str,
-    },
+    WrongType { question: String, expected: &'static str },
     #[error("{question}: '{given}' is not a number")]
     NotANumber { question: String, given: String },
     #[error("{question}: {value} is out of range {}–{}", group(*min), group(*max))]
-    OutOfRange {
-        question: String,
-        value: String,
-        min: f64,
-        max: f64,
-        above: bool,
-    },
+    OutOfRange { question: String, value: String, min: f64, max: f64, above: bool },
     #[error("{question}: the answer is empty")]
     Empty { question: String },
     #[error("{question}: the answer is {len} characters long; the limit is {max}")]
-    TooLong {
-        question: String,
-        len: usize,
-        max: usize,
-    },
+    TooLong { question: String, len: usize, max: usize },
     #[error("{question}: 'none' cannot be combined with other options")]
     NoneCombined { question: String },
 }
@@ -141,17 +122,11 @@ impl Question {
         match &self.kind {
             QuestionKind::Text { max_len } => match value {
                 Json::String(s) => self.text_answer(s, *max_len, true),
-                _ => Err(AnswerError::WrongType {
-                    question: q(),
-                    expected: "a string",
-                }),
+                _ => Err(AnswerError::WrongType { question: q(), expected: "a string" }),
             },
             QuestionKind::One { .. } => match value {
                 Json::String(s) => self.option(s).map(Answer::One),
-                _ => Err(AnswerError::WrongType {
-                    question: q(),
-                    expected: "an option id (a string)",
-                }),
+                _ => Err(AnswerError::WrongType { question: q(), expected: "an option id (a string)" }),
             },
             QuestionKind::Many { .. } => match value {
                 Json::Array(items) => {
@@ -170,23 +145,14 @@ impl Question {
                     self.many(&ids)
                 }
                 Json::String(s) => self.many(std::slice::from_ref(s)),
-                _ => Err(AnswerError::WrongType {
-                    question: q(),
-                    expected: "an array of option ids",
-                }),
+                _ => Err(AnswerError::WrongType { question: q(), expected: "an array of option ids" }),
             },
             QuestionKind::Number { .. } => match value {
                 Json::Number(n) => match n.as_f64() {
                     Some(x) => self.number(x, &n.to_string()),
-                    None => Err(AnswerError::NotANumber {
-                        question: q(),
-                        given: n.to_string(),
-                    }),
+                    None => Err(AnswerError::NotANumber { question: q(), given: n.to_string() }),
                 },
-                _ => Err(AnswerError::WrongType {
-                    question: q(),
-                    expected: "a number",
-                }),
+                _ => Err(AnswerError::WrongType { question: q(), expected: "a number" }),
             },
         }
     }
@@ -217,25 +183,14 @@ impl Question {
         }
     }
 
-    fn text_answer(
-        &self,
-        raw: &str,
-        max_len: usize,
-        allow_empty: bool,
-    ) -> Result<Answer, AnswerError> {
+    fn text_answer(&self, raw: &str, max_len: usize, allow_empty: bool) -> Result<Answer, AnswerError> {
         let s = text::clean(raw, true);
         let len = s.chars().count();
         if len == 0 && !allow_empty {
-            return Err(AnswerError::Empty {
-                question: self.id.clone(),
-            });
+            return Err(AnswerError::Empty { question: self.id.clone() });
         }
         if len > max_len {
-            return Err(AnswerError::TooLong {
-                question: self.id.clone(),
-                len,
-                max: max_len,
-            });
+            return Err(AnswerError::TooLong { question: self.id.clone(), len, max: max_len });
         }
         Ok(Answer::Text(s))
     }
@@ -255,9 +210,7 @@ impl Question {
 
     fn many(&self, ids: &[String]) -> Result<Answer, AnswerError> {
         if ids.is_empty() {
-            return Err(AnswerError::Empty {
-                question: self.id.clone(),
-            });
+            return Err(AnswerError::Empty { question: self.id.clone() });
         }
         let mut picked: Vec<String> = Vec::with_capacity(ids.len());
         for id in ids {
@@ -267,9 +220,7 @@ impl Question {
             }
         }
         if picked.len() > 1 && picked.iter().any(|p| p == "none") {
-            return Err(AnswerError::NoneCombined {
-                question: self.id.clone(),
-            });
+            return Err(AnswerError::NoneCombined { question: self.id.clone() });
         }
         // keep the checklist's order, so equal choices compare equal
         let order = self.options();
@@ -279,10 +230,7 @@ impl Question {
 
     fn number(&self, x: f64, shown: &str) -> Result<Answer, AnswerError> {
         let QuestionKind::Number { min, max } = self.kind else {
-            return Err(AnswerError::WrongType {
-                question: self.id.clone(),
-                expected: "a number",
-            });
+            return Err(AnswerError::WrongType { question: self.id.clone(), expected: "a number" });
         };
         let max = max.unwrap_or(NUMBER_CEILING);
         if !x.is_finite() || x < min || x > max {

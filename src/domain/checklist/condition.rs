@@ -62,10 +62,7 @@ impl Condition {
         let mut p = Parser { tokens, pos: 0 };
         let c = p.or()?;
         if p.pos != p.tokens.len() {
-            return Err(ConditionError(format!(
-                "unexpected '{}' in '{input}'",
-                p.tokens[p.pos]
-            )));
+            return Err(ConditionError(format!("unexpected '{}' in '{input}'", p.tokens[p.pos])));
         }
         Ok(c)
     }
@@ -197,9 +194,7 @@ fn tokenize(input: &str) -> Result<Vec<Token>, ConditionError> {
                     ('<', false) => "<",
                     ('>', false) => ">",
                     _ => {
-                        return Err(ConditionError(format!(
-                            "'!' must be followed by '=' in '{input}'"
-                        )));
+                        return Err(ConditionError(format!("'!' must be followed by '=' in '{input}'")));
                     }
                 };
                 out.push(Token::Op(op));
@@ -219,9 +214,7 @@ fn tokenize(input: &str) -> Result<Vec<Token>, ConditionError> {
                     }
                     out.push(Token::Word(chars[start..i].iter().collect()));
                 } else {
-                    let n = s.parse().map_err(|_| {
-                        ConditionError(format!("'{s}' is not a number in '{input}'"))
-                    })?;
+                    let n = s.parse().map_err(|_| ConditionError(format!("'{s}' is not a number in '{input}'")))?;
                     out.push(Token::Number(n));
                 }
             }
@@ -264,11 +257,7 @@ impl Parser {
             self.pos += 1;
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 {
-            parts.pop().unwrap()
-        } else {
-            Condition::Or(parts)
-        })
+        Ok(if parts.len() == 1 { parts.pop().unwrap() } else { Condition::Or(parts) })
     }
 
     fn and(&mut self) -> Result<Condition, ConditionError> {
@@ -277,11 +266,7 @@ impl Parser {
             self.pos += 1;
             parts.push(self.unary()?);
         }
-        Ok(if parts.len() == 1 {
-            parts.pop().unwrap()
-        } else {
-            Condition::And(parts)
-        })
+        Ok(if parts.len() == 1 { parts.pop().unwrap() } else { Condition::And(parts) })
     }
 
     fn unary(&mut self) -> Result<Condition, ConditionError> {
@@ -304,10 +289,7 @@ impl Parser {
         let question = match self.next() {
             Some(Token::Word(w)) => w,
             other => {
-                return Err(ConditionError(format!(
-                    "expected a question id, found {}",
-                    show(other)
-                )));
+                return Err(ConditionError(format!("expected a question id, found {}", show(other))));
             }
         };
         let test = match self.next() {
@@ -316,10 +298,7 @@ impl Parser {
                     Some(Token::Word(w)) => Value::Word(w),
                     Some(Token::Number(n)) => Value::Number(n),
                     other => {
-                        return Err(ConditionError(format!(
-                            "expected a value after {op}, found {}",
-                            show(other)
-                        )));
+                        return Err(ConditionError(format!("expected a value after {op}, found {}", show(other))));
                     }
                 };
                 match (op, value) {
@@ -332,9 +311,7 @@ impl Parser {
                         _ => Test::Ge(n),
                     },
                     (op, Value::Word(w)) => {
-                        return Err(ConditionError(format!(
-                            "'{op}' compares numbers, not '{w}'"
-                        )));
+                        return Err(ConditionError(format!("'{op}' compares numbers, not '{w}'")));
                     }
                 }
             }
@@ -342,27 +319,18 @@ impl Parser {
             Some(Token::Word(w)) if w == "not" => match self.next() {
                 Some(Token::Word(w)) if w == "in" => Test::NotIn(self.list()?),
                 other => {
-                    return Err(ConditionError(format!(
-                        "expected 'in' after 'not', found {}",
-                        show(other)
-                    )));
+                    return Err(ConditionError(format!("expected 'in' after 'not', found {}", show(other))));
                 }
             },
             Some(Token::Word(w)) if w == "has" => match self.next() {
                 Some(Token::Word(w)) => Test::Has(w),
                 other => {
-                    return Err(ConditionError(format!(
-                        "expected an option after 'has', found {}",
-                        show(other)
-                    )));
+                    return Err(ConditionError(format!("expected an option after 'has', found {}", show(other))));
                 }
             },
             Some(Token::Word(w)) if w == "answered" => Test::Answered,
             other => {
-                return Err(ConditionError(format!(
-                    "expected an operator after '{question}', found {}",
-                    show(other)
-                )));
+                return Err(ConditionError(format!("expected an operator after '{question}', found {}", show(other))));
             }
         };
         Ok(Condition::Test { question, test })
@@ -377,20 +345,14 @@ impl Parser {
             match self.next() {
                 Some(Token::Word(w)) => items.push(w),
                 other => {
-                    return Err(ConditionError(format!(
-                        "expected an option in the list, found {}",
-                        show(other)
-                    )));
+                    return Err(ConditionError(format!("expected an option in the list, found {}", show(other))));
                 }
             }
             match self.next() {
                 Some(Token::Comma) => continue,
                 Some(Token::RBracket) => break,
                 other => {
-                    return Err(ConditionError(format!(
-                        "expected ',' or ']', found {}",
-                        show(other)
-                    )));
+                    return Err(ConditionError(format!("expected ',' or ']', found {}", show(other))));
                 }
             }
         }
@@ -411,29 +373,15 @@ mod tests {
 
     fn given(pairs: Vec<(&'static str, Answer)>) -> impl Fn(&str) -> Input<'static> {
         let leaked: &'static Vec<(&'static str, Answer)> = Box::leak(Box::new(pairs));
-        move |q| {
-            leaked
-                .iter()
-                .find(|(k, _)| *k == q)
-                .map(|(_, a)| Input::Given(a))
-                .unwrap_or(Input::Missing)
-        }
+        move |q| leaked.iter().find(|(k, _)| *k == q).map(|(_, a)| Input::Given(a)).unwrap_or(Input::Missing)
     }
 
     #[test]
     fn conditions_parse_and_evaluate_against_answers() {
-        let c =
-            Condition::parse("rules != few_rules and data_level not in [not_recorded, lv0, lv1]")
-                .unwrap();
-        let yes = given(vec![
-            ("rules", Answer::One("impossible".into())),
-            ("data_level", Answer::One("lv3".into())),
-        ]);
+        let c = Condition::parse("rules != few_rules and data_level not in [not_recorded, lv0, lv1]").unwrap();
+        let yes = given(vec![("rules", Answer::One("impossible".into())), ("data_level", Answer::One("lv3".into()))]);
         assert_eq!(c.eval(&yes), Some(true));
-        let no = given(vec![
-            ("rules", Answer::One("impossible".into())),
-            ("data_level", Answer::One("lv1".into())),
-        ]);
+        let no = given(vec![("rules", Answer::One("impossible".into())), ("data_level", Answer::One("lv1".into()))]);
         assert_eq!(c.eval(&no), Some(false));
         let unknown = given(vec![("rules", Answer::One("impossible".into()))]);
         assert_eq!(c.eval(&unknown), None);
@@ -444,20 +392,11 @@ mod tests {
     #[test]
     fn numbers_lists_has_and_parentheses_work() {
         let c = Condition::parse("not (value_base <= 0) or fit has drift").unwrap();
-        assert_eq!(
-            c.eval(&given(vec![("value_base", Answer::Number(5.0))])),
-            Some(true)
-        );
-        let f = given(vec![
-            ("value_base", Answer::Number(0.0)),
-            ("fit", Answer::Many(vec!["drift".into()])),
-        ]);
+        assert_eq!(c.eval(&given(vec![("value_base", Answer::Number(5.0))])), Some(true));
+        let f = given(vec![("value_base", Answer::Number(0.0)), ("fit", Answer::Many(vec!["drift".into()]))]);
         assert_eq!(c.eval(&f), Some(true));
         let c = Condition::parse("labels in [1k_100k, gt_100k]").unwrap();
-        assert_eq!(
-            c.eval(&given(vec![("labels", Answer::One("1k_100k".into()))])),
-            Some(true)
-        );
+        assert_eq!(c.eval(&given(vec![("labels", Answer::One("1k_100k".into()))])), Some(true));
     }
 
     #[test]
@@ -465,26 +404,12 @@ mod tests {
         let c = Condition::parse("baseline != unknown").unwrap();
         assert_eq!(c.eval(&|_: &str| Input::Skipped), Some(false));
         assert_eq!(c.eval(&|_: &str| Input::Missing), None);
-        assert_eq!(
-            Condition::parse("goal answered")
-                .unwrap()
-                .eval(&|_: &str| Input::Missing),
-            Some(false)
-        );
+        assert_eq!(Condition::parse("goal answered").unwrap().eval(&|_: &str| Input::Missing), Some(false));
     }
 
     #[test]
     fn malformed_conditions_are_rejected_with_a_reason() {
-        for bad in [
-            "",
-            "baseline",
-            "baseline !",
-            "x in [a,",
-            "x < word",
-            "(a = b",
-            "a = b c",
-            "x in a",
-        ] {
+        for bad in ["", "baseline", "baseline !", "x in [a,", "x < word", "(a = b", "a = b c", "x in a"] {
             assert!(Condition::parse(bad).is_err(), "{bad}");
         }
     }

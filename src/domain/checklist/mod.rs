@@ -87,10 +87,7 @@ impl Question {
     }
 
     pub fn option_label(&self, id: &str, lang: Lang) -> Option<&str> {
-        self.options()
-            .iter()
-            .find(|o| o.id == id)
-            .map(|o| o.label.get(lang))
+        self.options().iter().find(|o| o.id == id).map(|o| o.label.get(lang))
     }
 }
 
@@ -143,9 +140,7 @@ impl Checklist {
         let toml::Value::Table(mut table) = value else {
             return err("the file must be a table");
         };
-        let raw_questions = table
-            .remove("questions")
-            .ok_or_else(|| DefinitionError("no [[questions]]".into()))?;
+        let raw_questions = table.remove("questions").ok_or_else(|| DefinitionError("no [[questions]]".into()))?;
         let raw_questions: Vec<RawQuestion> = raw_questions
             .try_into()
             .map_err(|e: toml::de::Error| DefinitionError(format!("questions: {}", e.message())))?;
@@ -161,11 +156,7 @@ impl Checklist {
             }
             questions.push(q);
         }
-        let checklist = Checklist {
-            questions,
-            index,
-            texts,
-        };
+        let checklist = Checklist { questions, index, texts };
         checklist.check_schema()?;
         checklist.check_texts()?;
         Ok(checklist)
@@ -182,10 +173,7 @@ impl Checklist {
             let have: BTreeSet<&str> = q.options().iter().map(|o| o.id.as_str()).collect();
             let want: BTreeSet<&str> = options.iter().copied().collect();
             if have != want {
-                return err(format!(
-                    "question '{id}' must have exactly the options {}",
-                    options.join(", ")
-                ));
+                return err(format!("question '{id}' must have exactly the options {}", options.join(", ")));
             }
         }
         Ok(())
@@ -233,25 +221,14 @@ impl Checklist {
             };
             applies.push(a);
         }
-        View {
-            checklist: self,
-            answers,
-            applies,
-        }
+        View { checklist: self, answers, applies }
     }
 }
 
-fn input_at<'a>(
-    c: &Checklist,
-    answers: &'a Answers,
-    applies: &[Option<bool>],
-    id: &str,
-) -> Input<'a> {
+fn input_at<'a>(c: &Checklist, answers: &'a Answers, applies: &[Option<bool>], id: &str) -> Input<'a> {
     match c.index.get(id) {
         Some(&i) if i < applies.len() && applies[i] == Some(false) => Input::Skipped,
-        Some(&i) if i < applies.len() => {
-            answers.get(id).map(Input::Given).unwrap_or(Input::Missing)
-        }
+        Some(&i) if i < applies.len() => answers.get(id).map(Input::Given).unwrap_or(Input::Missing),
         _ => Input::Missing,
     }
 }
@@ -308,10 +285,7 @@ impl<'a> View<'a> {
     /// The question asked before this one (for Back).
     pub fn previous(&self, id: &str) -> Option<&'a Question> {
         let i = self.position(id)?;
-        (0..i)
-            .rev()
-            .find(|&j| self.applies[j] != Some(false))
-            .map(|j| &self.checklist.questions[j])
+        (0..i).rev().find(|&j| self.applies[j] != Some(false)).map(|j| &self.checklist.questions[j])
     }
 
     /// The answers that count, in checklist order: those of questions that apply.
@@ -329,15 +303,9 @@ impl<'a> View<'a> {
 
 fn build_question(raw: RawQuestion, earlier: &[Question]) -> Result<Question, DefinitionError> {
     let id = raw.id;
-    if id.is_empty()
-        || id.len() > 32
-        || !id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    if id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     {
-        return err(format!(
-            "question id '{id}' must be 1–32 characters of a–z, 0–9 and _"
-        ));
+        return err(format!("question id '{id}' must be 1–32 characters of a–z, 0–9 and _"));
     }
     let ctx = |what: &str| format!("questions.{id}.{what}");
     check_localized(&ctx("label"), &raw.label).map_err(DefinitionError)?;
@@ -354,28 +322,18 @@ fn build_question(raw: RawQuestion, earlier: &[Question]) -> Result<Question, De
             .into_iter()
             .map(|o| {
                 if o.id.is_empty() || o.id.len() > 32 || !seen.insert(o.id.clone()) {
-                    return err(format!(
-                        "question '{id}': option id '{}' is empty, too long or repeated",
-                        o.id
-                    ));
+                    return err(format!("question '{id}': option id '{}' is empty, too long or repeated", o.id));
                 }
                 let label = Localized { en: o.en, ja: o.ja };
-                check_localized(&ctx(&format!("options.{}", o.id)), &label)
-                    .map_err(DefinitionError)?;
+                check_localized(&ctx(&format!("options.{}", o.id)), &label).map_err(DefinitionError)?;
                 Ok(Choice { id: o.id, label })
             })
             .collect()
     };
     let kind = match raw.kind.as_str() {
-        "text" => QuestionKind::Text {
-            max_len: raw.max_len.unwrap_or(1000).clamp(1, 4000),
-        },
-        "one" => QuestionKind::One {
-            options: choices(raw.options)?,
-        },
-        "many" => QuestionKind::Many {
-            options: choices(raw.options)?,
-        },
+        "text" => QuestionKind::Text { max_len: raw.max_len.unwrap_or(1000).clamp(1, 4000) },
+        "one" => QuestionKind::One { options: choices(raw.options)? },
+        "many" => QuestionKind::Many { options: choices(raw.options)? },
         "number" => {
             let min = raw.min.unwrap_or(0.0);
             if raw.max.is_some_and(|m| m < min) {
@@ -384,64 +342,40 @@ fn build_question(raw: RawQuestion, earlier: &[Question]) -> Result<Question, De
             QuestionKind::Number { min, max: raw.max }
         }
         other => {
-            return err(format!(
-                "question '{id}': kind '{other}' is not one of text, one, many, number"
-            ));
+            return err(format!("question '{id}': kind '{other}' is not one of text, one, many, number"));
         }
     };
     let ask_if = match raw.ask_if {
         None => None,
         Some(s) => {
-            let c = Condition::parse(&s)
-                .map_err(|e| DefinitionError(format!("question '{id}': ask_if: {e}")))?;
+            let c = Condition::parse(&s).map_err(|e| DefinitionError(format!("question '{id}': ask_if: {e}")))?;
             for (qid, test) in c.tests() {
                 check_test(&id, qid, test, earlier)?;
             }
             Some(c)
         }
     };
-    Ok(Question {
-        id,
-        kind,
-        label: raw.label,
-        text: raw.text,
-        hint: raw.hint,
-        ask_if,
-    })
+    Ok(Question { id, kind, label: raw.label, text: raw.text, hint: raw.hint, ask_if })
 }
 
-fn check_test(
-    id: &str,
-    qid: &str,
-    test: &Test,
-    earlier: &[Question],
-) -> Result<(), DefinitionError> {
+fn check_test(id: &str, qid: &str, test: &Test, earlier: &[Question]) -> Result<(), DefinitionError> {
     let Some(q) = earlier.iter().find(|q| q.id == qid) else {
-        return err(format!(
-            "question '{id}': ask_if refers to '{qid}', which is not an earlier question"
-        ));
+        return err(format!("question '{id}': ask_if refers to '{qid}', which is not an earlier question"));
     };
     let known = |o: &str| q.options().iter().any(|c| c.id == o);
     let bad = |what: &str| err(format!("question '{id}': ask_if: {what}"));
     match (test, q.kind.tag()) {
         (Test::Answered, _) => Ok(()),
-        (
-            Test::Eq(condition::Value::Number(_)) | Test::Ne(condition::Value::Number(_)),
-            KindTag::Number,
-        ) => Ok(()),
+        (Test::Eq(condition::Value::Number(_)) | Test::Ne(condition::Value::Number(_)), KindTag::Number) => Ok(()),
         (Test::Lt(_) | Test::Le(_) | Test::Gt(_) | Test::Ge(_), KindTag::Number) => Ok(()),
-        (
-            Test::Eq(condition::Value::Word(w)) | Test::Ne(condition::Value::Word(w)),
-            KindTag::One,
-        ) => {
+        (Test::Eq(condition::Value::Word(w)) | Test::Ne(condition::Value::Word(w)), KindTag::One) => {
             if known(w) {
                 Ok(())
             } else {
                 bad(&format!("'{w}' is not an option of '{qid}'"))
             }
         }
-        (Test::In(list) | Test::NotIn(list), KindTag::One) => match list.iter().find(|w| !known(w))
-        {
+        (Test::In(list) | Test::NotIn(list), KindTag::One) => match list.iter().find(|w| !known(w)) {
             Some(w) => bad(&format!("'{w}' is not an option of '{qid}'")),
             None => Ok(()),
         },
@@ -452,10 +386,7 @@ fn check_test(
                 bad(&format!("'{w}' is not an option of '{qid}'"))
             }
         }
-        _ => bad(&format!(
-            "that test does not fit '{qid}', a question of kind '{}'",
-            q.kind.tag().name()
-        )),
+        _ => bad(&format!("that test does not fit '{qid}', a question of kind '{}'", q.kind.tag().name())),
     }
 }
 

@@ -10,10 +10,7 @@ fn one(s: &str) -> Answer {
 fn the_builtin_checklist_asks_the_questions_of_the_spec_in_order() {
     let c = builtin();
     let ids: Vec<&str> = c.questions().iter().map(|q| q.id.as_str()).collect();
-    let spec: Vec<&str> = crate::domain::verdict::SCHEMA
-        .iter()
-        .map(|(id, _, _)| *id)
-        .collect();
+    let spec: Vec<&str> = crate::domain::verdict::SCHEMA.iter().map(|(id, _, _)| *id).collect();
     assert_eq!(ids, spec);
 }
 
@@ -47,11 +44,7 @@ fn a_skipped_question_is_not_asked_not_counted_and_not_gone_back_to() {
     assert_eq!(view.applies("baseline_accuracy"), Some(false));
     assert_eq!(view.next().unwrap().id, "target_accuracy");
     assert_eq!(view.progress("target_accuracy"), (8, 22));
-    assert_eq!(
-        view.previous("target_accuracy").unwrap().id,
-        "baseline",
-        "Back skips what was skipped"
-    );
+    assert_eq!(view.previous("target_accuracy").unwrap().id, "baseline", "Back skips what was skipped");
     // an answer stored before the question stopped applying does not count
     answers.set("baseline_accuracy", Answer::Number(50.0));
     assert_eq!(c.view(&answers).input("baseline_accuracy"), Input::Skipped);
@@ -82,10 +75,8 @@ fn the_checklist_is_complete_when_every_question_that_applies_is_answered() {
 }
 
 fn load(text: &str) -> Result<Checklist, DefinitionError> {
-    let mut base: toml::Value = include_str!("../../../prompts/checklist.toml")
-        .parse::<toml::Table>()
-        .map(toml::Value::Table)
-        .unwrap();
+    let mut base: toml::Value =
+        include_str!("../../../prompts/checklist.toml").parse::<toml::Table>().map(toml::Value::Table).unwrap();
     let over: toml::Value = text.parse::<toml::Table>().map(toml::Value::Table).unwrap();
     crate::prompts::merge(&mut base, over, "").unwrap();
     Checklist::from_toml(base)
@@ -94,12 +85,8 @@ fn load(text: &str) -> Result<Checklist, DefinitionError> {
 #[test]
 fn a_definition_missing_a_translation_is_refused_naming_the_text() {
     let e = load("[outcomes.clarify]\ntitle = { en = \"Clarify\", ja = \"\" }").unwrap_err();
-    assert!(
-        e.0.contains("outcomes.clarify.title") && e.0.contains("ja"),
-        "{e}"
-    );
-    let e =
-        load("[outcomes.clarify]\ntitle = { en = \"Clarify {x}\", ja = \"明確に\" }").unwrap_err();
+    assert!(e.0.contains("outcomes.clarify.title") && e.0.contains("ja"), "{e}");
+    let e = load("[outcomes.clarify]\ntitle = { en = \"Clarify {x}\", ja = \"明確に\" }").unwrap_err();
     assert!(e.0.contains("placeholders"), "{e}");
 }
 
@@ -112,10 +99,7 @@ fn a_definition_with_a_bad_condition_or_schema_is_refused() {
     let e = load("[[questions]]\nid = \"driver\"\nkind = \"text\"").unwrap_err();
     assert!(e.0.contains("'driver' must be of kind 'one'"), "{e}");
     let e = load("[reasons.clarify]\nunsrue = { en = \"x\", ja = \"x\" }").unwrap_err();
-    assert!(
-        e.0.contains("reasons.clarify.unsrue") && e.0.contains("typo"),
-        "{e}"
-    );
+    assert!(e.0.contains("reasons.clarify.unsrue") && e.0.contains("typo"), "{e}");
 }
 
 #[test]

@@ -1,0 +1,165 @@
+//! Admin commands: the workspace's settings (channels, language, currency, the value gate, the
+//! AI-department flag) and its roles. Every change is recorded in the audit trail with who made
+//! it. The queries (`stats`, `export`, `audit`) live in `reports.rs`.
+
+use super::super::Ctx;
+use super::super::command::AdminCommand;
+use super::super::message::{Block, Message, Outbound, Span, text};
+use super::reports;
+use crate::domain::checklist::parse_number;
+use crate::domain::settings::{Currency, group, percent};
+use crate::domain::{Lang, Role, Settings};
+use crate::error::Error;
+use crate::storage::AdminAction;
+
+pub async fn admin(ctx: &Ctx<'_>, command: AdminCommand) -> Result<Vec<Outbound>, Error> {
+    ctx.require(Role::Admin)?;
+    match command {
+        AdminCommand::Settings => Ok(reply(settings_blocks(ctx, &ctx.workspace.settings))),
+        AdminCommand::Set { key, value } => set(ctx, &key, &value).await,
+        AdminCommand::Channel { which, channel } => {
+            let channel = channel.unwrap_or_else(|| ctx.inbound.place.channel.clone());
+            let mut s = ctx.workspace.settings.clone();
+            match which.as_str() {
+                "triage" => s.triage_channel = Some(channel.clone()),
+                _ => s.digest_channel = Some(channel.clone()),
+            }
+            save(ctx, s, &format!("settings.{which}_channel"), &channel).await
+        }
+        AdminCommand::RoleAdd { user, role } => set_role(ctx, &user, role, true).await,
+        AdminCommand::RoleRemove { user, role } => set_role(ctx, &user, role, false).await,
+        AdminCommand::Roles => roles(ctx).await,
+        AdminCommand::Stats { since, until } => reports::stats(ctx, since, until).await,
+        AdminCommand::Export { what, format, since } => reports::export(ctx, &what, &format, since).await,
+        AdminCommand::Audit { actor, item, since } => reports::audit(ctx, actor, item, since).await,
+    }
+}
+
+fn reply(blocks: Vec<Block>) -> Vec<Outbound> {
+    vec![Outbound::Message(Message::private(blocks))]
+}
+
+/// `admin set <setting> <value>`: each setting checked by its own rule.
+async fn set(ctx: &Ctx<'_>, key: &str, value: &str) -> Result<Vec<Outbound>, Error> {
+    let mut s = ctx.workspace.settings.clone();
+    let bad = |rule: &str| {
+        ctx.refuse(
+            "admin.bad_value",
+            &[("setting", key.to_string()), ("value", value.chars().take(40).collect()), ("rule", ctx.t(rule))],
+        )
+    };
+    let number = |v: &str| parse_number(v).filter(|x| x.is_finite());
+    match key {
+        "lang" => s.lang = Lang::parse(value).map_err(|_| bad("admin.rule.lang"))?,
+        "currency" => s.value.currency = Currency::parse(value).map_err(|_| bad("admin.rule.currency"))?,
+        "hourly_cost" => {
+            s.value.hourly_cost = number(value).filter(|x| *x >= 0.0).ok_or_else(|| bad("admin.rule.hourly_cost"))?
+        }
+        "automatable_share" => {
+            // "0.4" or "40%"
+            let share = number(value).map(|x| if value.trim_end().ends_with('%') { x / 100.0 } else { x });
+            s.value.automatable_share =
+                share.filter(|x| (0.0..=1.0).contains(x)).ok_or_else(|| bad("admin.rule.automatable_share"))?;
+        }
+        "ml_yearly_cost" => {
+            s.value.ml_yearly_cost =
+                number(value).filter(|x| *x > 0.0).ok_or_else(|| bad("admin.rule.ml_yearly_cost"))?
+        }
+        "ai_department" => {
+            s.ai_department = match value.trim().to_ascii_lowercase().as_str() {
+                "yes" | "true" | "on" => true,
+                "no" | "false" | "off" => false,
+                _ => return Err(bad("admin.rule.ai_department")),
+            }
+        }
+        _ => return Err(bad("admin.rule.setting")),
+    }
+    save(ctx, s, &format!("settings.{key}"), value.trim()).await
+}
+
+async fn save(ctx: &Ctx<'_>, settings: Settings, action: &str, detail: &str) -> Result<Vec<Outbound>, Error> {
+    ctx.store().update_settings(&settings, &admin_action(ctx, action, detail)).await?;
+    tracing::info!(action, "settings changed");
+    let mut blocks = vec![Block::Text(text(ctx.t("admin.saved")))];
+    blocks.extend(settings_blocks(ctx, &settings));
+    Ok(reply(blocks))
+}
+
+/// The record of an admin action for the audit trail.
+pub fn admin_action(ctx: &Ctx, action: &str, detail: &str) -> AdminAction {
+    AdminAction {
+        workspace: ctx.workspace.id.clone(),
+        actor: ctx.actor().to_string(),
+        action: action.to_string(),
+        detail: detail.chars().take(500).collect(),
+        at: ctx.now,
+    }
+}
+
+fn settings_blocks(ctx: &Ctx, s: &Settings) -> Vec<Block> {
+    let c = &s.value.currency;
+    let channel = |ch: &Option<String>| match ch {
+        Some(id) => vec![Span::Code(id.clone())],
+        None => text(ctx.t("admin.unset")),
+    };
+    vec![
+        Block::Heading(ctx.t("admin.settings")),
+        Block::Fields(vec![
+            ("lang".into(), text(s.lang.code())),
+            ("currency".into(), text(c.code())),
+            ("hourly_cost".into(), text(c.format(s.value.hourly_cost))),
+            ("automatable_share".into(), text(percent(s.value.automatable_share * 100.0))),
+            ("ml_yearly_cost".into(), text(c.format(s.value.ml_yearly_cost))),
+            ("ai_department".into(), text(ctx.t(if s.ai_department { "admin.yes" } else { "admin.no" }))),
+            (ctx.t("admin.triage_channel"), channel(&s.triage_channel)),
+            (ctx.t("admin.digest_channel"), channel(&s.digest_channel)),
+        ]),
+        Block::Context(text(ctx.t("admin.settings_hint"))),
+    ]
+}
+
+async fn set_role(ctx: &Ctx<'_>, user: &str, role: Role, grant: bool) -> Result<Vec<Outbound>, Error> {
+    let action = admin_action(ctx, if grant { "roles.add" } else { "roles.remove" }, &format!("{user} {role}"));
+    let changed = ctx.store().set_role(user, role, grant, &action).await?;
+    let key = match (grant, changed) {
+        (true, true) => "admin.role_added",
+        (false, true) => "admin.role_removed",
+        (true, false) => "admin.role_had",
+        (false, false) => "admin.role_lacked",
+    };
+    let role_name = ctx.t(&format!("role.{}", role.as_str()));
+    let said = ctx.tf(key, &[("role", role_name)]);
+    Ok(reply(vec![Block::Text(vec![Span::User(user.to_string()), Span::plain(format!(" {said}"))])]))
+}
+
+async fn roles(ctx: &Ctx<'_>) -> Result<Vec<Outbound>, Error> {
+    let members = ctx.store().role_members(&ctx.workspace.id).await?;
+    let mut blocks = vec![Block::Heading(ctx.t("admin.roles"))];
+    for role in Role::GRANTABLE {
+        let people: Vec<Span> = members
+            .iter()
+            .filter(|(_, r)| *r == role)
+            .flat_map(|(u, _)| [Span::User(u.clone()), Span::plain(" ")])
+            .collect();
+        let value = if people.is_empty() { text(ctx.t("admin.nobody")) } else { people };
+        let mut line = vec![Span::Bold(ctx.t(&format!("role.{}", role.as_str()))), Span::plain(": ")];
+        line.extend(value);
+        blocks.push(Block::Text(line));
+    }
+    if !ctx.bot.admins.is_empty() {
+        blocks.push(Block::Context(text(ctx.tf("admin.config_admins", &[("n", group(ctx.bot.admins.len() as f64))]))));
+    }
+    Ok(reply(blocks))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_setting_has_its_rule_text() {
+        let p = crate::prompts::Prompts::embedded();
+        for key in super::super::super::command::SETTINGS {
+            let rule = format!("admin.rule.{key}");
+            assert_ne!(p.get(crate::domain::Lang::En, &rule), rule, "{rule}");
+        }
+    }
+}
