@@ -15,6 +15,22 @@ pub struct Settings {
     pub digest_channel: Option<String>,
     /// Whether the company has an AI department (a signal of the stage model).
     pub ai_department: bool,
+    /// When the weekly jobs run: five-field cron, day names (see [`super::schedule`]).
+    pub digest_cron: String,
+    /// The IANA time zone of the schedule and of dates in the digest.
+    pub timezone: String,
+    /// Also send the digest to each manager directly.
+    pub digest_dms: bool,
+    /// A stage an admin pinned; it wins over the signals.
+    pub pinned_stage: Option<super::stage::Stage>,
+}
+
+impl Settings {
+    /// The weekly schedule (the stored one is checked when set; a bad one falls back to the default).
+    pub fn schedule(&self) -> super::schedule::Schedule {
+        super::schedule::Schedule::parse(&self.digest_cron, &self.timezone)
+            .unwrap_or_else(|_| super::schedule::Schedule::default_weekly())
+    }
 }
 
 impl Default for Settings {
@@ -25,6 +41,10 @@ impl Default for Settings {
             triage_channel: None,
             digest_channel: None,
             ai_department: false,
+            digest_cron: super::schedule::DEFAULT_CRON.to_string(),
+            timezone: super::schedule::DEFAULT_TZ.to_string(),
+            digest_dms: false,
+            pinned_stage: None,
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct StatRow {
     pub submitted_at: Option<DateTime<Utc>>,
     pub first_response_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// The need's data is at level lv1 or below (not recorded, lv0, lv1).
+    pub low_data: bool,
 }
 
 /// `[since, until)`; no `since` means from the beginning.
@@ -222,6 +224,7 @@ mod tests {
             submitted_at: Some(t(submitted, 10)),
             first_response_at: first.map(|(d, h)| t(d, h)),
             resolved_at: resolved.map(|d| t(d, 10)),
+            low_data: false,
         }
     }
 
@@ -238,6 +241,7 @@ mod tests {
             submitted_at: None,
             first_response_at: None,
             resolved_at: resolved.map(|d| t(d, 10)),
+            low_data: false,
         };
         vec![
             // delivered: submitted day 2 10:00, answered 12:00 (2 h), delivered day 12 (10 days)

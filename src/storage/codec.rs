@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AuditEntry, Claimed, ExportEvent, ExportItem, ItemSummary, StatRow, StoreError, Workspace};
+use super::{AuditEntry, Claimed, ExportEvent, ExportItem, ItemSummary, JobRun, StatRow, StoreError, Workspace};
 use crate::domain::checklist::Answer;
+use crate::domain::stage::Stage;
 use crate::domain::{
     Answers, Change, Currency, Event, ItemKind, ItemRef, Lang, Outcome, Recipient, Role, Settings, Status,
     ValueSettings, Verdict, WorkItem,
@@ -22,6 +23,10 @@ pub struct WorkspaceRow {
     pub triage_channel: Option<String>,
     pub digest_channel: Option<String>,
     pub ai_department: bool,
+    pub timezone: String,
+    pub digest_cron: String,
+    pub digest_dms: bool,
+    pub pinned_stage: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -39,6 +44,10 @@ impl WorkspaceRow {
                 triage_channel: self.triage_channel,
                 digest_channel: self.digest_channel,
                 ai_department: self.ai_department,
+                digest_cron: self.digest_cron,
+                timezone: self.timezone,
+                digest_dms: self.digest_dms,
+                pinned_stage: self.pinned_stage.and_then(|n| u8::try_from(n).ok()).and_then(Stage::parse),
             },
             id: self.id,
             name: self.name,
@@ -118,6 +127,7 @@ pub struct SummaryRow {
     pub kind: String,
     pub number: i64,
     pub title: String,
+    pub submitted_at: Option<DateTime<Utc>>,
     pub team: String,
     pub requester: String,
     pub owner: Option<String>,
@@ -136,6 +146,7 @@ impl SummaryRow {
             owner: self.owner,
             status: status(&self.status)?,
             outcome: outcome(self.outcome.as_deref())?,
+            submitted_at: self.submitted_at,
             updated_at: self.updated_at,
         })
     }
@@ -328,6 +339,7 @@ pub struct StatRowDb {
     pub submitted_at: Option<DateTime<Utc>>,
     pub first_response_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    pub low_data: bool,
 }
 
 impl StatRowDb {
@@ -343,7 +355,34 @@ impl StatRowDb {
             submitted_at: self.submitted_at,
             first_response_at: self.first_response_at,
             resolved_at: self.resolved_at,
+            low_data: self.low_data,
         })
+    }
+}
+
+/// The answers that put a need's data at level lv1 or below, as stored.
+pub const LOW_DATA: [&str; 3] = [r#"{"one":"not_recorded"}"#, r#"{"one":"lv0"}"#, r#"{"one":"lv1"}"#];
+
+#[derive(sqlx::FromRow)]
+pub struct RunRow {
+    pub id: i64,
+    pub job: String,
+    pub workspace_id: String,
+    pub scheduled_for: DateTime<Utc>,
+    pub late: bool,
+    pub attempts: i64,
+}
+
+impl RunRow {
+    pub fn into_run(self) -> JobRun {
+        JobRun {
+            id: self.id,
+            job: self.job,
+            workspace: self.workspace_id,
+            scheduled_for: self.scheduled_for,
+            late: self.late,
+            attempts: self.attempts,
+        }
     }
 }
 

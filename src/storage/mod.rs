@@ -54,6 +54,7 @@ pub struct ItemSummary {
     pub owner: Option<UserId>,
     pub status: Status,
     pub outcome: Option<Outcome>,
+    pub submitted_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -286,8 +287,76 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
     ) -> Result<Vec<Claimed>, StoreError>;
 
+    /// Creates the run of `job` for `scheduled_for` if it does not exist yet (false: it did). A
+    /// run created with `skip` is recorded as skipped, with the reason.
+    async fn schedule_run(
+        &self,
+        job: &str,
+        workspace: &str,
+        scheduled_for: DateTime<Utc>,
+        late: bool,
+        skip: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Claims up to `limit` runs that are due, for `lease`, for the replica `replica`; a claim not
+    /// finished by then (its replica died) may be claimed again.
+    async fn claim_runs(
+        &self,
+        replica: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<JobRun>, StoreError>;
+
+    /// Finishes a run this replica holds; false (and nothing written) if its claim was lost.
+    async fn finish_run(
+        &self,
+        run: &JobRun,
+        replica: &str,
+        outcome: RunOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// The latest stage evaluation at or before `at`, as JSON.
+    async fn last_evaluation(&self, workspace: &str, at: DateTime<Utc>)
+    -> Result<Option<StoredEvaluation>, StoreError>;
+
+    /// How many people hold `role` in the workspace.
+    async fn count_role(&self, workspace: &str, role: Role) -> Result<i64, StoreError>;
+
     /// Settles a claimed notice: delivered, to retry at `retry_at`, or given up (`retry_at` None).
     async fn settle_notice(&self, id: i64, outcome: NoticeOutcome, now: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+/// A scheduled run of a job, claimed by a replica.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRun {
+    pub id: i64,
+    pub job: String,
+    pub workspace: String,
+    /// The fire time this run is for: with the job and workspace, it is unique.
+    pub scheduled_for: DateTime<Utc>,
+    /// It runs after start-up for a time missed while the bot was down.
+    pub late: bool,
+    pub attempts: i64,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunOutcome {
+    /// Done: what it leaves behind is written in the same transaction as the mark.
+    Done { notices: Vec<NewNotice>, evaluation: Option<StoredEvaluation> },
+    /// Failed for now: try again at `at`.
+    Retry { at: DateTime<Utc>, error: String },
+}
+
+/// A stage evaluation as stored (the JSON of the domain's evaluation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvaluation {
+    pub at: DateTime<Utc>,
+    pub stage: u8,
+    pub json: String,
 }
 
 /// How a delivery attempt ended.

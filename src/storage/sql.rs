@@ -15,7 +15,7 @@ pub fn since_or_epoch(since: Option<chrono::DateTime<chrono::Utc>>) -> chrono::D
 #[macro_export]
 #[doc(hidden)]
 macro_rules! sql_store {
-    ($store:ty, $db:ty, $backend:literal, begin = $begin:literal, claim = $claim:literal) => {
+    ($store:ty, $db:ty, $backend:literal, begin = $begin:literal, claim = $claim:literal, claim_runs = $claim_runs:literal) => {
         #[async_trait::async_trait]
         impl $crate::storage::Store for $store {
             fn backend(&self) -> &'static str {
@@ -26,7 +26,8 @@ macro_rules! sql_store {
             async fn workspace(&self, id: &str) -> Result<Option<$crate::storage::Workspace>, $crate::storage::StoreError> {
                 let row: Option<$crate::storage::codec::WorkspaceRow> = sqlx::query_as(
                     "SELECT id, name, lang, currency, hourly_cost, automatable_share, ml_yearly_cost,
-                            triage_channel, digest_channel, ai_department, created_at
+                            triage_channel, digest_channel, ai_department, timezone, digest_cron, digest_dms,
+                            pinned_stage, created_at
                      FROM workspaces WHERE id = $1",
                 )
                 .bind(id)
@@ -49,8 +50,9 @@ macro_rules! sql_store {
                 sqlx::query(
                     "INSERT INTO workspaces
                        (id, name, lang, currency, hourly_cost, automatable_share, ml_yearly_cost,
-                        triage_channel, digest_channel, ai_department, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                        triage_channel, digest_channel, ai_department, timezone, digest_cron, digest_dms,
+                        pinned_stage, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13, $14, $15, $11)
                      ON CONFLICT (id) DO NOTHING",
                 )
                 .bind(id)
@@ -64,6 +66,10 @@ macro_rules! sql_store {
                 .bind(defaults.digest_channel.as_deref())
                 .bind(defaults.ai_department)
                 .bind(now)
+                .bind(&defaults.timezone)
+                .bind(&defaults.digest_cron)
+                .bind(defaults.digest_dms)
+                .bind(defaults.pinned_stage.map(|p| i64::from(p.number())))
                 .execute(&self.pool)
                 .await?;
                 self.workspace(id).await?.ok_or($crate::storage::StoreError::NotFound)
@@ -83,7 +89,8 @@ macro_rules! sql_store {
                 let mut tx = self.pool.begin_with($begin).await?;
                 let done = sqlx::query(
                     "UPDATE workspaces SET lang = $1, currency = $2, hourly_cost = $3, automatable_share = $4,
-                            ml_yearly_cost = $5, triage_channel = $6, digest_channel = $7, ai_department = $8
+                            ml_yearly_cost = $5, triage_channel = $6, digest_channel = $7, ai_department = $8,
+                            timezone = $10, digest_cron = $11, digest_dms = $12, pinned_stage = $13
                      WHERE id = $9",
                 )
                 .bind(s.lang.code())
@@ -95,6 +102,10 @@ macro_rules! sql_store {
                 .bind(s.digest_channel.as_deref())
                 .bind(s.ai_department)
                 .bind(&action.workspace)
+                .bind(&s.timezone)
+                .bind(&s.digest_cron)
+                .bind(s.digest_dms)
+                .bind(s.pinned_stage.map(|p| i64::from(p.number())))
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
@@ -294,7 +305,7 @@ macro_rules! sql_store {
                 limit: i64,
             ) -> Result<Vec<$crate::storage::ItemSummary>, $crate::storage::StoreError> {
                 let rows: Vec<$crate::storage::codec::SummaryRow> = sqlx::query_as(
-                    "SELECT kind, number, title, team, requester, owner, status, outcome, updated_at
+                    "SELECT kind, number, title, submitted_at, team, requester, owner, status, outcome, updated_at
                      FROM items WHERE workspace_id = $1 AND (requester = $2 OR owner = $2)
                      ORDER BY updated_at DESC, id DESC LIMIT $3",
                 )
@@ -319,7 +330,7 @@ macro_rules! sql_store {
                 let owner = filter.owner.as_deref().unwrap_or("");
                 let since = $crate::storage::sql::since_or_epoch(filter.since);
                 let rows: Vec<$crate::storage::codec::SummaryRow> = sqlx::query_as(
-                    "SELECT kind, number, title, team, requester, owner, status, outcome, updated_at
+                    "SELECT kind, number, title, submitted_at, team, requester, owner, status, outcome, updated_at
                      FROM items
                      WHERE workspace_id = $1 AND ($2 = '' OR kind = $2)
                        AND ($3 = '' OR (',' || $3 || ',') LIKE ('%,' || status || ',%'))
@@ -502,12 +513,17 @@ macro_rules! sql_store {
                 since: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<$crate::storage::StatRow>, $crate::storage::StoreError> {
                 let rows: Vec<$crate::storage::codec::StatRowDb> = sqlx::query_as(
-                    "SELECT kind, status, team, team_key, outcome, yearly_value, created_at, submitted_at,
-                            first_response_at, resolved_at
-                     FROM items WHERE workspace_id = $1 AND updated_at >= $2",
+                    "SELECT i.kind, i.status, i.team, i.team_key, i.outcome, i.yearly_value, i.created_at, i.submitted_at,
+                            i.first_response_at, i.resolved_at,
+                            EXISTS (SELECT 1 FROM answers a WHERE a.item_id = i.id AND a.question = 'data_level'
+                                    AND a.value IN ($3, $4, $5)) AS low_data
+                     FROM items i WHERE i.workspace_id = $1 AND i.updated_at >= $2",
                 )
                 .bind(workspace)
                 .bind($crate::storage::sql::since_or_epoch(since))
+                .bind($crate::storage::codec::LOW_DATA[0])
+                .bind($crate::storage::codec::LOW_DATA[1])
+                .bind($crate::storage::codec::LOW_DATA[2])
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(|r| r.into_row()).collect()
@@ -598,6 +614,156 @@ macro_rules! sql_store {
                 let mut claimed = rows.into_iter().map(|r| r.into_claimed()).collect::<Result<Vec<_>, _>>()?;
                 claimed.sort_by_key(|c| c.id);
                 Ok(claimed)
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn schedule_run(
+                &self,
+                job: &str,
+                workspace: &str,
+                scheduled_for: chrono::DateTime<chrono::Utc>,
+                late: bool,
+                skip: Option<&str>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, $crate::storage::StoreError> {
+                let done = sqlx::query(
+                    "INSERT INTO job_runs (job, workspace_id, scheduled_for, late, state, note, next_attempt_at, created_at,
+                                           finished_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
+                     ON CONFLICT (job, workspace_id, scheduled_for) DO NOTHING",
+                )
+                .bind(job)
+                .bind(workspace)
+                .bind(scheduled_for)
+                .bind(late)
+                .bind(if skip.is_some() { "skipped" } else { "pending" })
+                .bind(skip)
+                .bind(now)
+                .bind(skip.map(|_| now))
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn claim_runs(
+                &self,
+                replica: &str,
+                now: chrono::DateTime<chrono::Utc>,
+                lease: chrono::Duration,
+                limit: i64,
+            ) -> Result<Vec<$crate::storage::JobRun>, $crate::storage::StoreError> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let rows: Vec<$crate::storage::codec::RunRow> = sqlx::query_as($claim_runs)
+                    .bind(replica)
+                    .bind(now + lease)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                let mut runs: Vec<_> = rows.into_iter().map(|r| r.into_run()).collect();
+                runs.sort_by(|a, b| (a.scheduled_for, &a.job).cmp(&(b.scheduled_for, &b.job)));
+                Ok(runs)
+            }
+
+            #[tracing::instrument(skip(self, run, outcome), fields(job = %run.job, workspace = %run.workspace))]
+            async fn finish_run(
+                &self,
+                run: &$crate::storage::JobRun,
+                replica: &str,
+                outcome: $crate::storage::RunOutcome,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, $crate::storage::StoreError> {
+                use $crate::storage::RunOutcome;
+                let mut tx = self.pool.begin_with($begin).await?;
+                let held: Option<i64> = match &outcome {
+                    RunOutcome::Done { .. } => sqlx::query_scalar(
+                        "UPDATE job_runs SET state = 'done', finished_at = $3, claimed_until = NULL, note = NULL
+                         WHERE id = $1 AND claimed_by = $2 AND state = 'pending' RETURNING id",
+                    )
+                    .bind(run.id)
+                    .bind(replica)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?,
+                    RunOutcome::Retry { at, error } => sqlx::query_scalar(
+                        "UPDATE job_runs SET attempts = attempts + 1, next_attempt_at = $3, claimed_until = NULL, note = $4
+                         WHERE id = $1 AND claimed_by = $2 AND state = 'pending' RETURNING id",
+                    )
+                    .bind(run.id)
+                    .bind(replica)
+                    .bind(*at)
+                    .bind(error.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?,
+                };
+                if held.is_none() {
+                    // another replica took the run over: leave everything to it
+                    return Ok(false);
+                }
+                if let RunOutcome::Done { notices, evaluation } = &outcome {
+                    for notice in notices {
+                        let (kind, to) = $crate::storage::codec::recipient_columns(&notice.recipient);
+                        sqlx::query(
+                            "INSERT INTO outbox (workspace_id, recipient_kind, recipient, payload, created_at, next_attempt_at)
+                             VALUES ($1, $2, $3, $4, $5, $5)",
+                        )
+                        .bind(&notice.workspace)
+                        .bind(kind)
+                        .bind(to)
+                        .bind(&notice.payload)
+                        .bind(notice.at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    if let Some(e) = evaluation {
+                        sqlx::query(
+                            "INSERT INTO stage_evaluations (workspace_id, evaluated_at, stage, evaluation)
+                             VALUES ($1, $2, $3, $4)
+                             ON CONFLICT (workspace_id, evaluated_at) DO UPDATE
+                             SET stage = excluded.stage, evaluation = excluded.evaluation",
+                        )
+                        .bind(&run.workspace)
+                        .bind(e.at)
+                        .bind(i64::from(e.stage))
+                        .bind(&e.json)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn last_evaluation(
+                &self,
+                workspace: &str,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<$crate::storage::StoredEvaluation>, $crate::storage::StoreError> {
+                let row: Option<(chrono::DateTime<chrono::Utc>, i64, String)> = sqlx::query_as(
+                    "SELECT evaluated_at, stage, evaluation FROM stage_evaluations
+                     WHERE workspace_id = $1 AND evaluated_at <= $2 ORDER BY evaluated_at DESC LIMIT 1",
+                )
+                .bind(workspace)
+                .bind(at)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(at, stage, json)| $crate::storage::StoredEvaluation {
+                    at,
+                    stage: u8::try_from(stage).unwrap_or(0),
+                    json,
+                }))
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn count_role(&self, workspace: &str, role: $crate::domain::Role) -> Result<i64, $crate::storage::StoreError> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM roles WHERE workspace_id = $1 AND role = $2")
+                    .bind(workspace)
+                    .bind(role.as_str())
+                    .fetch_one(&self.pool)
+                    .await?)
             }
 
             #[tracing::instrument(skip(self))]

@@ -15,7 +15,10 @@ use crate::storage::AdminAction;
 pub async fn admin(ctx: &Ctx<'_>, command: AdminCommand) -> Result<Vec<Outbound>, Error> {
     ctx.require(Role::Admin)?;
     match command {
-        AdminCommand::Settings => Ok(reply(settings_blocks(ctx, &ctx.workspace.settings))),
+        AdminCommand::Settings => {
+            ctx.store().record_admin(&admin_action(ctx, "settings.view", "")).await?;
+            Ok(reply(settings_blocks(ctx, &ctx.workspace.settings)))
+        }
         AdminCommand::Set { key, value } => set(ctx, &key, &value).await,
         AdminCommand::Channel { which, channel } => {
             let channel = channel.unwrap_or_else(|| ctx.inbound.place.channel.clone());
@@ -133,6 +136,7 @@ async fn set_role(ctx: &Ctx<'_>, user: &str, role: Role, grant: bool) -> Result<
 }
 
 async fn roles(ctx: &Ctx<'_>) -> Result<Vec<Outbound>, Error> {
+    ctx.store().record_admin(&admin_action(ctx, "roles.list", "")).await?;
     let members = ctx.store().role_members(&ctx.workspace.id).await?;
     let mut blocks = vec![Block::Heading(ctx.t("admin.roles"))];
     for role in Role::GRANTABLE {

@@ -153,7 +153,16 @@ pub async fn audit(
     since: Option<NaiveDate>,
 ) -> Result<Vec<Outbound>, Error> {
     let filter = AuditFilter { actor, item, since: since.map(midnight) };
+    // reading the trail is itself an admin action; it is recorded after the read, so it does not
+    // fill the page it asks for
     let entries = ctx.store().audit(&ctx.workspace.id, &filter, AUDIT_LIMIT).await?;
+    let described = format!(
+        "actor:{} item:{} since:{}",
+        filter.actor.as_deref().unwrap_or("*"),
+        filter.item.map(|i| i.to_string()).unwrap_or("*".into()),
+        since.map(|d| d.to_string()).unwrap_or("*".into())
+    );
+    ctx.store().record_admin(&admin_action(ctx, "audit", &described)).await?;
     if entries.is_empty() {
         return Ok(vec![Outbound::Message(Message::private(vec![Block::Text(text(ctx.t("audit.none")))]))]);
     }

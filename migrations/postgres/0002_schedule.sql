@@ -1,0 +1,34 @@
+-- The weekly jobs: each workspace's schedule, the runs (one row per job, workspace and scheduled
+-- time, so a restart or a second replica never runs one twice), and the stage evaluations.
+-- The SQLite twin is migrations/sqlite/0002_schedule.sql: keep both in step.
+
+ALTER TABLE workspaces ADD COLUMN timezone TEXT NOT NULL DEFAULT 'Asia/Tokyo';
+ALTER TABLE workspaces ADD COLUMN digest_cron TEXT NOT NULL DEFAULT '0 9 * * Mon';
+ALTER TABLE workspaces ADD COLUMN digest_dms BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE workspaces ADD COLUMN pinned_stage BIGINT;
+
+CREATE TABLE job_runs (
+    id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    job             TEXT NOT NULL,
+    workspace_id    TEXT NOT NULL REFERENCES workspaces (id),
+    scheduled_for   TIMESTAMPTZ NOT NULL,
+    late            BOOLEAN NOT NULL DEFAULT FALSE,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'done', 'skipped')),
+    claimed_by      TEXT,
+    claimed_until   TIMESTAMPTZ,
+    attempts        BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ NOT NULL,
+    finished_at     TIMESTAMPTZ,
+    note            TEXT,
+    created_at      TIMESTAMPTZ NOT NULL,
+    UNIQUE (job, workspace_id, scheduled_for)
+);
+CREATE INDEX job_runs_due ON job_runs (next_attempt_at) WHERE state = 'pending';
+
+CREATE TABLE stage_evaluations (
+    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+    evaluated_at TIMESTAMPTZ NOT NULL,
+    stage        BIGINT NOT NULL,
+    evaluation   TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, evaluated_at)
+);
