@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::chat::{Message, Recipient};
+use crate::chat::{Attachment, Message, Recipient};
+use crate::storage::NewNotice;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeliveryError {
@@ -25,6 +26,27 @@ pub enum DeliveryError {
 pub trait Deliver: Send + Sync {
     /// Sends `message` to a person (as a direct message) or a channel of `workspace`.
     async fn deliver(&self, workspace: &str, to: &Recipient, message: &Message) -> Result<(), DeliveryError>;
+
+    /// Sends a file (the digest's chart) to a person or a channel of `workspace`.
+    async fn deliver_file(&self, workspace: &str, to: &Recipient, file: &Attachment) -> Result<(), DeliveryError>;
+}
+
+/// What an outbox row carries: a message or a file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Payload {
+    Message { message: Message },
+    File { file: Attachment },
+}
+
+/// An outbox row to write with the change that causes it.
+pub fn notice(workspace: &str, to: Recipient, payload: &Payload, at: chrono::DateTime<chrono::Utc>) -> NewNotice {
+    NewNotice {
+        workspace: workspace.to_string(),
+        recipient: to,
+        payload: serde_json::to_string(payload).expect("a payload serialises"),
+        at,
+    }
 }
 
 /// The transports' deliverers, by the platform prefix of workspace ids.
@@ -88,9 +110,18 @@ pub async fn run_once(
             let claimed = store.claim_notices(prefix, now, LEASE, BATCH).await?;
             let full = claimed.len() as i64 == BATCH;
             for notice in claimed {
-                let outcome = match serde_json::from_str::<Message>(&notice.payload) {
+                let attempt = match serde_json::from_str::<Payload>(&notice.payload) {
+                    Err(e) => Err(e),
+                    Ok(Payload::Message { message }) => {
+                        Ok(deliver.deliver(&notice.workspace, &notice.recipient, &message).await)
+                    }
+                    Ok(Payload::File { file }) => {
+                        Ok(deliver.deliver_file(&notice.workspace, &notice.recipient, &file).await)
+                    }
+                };
+                let outcome = match attempt {
                     Err(e) => NoticeOutcome::GiveUp { error: format!("unreadable payload: {e}") },
-                    Ok(message) => match deliver.deliver(&notice.workspace, &notice.recipient, &message).await {
+                    Ok(result) => match result {
                         Ok(()) => NoticeOutcome::Sent,
                         Err(DeliveryError::Retry { .. }) if now - notice.created_at > GIVE_UP_AFTER => {
                             NoticeOutcome::GiveUp { error: "still failing after 24 hours".into() }

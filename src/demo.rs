@@ -467,6 +467,15 @@ impl Deliver for Tally {
         }
         Ok(())
     }
+
+    async fn deliver_file(
+        &self,
+        _workspace: &str,
+        _to: &Recipient,
+        _file: &crate::chat::Attachment,
+    ) -> Result<(), DeliveryError> {
+        Ok(())
+    }
 }
 
 enum Step {

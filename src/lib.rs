@@ -4,6 +4,7 @@
 //! `startup` is the one module that knows them all.
 
 pub mod assess;
+pub mod chart;
 pub mod chat;
 pub mod cli;
 pub mod clock;

@@ -1,5 +1,6 @@
-//! Every user-facing text: the checklist (prompts/checklist.toml) and the bot's messages
-//! (prompts/messages.toml), both built into the binary and checked whole at start-up.
+//! Every user-facing text: the checklist (prompts/checklist.toml), the bot's messages
+//! (prompts/messages.toml) and the stages with their pains and remedies (prompts/stages.toml),
+//! all built into the binary and checked whole at start-up.
 //!
 //! A directory given by `prompts.dir` (KAKEHASHI_PROMPTS_DIR) may hold files of the same names
 //! with only the parts to change; they are merged over the built-in ones at start-up, so wording
@@ -14,6 +15,7 @@ use crate::domain::text::{Localized, check_localized, fill, flatten_localized};
 
 const CHECKLIST: &str = include_str!("../prompts/checklist.toml");
 const MESSAGES: &str = include_str!("../prompts/messages.toml");
+const STAGES: &str = include_str!("../prompts/stages.toml");
 
 #[derive(Debug, Clone)]
 pub struct Prompts {
@@ -39,16 +41,9 @@ impl Prompts {
     pub fn load(dir: Option<&Path>) -> Result<Prompts, PromptsError> {
         let checklist = read("checklist.toml", CHECKLIST, dir)?;
         let checklist = Checklist::from_toml(checklist).map_err(|e| invalid("checklist.toml", e.0))?;
-        let base_messages =
-            flatten_localized(parse("messages.toml", MESSAGES)?).map_err(|e| invalid("messages.toml", e))?;
-        let messages =
-            flatten_localized(read("messages.toml", MESSAGES, dir)?).map_err(|e| invalid("messages.toml", e))?;
-        for (key, text) in &messages {
-            if !base_messages.contains_key(key) {
-                return Err(invalid("messages.toml", format!("'{key}' is not a message kakehashi uses (a typo?)")));
-            }
-            check_localized(key, text).map_err(|e| invalid("messages.toml", e))?;
-        }
+        let mut messages = texts("messages.toml", MESSAGES, dir, "")?;
+        // the stages' texts live in their own file; their keys start with `stages.`
+        messages.extend(texts("stages.toml", STAGES, dir, "stages.")?);
         Ok(Prompts { checklist, messages })
     }
 
@@ -66,6 +61,26 @@ impl Prompts {
     pub fn message_keys(&self) -> impl Iterator<Item = &str> {
         self.messages.keys().map(String::as_str)
     }
+}
+
+/// The texts of one file, overrides merged, every key known and complete in every language.
+fn texts(
+    file: &str,
+    builtin: &str,
+    dir: Option<&Path>,
+    prefix: &str,
+) -> Result<BTreeMap<String, Localized>, PromptsError> {
+    let base = flatten_localized(parse(file, builtin)?).map_err(|e| invalid(file, e))?;
+    let merged = flatten_localized(read(file, builtin, dir)?).map_err(|e| invalid(file, e))?;
+    let mut out = BTreeMap::new();
+    for (key, text) in merged {
+        if !base.contains_key(&key) {
+            return Err(invalid(file, format!("'{key}' is not a text kakehashi uses (a typo?)")));
+        }
+        check_localized(&key, &text).map_err(|e| invalid(file, e))?;
+        out.insert(format!("{prefix}{key}"), text);
+    }
+    Ok(out)
 }
 
 fn invalid(file: &str, message: impl Into<String>) -> PromptsError {

@@ -7,6 +7,7 @@
 
 mod action;
 mod command;
+pub mod digest;
 mod handlers;
 mod message;
 pub mod render;
@@ -94,12 +95,7 @@ impl Ctx<'_> {
     /// workspace's language, to store with the change it reports.
     pub fn notice(&self, to: Recipient, blocks: Vec<Block>) -> NewNotice {
         let message = Message { visibility: Visibility::Public, replace: false, blocks };
-        NewNotice {
-            workspace: self.workspace.id.clone(),
-            recipient: to,
-            payload: serde_json::to_string(&message).expect("a message serialises"),
-            at: self.now,
-        }
+        crate::delivery::notice(&self.workspace.id, to, &crate::delivery::Payload::Message { message }, self.now)
     }
 
     /// The workspace's language, for notices that others read.

@@ -2,6 +2,7 @@
 //! always a parameter.
 
 pub mod checklist;
+pub mod digest;
 pub mod item;
 pub mod lang;
 pub mod role;

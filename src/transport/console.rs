@@ -13,7 +13,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use crate::chat::{
     Actor, Attachment, Block, Bot, Control, Form, Inbound, InboundEvent, Message, Outbound, Place, Span, WorkspaceRef,
 };
-use crate::delivery::{self, Deliver, Deliverers, DeliveryError};
+use crate::delivery::{self, Deliver, Deliverers, DeliveryError, Payload};
 use crate::domain::{Lang, Recipient};
 
 pub const WORKSPACE_ID: &str = "console:local";
@@ -21,14 +21,21 @@ pub const WORKSPACE_ID: &str = "console:local";
 /// The console's "channel": triage cards and digests of the console workspace are shown here.
 pub const CHANNEL: &str = "console";
 
-/// Messages delivered to the console, to print after the reply that caused them.
+/// Messages and files delivered to the console, to show after the reply that caused them.
 #[derive(Default)]
-struct Inbox(Mutex<Vec<(Recipient, Message)>>);
+struct Inbox(Mutex<Vec<(Recipient, Payload)>>);
 
 #[async_trait::async_trait]
 impl Deliver for Inbox {
     async fn deliver(&self, _workspace: &str, to: &Recipient, message: &Message) -> Result<(), DeliveryError> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).push((to.clone(), message.clone()));
+        let payload = Payload::Message { message: message.clone() };
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push((to.clone(), payload));
+        Ok(())
+    }
+
+    async fn deliver_file(&self, _workspace: &str, to: &Recipient, file: &Attachment) -> Result<(), DeliveryError> {
+        let payload = Payload::File { file: file.clone() };
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push((to.clone(), payload));
         Ok(())
     }
 }
@@ -212,7 +219,7 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
             tracing::error!(error = ?e, "could not deliver the console's messages");
         }
         let delivered = std::mem::take(&mut *inbox.0.lock().unwrap_or_else(|p| p.into_inner()));
-        for (to, message) in delivered {
+        for (to, payload) in delivered {
             let header = match &to {
                 Recipient::User(u) => self.bot.prompts.fill(self.lang(), "console.dm", &[("user", u.clone())]),
                 Recipient::Channel(c) => {
@@ -220,10 +227,13 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
                 }
             };
             writeln!(self.out, "\n{}", self.dim(&header))?;
-            match to {
+            match (to, payload) {
+                (_, Payload::File { file }) => self.save(&file)?,
                 // a channel card's buttons work here too: the console's user acts for the channel
-                Recipient::Channel(_) => self.show(&message)?,
-                Recipient::User(_) => write!(self.out, "{}", render_blocks(&message.blocks, self.opts.color))?,
+                (Recipient::Channel(_), Payload::Message { message }) => self.show(&message)?,
+                (Recipient::User(_), Payload::Message { message }) => {
+                    write!(self.out, "{}", render_blocks(&message.blocks, self.opts.color))?
+                }
             }
         }
         Ok(())

@@ -88,7 +88,7 @@ fn a_bad_override_is_refused_naming_the_file_and_key() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("messages.toml"), "[checklist]\nlatre = { en = \"x\", ja = \"x\" }\n").unwrap();
     let e = Prompts::load(Some(dir.path())).unwrap_err().to_string();
-    assert!(e.contains("messages.toml") && e.contains("checklist.latre"), "{e}");
+    assert!(e.contains("messages.toml") && e.contains("checklist.latre") && e.contains("typo"), "{e}");
     std::fs::write(dir.path().join("messages.toml"), "[checklist]\nback = { en = \"Back {x}\", ja = \"戻る\" }\n")
         .unwrap();
     let e = Prompts::load(Some(dir.path())).unwrap_err().to_string();
