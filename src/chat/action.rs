@@ -26,10 +26,16 @@ pub enum Action {
     Edit { item: ItemRef },
     /// Continue the checklist where it stopped.
     Resume { item: ItemRef },
+    /// Show a form again, empty or with its stored values. Transports whose forms cannot show
+    /// errors in place (Discord's modals) offer it as a button next to the errors.
+    Open { form: FormKind },
 }
 
 impl Action {
     pub fn parse(id: &str) -> Option<Action> {
+        if let Some(form) = id.strip_prefix("o:") {
+            return FormKind::parse(form).map(|form| Action::Open { form });
+        }
         let mut parts = id.split(':');
         let tag = parts.next()?;
         let item = ItemRef::parse(parts.next()?).ok()?;
@@ -83,6 +89,7 @@ impl fmt::Display for Action {
             Action::Later { item } => write!(f, "l:{item}"),
             Action::Edit { item } => write!(f, "e:{item}"),
             Action::Resume { item } => write!(f, "r:{item}"),
+            Action::Open { form } => write!(f, "o:{form}"),
         }
     }
 }
@@ -165,6 +172,15 @@ mod tests {
             Action::Later { item: n3() },
             Action::Edit { item: n3() },
             Action::Resume { item: n3() },
+            Action::Open {
+                form: FormKind::Need,
+            },
+            Action::Open {
+                form: FormKind::Answer {
+                    item: n3(),
+                    question: q(),
+                },
+            },
         ] {
             let id = a.to_string();
             assert!(id.len() <= 100, "{id}");
@@ -198,6 +214,9 @@ mod tests {
             "l",
             "ans:N-3:",
             "ans:N-3:a:b",
+            "o:",
+            "o:x",
+            "o:ans:N-3:",
         ] {
             assert_eq!(Action::parse(id), None, "{id}");
             assert_eq!(FormKind::parse(id), None, "{id}");

@@ -49,6 +49,11 @@ pub async fn action(
             None => checklist::answers(ctx, item).await,
         },
         Action::Resume { item } => checklist::resume(ctx, item).await,
+        Action::Open { form } => match form {
+            FormKind::Need => intake::start(ctx, ItemKind::Need, "").await,
+            FormKind::Seed => intake::start(ctx, ItemKind::Seed, "").await,
+            FormKind::Answer { item, question } => checklist::ask(ctx, item, &question).await,
+        },
     }
 }
 
