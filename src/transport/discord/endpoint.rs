@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use serenity::all::Interaction;
+use serenity::all::{CreateInteractionResponse, Interaction};
 
 use super::interaction::{Discord, answer};
 use super::verify::SignatureCheck;
@@ -52,7 +52,13 @@ async fn interactions(State(state): State<Endpoint>, headers: HeaderMap, body: B
         }
     };
     let answer = answer(&state.discord, interaction).await;
-    let body = match serde_json::to_vec(&answer.response) {
+    let written = match &answer.response {
+        // serenity writes `"data": null` for these; Discord documents them bare
+        CreateInteractionResponse::Pong => Ok(br#"{"type":1}"#.to_vec()),
+        CreateInteractionResponse::Acknowledge => Ok(br#"{"type":6}"#.to_vec()),
+        other => serde_json::to_vec(other),
+    };
+    let body = match written {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "a response could not be written");
