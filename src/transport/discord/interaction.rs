@@ -5,7 +5,7 @@
 //!
 //! Discord wants the first response within 3 seconds. The bot gets [`Discord::deadline`]
 //! (about 2 s); if it has not finished by then the interaction is deferred (type 5, or 6 for a
-//! click, which keeps the message as it is) and the reply, when it comes, edits the original
+//! click or a modal opened from a message, which keeps that message as it is) and the reply, when it comes, edits the original
 //! response or follows it up.
 //!
 //! Response types: a command's reply is a new message (type 4; ephemeral when private); a click
@@ -155,7 +155,9 @@ async fn event(discord: &Arc<Discord>, inbound: Inbound, origin: Origin) -> Answ
         Err(_) => {
             tracing::info!("the reply takes long; the interaction is deferred");
             let response = match origin.kind {
-                Kind::Component { .. } => CreateInteractionResponse::Acknowledge,
+                Kind::Component { .. } | Kind::Modal { on_message: true } => {
+                    CreateInteractionResponse::Acknowledge
+                }
                 _ => CreateInteractionResponse::Defer(
                     CreateInteractionResponseMessage::new().ephemeral(true),
                 ),
@@ -283,7 +285,11 @@ fn rest(units: impl Iterator<Item = Unit>, prompts: &Prompts, lang: Lang, steps:
 pub fn deferred(kind: &Kind, replies: Vec<Outbound>, prompts: &Prompts, lang: Lang) -> Vec<Step> {
     let mut units = units(replies).into_iter();
     let mut steps = Vec::new();
-    let click = matches!(kind, Kind::Component { .. });
+    // after a click, or a modal opened from a message's button, the original is that message
+    let click = matches!(
+        kind,
+        Kind::Component { .. } | Kind::Modal { on_message: true }
+    );
     let first = units.next().map(|u| match u {
         Unit::Form(f) => (render::form_message(&f, prompts, lang), None),
         Unit::Message(m) => (m, None),
@@ -516,6 +522,16 @@ mod tests {
         );
         let steps = deferred(&click(), vec![question(false)], &p, Lang::En);
         assert!(matches!(&steps[..], [Step::FollowUp(_)]));
+        let steps = deferred(
+            &Kind::Modal { on_message: true },
+            vec![question(true)],
+            &p,
+            Lang::En,
+        );
+        assert!(
+            matches!(&steps[..], [Step::Edit(_)]),
+            "a modal's answer replaces the question it came from"
+        );
         let steps = deferred(&Kind::Command, vec![question(false)], &p, Lang::En);
         assert!(
             matches!(&steps[..], [Step::Edit(_)]),
