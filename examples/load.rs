@@ -4,7 +4,8 @@
 //! server's peak memory (VmHWM from /proc/<pid>/status, with `--server-pid`).
 //!
 //! Discord: interactions signed with Ed25519 from `--seed` (start the server with the public key
-//! that `--print-public-key` prints). Scenarios: `submit` (a need's modal submitted: the need is
+//! that `--print-public-key` prints). Scenarios: `ping` (verification and parsing only),
+//! `submit` (a need's modal submitted: the need is
 //! created and its first question asked), `show` (`/ai show N-1`), `mine` (`/ai mine`), `modal`
 //! (`/ai need …`, which answers with the modal), or `mix` (each client cycles through them all).
 //!
@@ -80,6 +81,8 @@ enum Platform {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Scenario {
+    /// A PING: signature, parsing and the response only (the transport's own cost).
+    Ping,
     Submit,
     Show,
     Mine,
@@ -180,6 +183,10 @@ fn discord_request(
         other => other,
     };
     let (value, expect) = match step {
+        Scenario::Ping => (
+            json!({ "id": format!("{}", 1_600_000_000_000_000_000u64 + n), "application_id": "1", "type": 1, "token": "t", "version": 1 }),
+            1,
+        ),
         Scenario::Submit => (
             interaction(
                 5,
