@@ -75,6 +75,13 @@ pub enum CliCommand {
         #[arg(long, value_name = "URL")]
         db: Option<String>,
     },
+    /// Print the link that adds the bot to a Discord server: scopes bot and
+    /// applications.commands, and only the permissions the bot needs.
+    DiscordInvite {
+        /// The application id (default: discord.application_id, DISCORD_APPLICATION_ID).
+        #[arg(long, value_name = "ID")]
+        application_id: Option<u64>,
+    },
     /// Check the configuration and the prompts, and open the database; name every problem.
     Check {
         #[arg(long, value_name = "URL")]

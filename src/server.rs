@@ -86,8 +86,12 @@ impl Application {
 }
 
 /// The transports the configuration turns on.
-fn transports(_config: &Config, _bot: &Arc<Bot>) -> Result<Vec<TransportParts>, ServeError> {
-    Ok(Vec::new())
+fn transports(config: &Config, bot: &Arc<Bot>) -> Result<Vec<TransportParts>, ServeError> {
+    let mut parts = Vec::new();
+    if let Some(discord) = &config.discord {
+        parts.push(crate::transport::discord::parts(discord, bot.clone())?);
+    }
+    Ok(parts)
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -44,7 +44,10 @@ pub async fn build_bot(config: &Config, db: &DatabaseUrl, clock: Arc<dyn Clock>)
 /// The default log filter of a command: quiet where the terminal is the interface.
 pub fn default_log_filter(command: &CliCommand) -> &'static str {
     match command {
-        CliCommand::Console { .. } | CliCommand::Demo { .. } | CliCommand::Assess { .. } => "warn",
+        CliCommand::Console { .. }
+        | CliCommand::Demo { .. }
+        | CliCommand::Assess { .. }
+        | CliCommand::DiscordInvite { .. } => "warn",
         CliCommand::Check { .. } | CliCommand::Serve { .. } => "info",
         CliCommand::Export { .. } => "warn",
     }
@@ -60,6 +63,23 @@ pub async fn run(command: CliCommand, config: Config) -> ExitCode {
             export(config, format, what, since, workspace, db).await
         }
         CliCommand::Serve { db, bind } => serve(config, db, bind).await,
+        CliCommand::DiscordInvite { application_id } => discord_invite(&config, application_id),
+    }
+}
+
+fn discord_invite(config: &Config, flag: Option<u64>) -> ExitCode {
+    let id = flag.or(config.discord.as_ref().map(|d| d.application_id));
+    match id.filter(|&id| id > 0) {
+        Some(id) => {
+            println!("{}", crate::transport::discord::invite_url(id));
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!(
+                "kakehashi discord-invite: set DISCORD_APPLICATION_ID (with DISCORD_TOKEN), or pass --application-id"
+            );
+            ExitCode::from(USAGE)
+        }
     }
 }
 

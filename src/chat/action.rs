@@ -26,10 +26,16 @@ pub enum Action {
     Move { item: ItemRef, to: Status },
     /// Give the item an owner (the picked person is the value).
     Assign { item: ItemRef },
+    /// Show a form again, empty or with its stored values. Transports whose forms cannot show
+    /// errors in place (Discord's modals) offer it as a button next to the errors.
+    Open { form: FormKind },
 }
 
 impl Action {
     pub fn parse(id: &str) -> Option<Action> {
+        if let Some(form) = id.strip_prefix("o:") {
+            return FormKind::parse(form).map(|form| Action::Open { form });
+        }
         let mut parts = id.split(':');
         let tag = parts.next()?;
         let item = ItemRef::parse(parts.next()?).ok()?;
@@ -65,6 +71,7 @@ impl fmt::Display for Action {
             Action::Resume { item } => write!(f, "r:{item}"),
             Action::Move { item, to } => write!(f, "m:{item}:{to}"),
             Action::Assign { item } => write!(f, "as:{item}"),
+            Action::Open { form } => write!(f, "o:{form}"),
         }
     }
 }
@@ -137,6 +144,8 @@ mod tests {
             Action::Resume { item: n3() },
             Action::Move { item: n3(), to: Status::InProgress },
             Action::Assign { item: n3() },
+            Action::Open { form: FormKind::Need },
+            Action::Open { form: FormKind::Answer { item: n3(), question: q() } },
         ] {
             let id = a.to_string();
             assert!(id.len() <= 100, "{id}");
@@ -158,7 +167,20 @@ mod tests {
 
     #[test]
     fn foreign_or_damaged_ids_are_not_actions() {
-        for id in ["", "x:N-3", "a:N-3:goal", "a:N-3:goal:x:y", "l:Q-3", "q:N-3:", "l", "ans:N-3:", "ans:N-3:a:b"] {
+        for id in [
+            "",
+            "x:N-3",
+            "a:N-3:goal",
+            "a:N-3:goal:x:y",
+            "l:Q-3",
+            "q:N-3:",
+            "l",
+            "ans:N-3:",
+            "ans:N-3:a:b",
+            "o:",
+            "o:x",
+            "o:ans:N-3:",
+        ] {
             assert_eq!(Action::parse(id), None, "{id}");
             assert_eq!(FormKind::parse(id), None, "{id}");
         }

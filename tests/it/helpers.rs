@@ -7,9 +7,13 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use kakehashi::chat::{Actor, Bot, Inbound, InboundEvent, Outbound, Place, WorkspaceRef};
 use kakehashi::clock::ManualClock;
+use kakehashi::domain::{Event, ItemRef, Role, WorkItem};
 use kakehashi::domain::{Lang, Settings};
 use kakehashi::prompts::Prompts;
-use kakehashi::storage::{self, DatabaseUrl, Store};
+use kakehashi::storage::{
+    self, AdminAction, AuditEntry, AuditFilter, Claimed, DatabaseUrl, ExportEvent, ExportItem, ItemFilter, ItemSummary,
+    JobRun, NewItem, NoticeOutcome, RunOutcome, Save, Sink, StatRow, Store, StoreError, StoredEvaluation, Workspace,
+};
 
 /// The variable naming the PostgreSQL server for tests (an admin URL, e.g.
 /// postgres://postgres@127.0.0.1:5432/postgres). Each test gets its own database on it.
@@ -258,4 +262,167 @@ pub fn form(replies: &[Outbound]) -> Option<&kakehashi::chat::Form> {
         Outbound::Form(f) => Some(f),
         _ => None,
     })
+}
+
+/// A store whose `ensure_workspace` (the first thing the bot does with every event) waits until
+/// the test opens the gate: a reply that is late for certain, without a sleep. Everything else
+/// goes straight to the real store.
+pub struct Gated {
+    pub inner: Arc<dyn Store>,
+    gate: std::sync::Mutex<Arc<tokio::sync::Semaphore>>,
+}
+
+impl Gated {
+    pub fn new(inner: Arc<dyn Store>) -> Gated {
+        Gated { inner, gate: std::sync::Mutex::new(Arc::new(tokio::sync::Semaphore::new(1000))) }
+    }
+
+    pub fn close(&self) {
+        *self.gate.lock().unwrap() = Arc::new(tokio::sync::Semaphore::new(0));
+    }
+
+    pub fn open(&self) {
+        self.gate.lock().unwrap().add_permits(1000);
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for Gated {
+    fn backend(&self) -> &'static str {
+        self.inner.backend()
+    }
+    async fn workspace(&self, id: &str) -> Result<Option<Workspace>, StoreError> {
+        self.inner.workspace(id).await
+    }
+    async fn ensure_workspace(
+        &self,
+        id: &str,
+        name: &str,
+        defaults: &Settings,
+        now: DateTime<Utc>,
+    ) -> Result<Workspace, StoreError> {
+        let gate = self.gate.lock().unwrap().clone();
+        let _pass = gate.acquire().await.expect("the gate stays");
+        self.inner.ensure_workspace(id, name, defaults, now).await
+    }
+    async fn workspaces(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.inner.workspaces().await
+    }
+    async fn update_settings(&self, settings: &Settings, action: &AdminAction) -> Result<(), StoreError> {
+        self.inner.update_settings(settings, action).await
+    }
+    async fn create_item(&self, new: NewItem) -> Result<WorkItem, StoreError> {
+        self.inner.create_item(new).await
+    }
+    async fn item(&self, workspace: &str, item: ItemRef) -> Result<Option<WorkItem>, StoreError> {
+        self.inner.item(workspace, item).await
+    }
+    async fn save_item(&self, item: &mut WorkItem, actor: &str, save: Save<'_>) -> Result<(), StoreError> {
+        self.inner.save_item(item, actor, save).await
+    }
+    async fn items_of(&self, workspace: &str, user: &str, limit: i64) -> Result<Vec<ItemSummary>, StoreError> {
+        self.inner.items_of(workspace, user, limit).await
+    }
+    async fn list_items(
+        &self,
+        workspace: &str,
+        filter: &ItemFilter,
+        limit: i64,
+    ) -> Result<(Vec<ItemSummary>, i64), StoreError> {
+        self.inner.list_items(workspace, filter, limit).await
+    }
+    async fn events(&self, workspace: &str, item: ItemRef) -> Result<Vec<Event>, StoreError> {
+        self.inner.events(workspace, item).await
+    }
+    async fn count_items(&self, workspace: &str) -> Result<i64, StoreError> {
+        self.inner.count_items(workspace).await
+    }
+    async fn last_team(&self, workspace: &str, user: &str) -> Result<Option<String>, StoreError> {
+        self.inner.last_team(workspace, user).await
+    }
+    async fn roles_of(&self, workspace: &str, user: &str) -> Result<Vec<Role>, StoreError> {
+        self.inner.roles_of(workspace, user).await
+    }
+    async fn role_members(&self, workspace: &str) -> Result<Vec<(String, Role)>, StoreError> {
+        self.inner.role_members(workspace).await
+    }
+    async fn set_role(&self, user: &str, role: Role, grant: bool, action: &AdminAction) -> Result<bool, StoreError> {
+        self.inner.set_role(user, role, grant, action).await
+    }
+    async fn record_admin(&self, action: &AdminAction) -> Result<(), StoreError> {
+        self.inner.record_admin(action).await
+    }
+    async fn audit(&self, workspace: &str, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        self.inner.audit(workspace, filter, limit).await
+    }
+    async fn stat_rows(&self, workspace: &str, since: Option<DateTime<Utc>>) -> Result<Vec<StatRow>, StoreError> {
+        self.inner.stat_rows(workspace, since).await
+    }
+    async fn export_items(
+        &self,
+        workspace: &str,
+        since: Option<DateTime<Utc>>,
+        sink: Sink<'_, ExportItem>,
+    ) -> Result<(), StoreError> {
+        self.inner.export_items(workspace, since, sink).await
+    }
+    async fn export_events(
+        &self,
+        workspace: &str,
+        since: Option<DateTime<Utc>>,
+        sink: Sink<'_, ExportEvent>,
+    ) -> Result<(), StoreError> {
+        self.inner.export_events(workspace, since, sink).await
+    }
+    async fn claim_notices(
+        &self,
+        prefix: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<Claimed>, StoreError> {
+        self.inner.claim_notices(prefix, now, lease, limit).await
+    }
+    async fn schedule_run(
+        &self,
+        job: &str,
+        workspace: &str,
+        at: DateTime<Utc>,
+        late: bool,
+        skip: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.inner.schedule_run(job, workspace, at, late, skip, now).await
+    }
+    async fn claim_runs(
+        &self,
+        replica: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<JobRun>, StoreError> {
+        self.inner.claim_runs(replica, now, lease, limit).await
+    }
+    async fn finish_run(
+        &self,
+        run: &JobRun,
+        replica: &str,
+        outcome: RunOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.inner.finish_run(run, replica, outcome, now).await
+    }
+    async fn last_evaluation(
+        &self,
+        workspace: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<StoredEvaluation>, StoreError> {
+        self.inner.last_evaluation(workspace, at).await
+    }
+    async fn count_role(&self, workspace: &str, role: Role) -> Result<i64, StoreError> {
+        self.inner.count_role(workspace, role).await
+    }
+    async fn settle_notice(&self, id: i64, outcome: NoticeOutcome, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.inner.settle_notice(id, outcome, now).await
+    }
 }

@@ -5,6 +5,8 @@ mod assess;
 mod console;
 mod conversation;
 mod demo;
+mod discord;
+mod discord_fake;
 mod helpers;
 mod prompts;
 mod storage;

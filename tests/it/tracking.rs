@@ -43,9 +43,10 @@ async fn item_in(app: &App, kind: ItemKind, requester: &str, title: &str, status
 
 /// Records every message delivered; can be told to fail first.
 #[derive(Default)]
-struct Recorder {
-    sent: Mutex<Vec<(Recipient, Message)>>,
-    fail_next: Mutex<Vec<DeliveryError>>,
+pub struct Recorder {
+    pub sent: Mutex<Vec<(Recipient, Message)>>,
+    pub files: Mutex<Vec<(Recipient, kakehashi::chat::Attachment)>>,
+    pub fail_next: Mutex<Vec<DeliveryError>>,
 }
 
 #[async_trait::async_trait]
@@ -57,10 +58,23 @@ impl Deliver for Recorder {
         self.sent.lock().unwrap().push((to.clone(), message.clone()));
         Ok(())
     }
+
+    async fn deliver_file(
+        &self,
+        _workspace: &str,
+        to: &Recipient,
+        file: &kakehashi::chat::Attachment,
+    ) -> Result<(), DeliveryError> {
+        if let Some(e) = self.fail_next.lock().unwrap().pop() {
+            return Err(e);
+        }
+        self.files.lock().unwrap().push((to.clone(), file.clone()));
+        Ok(())
+    }
 }
 
 impl Recorder {
-    fn texts(&self) -> Vec<(Recipient, String)> {
+    pub fn texts(&self) -> Vec<(Recipient, String)> {
         self.sent.lock().unwrap().iter().map(|(to, m)| (to.clone(), said(&[Outbound::Message(m.clone())]))).collect()
     }
 }

@@ -55,6 +55,12 @@ pub async fn action(ctx: &Ctx<'_>, action: Action, values: &[String]) -> Result<
             Some(user) => moves::apply(ctx, item, moves::Change::Assign { user }, true).await,
             None => Err(ctx.refuse("error.stale", &[])),
         },
+        Action::Open { form } => match form {
+            FormKind::Need => intake::start(ctx, ItemKind::Need, "").await,
+            FormKind::Seed => intake::start(ctx, ItemKind::Seed, "").await,
+            FormKind::Answer { item, question } => checklist::ask(ctx, item, &question).await,
+            FormKind::Move { item, to } => moves::start_move(ctx, item, to).await,
+        },
     }
 }
 

@@ -1,0 +1,161 @@
+//! A Discord interaction (as serenity reads it, from the gateway or the endpoint) in the
+//! conversation's terms: an [`Inbound`] event, plus what is needed to answer it.
+//!
+//! - workspace: `discord:{guild_id}`; in a direct message with the bot, `discord:dm:{user_id}`
+//!   (each person's DMs are a workspace of their own);
+//! - actor: the Discord user id, their language when Discord's locale is one kakehashi speaks,
+//!   and `workspace_admin` when their permissions include Manage Server (or Administrator);
+//! - place: the channel, `direct` outside a guild;
+//! - a slash command becomes its text line, a click or pick the component's custom id with the
+//!   picked values, a modal submission the modal's custom id with each input's value.
+
+use std::collections::BTreeMap;
+
+use serenity::all::{
+    ActionRowComponent, ApplicationId, ChannelId, CommandInteraction, ComponentInteraction,
+    ComponentInteractionDataKind, GuildId, Interaction, InteractionId, Member, ModalInteraction, Permissions, User,
+};
+
+use super::commands::Invoked;
+use super::render::strip_suffix;
+use crate::chat::{Actor, Inbound, InboundEvent, Place, WorkspaceRef};
+use crate::domain::Lang;
+
+/// What it takes to answer an interaction later (a follow-up, an edit).
+#[derive(Clone)]
+pub struct Origin {
+    pub interaction: InteractionId,
+    pub application: ApplicationId,
+    /// The interaction's token: valid 15 minutes, never logged.
+    pub token: String,
+    pub kind: Kind,
+}
+
+impl std::fmt::Debug for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Origin")
+            .field("interaction", &self.interaction)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Command,
+    /// A click or pick on a message; `custom_id` as Discord sent it.
+    Component {
+        custom_id: String,
+    },
+    /// A modal submission; `on_message` when the modal was opened from a message's button (so
+    /// the answer may update that message).
+    Modal {
+        on_message: bool,
+    },
+}
+
+pub enum Incoming {
+    Ping,
+    Event(Box<Inbound>, Origin),
+    /// Someone is typing an option that suggests values.
+    Autocomplete {
+        inbound: Box<Inbound>,
+        invoked: Invoked,
+    },
+    /// Something kakehashi does not offer (a role select, a context-menu command).
+    Unsupported(&'static str),
+}
+
+pub fn read(interaction: &Interaction) -> Incoming {
+    match interaction {
+        Interaction::Ping(_) => Incoming::Ping,
+        Interaction::Command(c) => {
+            let invoked = Invoked::read(&c.data);
+            let text = invoked.line();
+            let inbound = command_inbound(c, InboundEvent::Command { text });
+            Incoming::Event(Box::new(inbound), origin(c.id, c.application_id, &c.token, Kind::Command))
+        }
+        Interaction::Autocomplete(c) => {
+            let invoked = Invoked::read(&c.data);
+            let inbound = command_inbound(c, InboundEvent::Command { text: invoked.line() });
+            Incoming::Autocomplete { inbound: Box::new(inbound), invoked }
+        }
+        Interaction::Component(c) => match component_event(c) {
+            Some(event) => Incoming::Event(
+                Box::new(component_inbound(c, event)),
+                origin(c.id, c.application_id, &c.token, Kind::Component { custom_id: c.data.custom_id.clone() }),
+            ),
+            None => Incoming::Unsupported("component"),
+        },
+        Interaction::Modal(m) => Incoming::Event(
+            Box::new(modal_inbound(m)),
+            origin(m.id, m.application_id, &m.token, Kind::Modal { on_message: m.message.is_some() }),
+        ),
+        _ => Incoming::Unsupported("interaction"),
+    }
+}
+
+fn origin(id: InteractionId, app: ApplicationId, token: &str, kind: Kind) -> Origin {
+    Origin { interaction: id, application: app, token: token.to_string(), kind }
+}
+
+fn component_event(c: &ComponentInteraction) -> Option<InboundEvent> {
+    let values = match &c.data.kind {
+        ComponentInteractionDataKind::Button => Vec::new(),
+        ComponentInteractionDataKind::StringSelect { values } => values.clone(),
+        ComponentInteractionDataKind::UserSelect { values } => values.iter().map(|u| u.to_string()).collect(),
+        _ => return None,
+    };
+    Some(InboundEvent::Action { id: strip_suffix(&c.data.custom_id).to_string(), values })
+}
+
+fn command_inbound(c: &CommandInteraction, event: InboundEvent) -> Inbound {
+    inbound(c.guild_id, c.member.as_deref(), &c.user, &c.locale, c.channel_id, event)
+}
+
+fn component_inbound(c: &ComponentInteraction, event: InboundEvent) -> Inbound {
+    inbound(c.guild_id, c.member.as_ref(), &c.user, &c.locale, c.channel_id, event)
+}
+
+fn modal_inbound(m: &ModalInteraction) -> Inbound {
+    let mut values = BTreeMap::new();
+    for row in &m.data.components {
+        for component in &row.components {
+            if let ActionRowComponent::InputText(input) = component {
+                values.insert(input.custom_id.clone(), input.value.clone().unwrap_or_default());
+            }
+        }
+    }
+    let event = InboundEvent::Form { id: m.data.custom_id.clone(), values };
+    inbound(m.guild_id, m.member.as_ref(), &m.user, &m.locale, m.channel_id, event)
+}
+
+fn inbound(
+    guild: Option<GuildId>,
+    member: Option<&Member>,
+    user: &User,
+    locale: &str,
+    channel: ChannelId,
+    event: InboundEvent,
+) -> Inbound {
+    let (id, name) = match guild {
+        Some(g) => (format!("discord:{g}"), format!("Discord {g}")),
+        None => (format!("discord:dm:{}", user.id), format!("Discord DM {}", user.id)),
+    };
+    let admin = member
+        .and_then(|m| m.permissions)
+        .is_some_and(|p| p.intersects(Permissions::MANAGE_GUILD | Permissions::ADMINISTRATOR));
+    let display =
+        member.and_then(|m| m.nick.clone()).or_else(|| user.global_name.clone()).unwrap_or_else(|| user.name.clone());
+    Inbound {
+        workspace: WorkspaceRef { id, name },
+        actor: Actor {
+            id: user.id.to_string(),
+            name: display,
+            locale: Lang::parse(locale).ok(),
+            workspace_admin: admin,
+        },
+        place: Place { channel: channel.to_string(), direct: guild.is_none() },
+        event,
+    }
+}

@@ -1,0 +1,670 @@
+//! Discord end to end: the application serves `POST /discord/interactions` and talks to a local
+//! fake of the Discord API; requests are signed with a test Ed25519 key, as Discord signs them.
+//! The gateway is tested where a serenity interaction becomes an inbound event and its answer a
+//! REST call.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ed25519_dalek::{Signer, SigningKey};
+use kakehashi::chat::{Block, Bot, InboundEvent, Message, Recipient, Span, text};
+use kakehashi::clock::{Clock, ManualClock};
+use kakehashi::config::Config;
+use kakehashi::delivery::{Deliver, DeliveryError};
+use kakehashi::domain::{ItemKind, ItemRef, Lang, Outcome, Settings, Status};
+use kakehashi::prompts::Prompts;
+use kakehashi::server::Application;
+use kakehashi::transport::discord::api::DiscordApi;
+use kakehashi::transport::discord::deliver::DiscordDeliver;
+use kakehashi::transport::discord::inbound::{self, Incoming, Kind};
+use kakehashi::transport::discord::interaction::Discord;
+use kakehashi::transport::discord::{endpoint, gateway, verify::SignatureCheck};
+use serde_json::{Value, json};
+
+use crate::conversation::PROTOTYPE;
+use crate::discord_fake::{
+    ADMIN, AIKO, APP, BEN, DM_CHANNEL, FakeDiscord, GUILD, Sender, autocomplete, command, component, custom_ids, modal,
+    text as said,
+};
+use crate::helpers::{Gated, TestDb, backends, sqlite, t0};
+
+const WORKSPACE: &str = "discord:1200000000000000002";
+
+fn key() -> SigningKey {
+    SigningKey::from_bytes(&[42u8; 32])
+}
+
+fn public_key() -> String {
+    hex::encode(key().verifying_key().to_bytes())
+}
+
+/// The application on a random port, as `kakehashi serve` runs it in endpoint mode, and the fake
+/// Discord API it talks to.
+struct DiscordApp {
+    url: String,
+    bot: Arc<Bot>,
+    clock: Arc<ManualClock>,
+    fake: FakeDiscord,
+    http: reqwest::Client,
+    n: std::sync::atomic::AtomicU64,
+    _db: TestDb,
+}
+
+fn bot(db: &TestDb, clock: Arc<ManualClock>) -> Arc<Bot> {
+    Arc::new(Bot {
+        store: db.store.clone(),
+        prompts: Arc::new(Prompts::embedded()),
+        clock,
+        defaults: Settings::default(),
+        admins: Vec::new(),
+    })
+}
+
+async fn spawn(db: TestDb) -> DiscordApp {
+    let fake = FakeDiscord::start().await;
+    let clock = Arc::new(ManualClock::new(t0()));
+    let bot = bot(&db, clock.clone());
+    let pk = public_key();
+    let vars = [
+        ("DISCORD_MODE", "endpoint"),
+        ("DISCORD_PUBLIC_KEY", pk.as_str()),
+        ("DISCORD_APPLICATION_ID", APP),
+        ("DISCORD_GUILD_ID", GUILD),
+        ("DISCORD_TOKEN", "test-bot-token"),
+        ("DISCORD_API_URL", fake.url.as_str()),
+    ];
+    let env = move |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
+    let config = Config::load(None, &env).expect("a Discord endpoint configuration");
+    let app =
+        Application::build(&config, bot.clone(), "127.0.0.1:0".parse().unwrap()).await.expect("the server starts");
+    let url = format!("http://{}", app.addr());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    DiscordApp { url, bot, clock, fake, http: reqwest::Client::new(), n: Default::default(), _db: db }
+}
+
+/// A signature header's value, when the request has one.
+type Signature = Option<String>;
+
+fn sign(key: &SigningKey, timestamp: &str, body: &[u8]) -> String {
+    let mut message = timestamp.as_bytes().to_vec();
+    message.extend_from_slice(body);
+    hex::encode(key.sign(&message).to_bytes())
+}
+
+impl DiscordApp {
+    fn next(&self) -> u64 {
+        self.n.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    async fn post_raw(&self, body: &[u8], signature: Option<String>, timestamp: Option<String>) -> (u16, String) {
+        let mut req = self.http.post(format!("{}/discord/interactions", self.url)).body(body.to_vec());
+        if let Some(s) = signature {
+            req = req.header("X-Signature-Ed25519", s);
+        }
+        if let Some(t) = timestamp {
+            req = req.header("X-Signature-Timestamp", t);
+        }
+        let res = req.send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    /// Sends an interaction signed as Discord signs it; its response.
+    async fn send(&self, interaction: &Value) -> Value {
+        let body = serde_json::to_vec(interaction).unwrap();
+        let ts = self.clock.now().timestamp().to_string();
+        let (status, text) = self.post_raw(&body, Some(sign(&key(), &ts, &body)), Some(ts)).await;
+        assert_eq!(status, 200, "{text}");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        check_message_limits(&v);
+        v
+    }
+
+    async fn command(&self, who: Sender, sub: &str, options: &[(&str, Value)]) -> Value {
+        self.send(&command(who, self.next(), "ai", &[sub], options)).await
+    }
+
+    async fn click(&self, who: Sender, id: &str) -> Value {
+        self.send(&component(who, self.next(), id, None)).await
+    }
+
+    async fn submit(&self, who: Sender, form: &str, fields: &[(&str, &str)], from_message: bool) -> Value {
+        self.send(&modal(who, self.next(), form, fields, from_message)).await
+    }
+}
+
+/// Every message response stays within Discord's limits and pings nobody it was not meant to.
+fn check_message_limits(v: &Value) {
+    let data = &v["data"];
+    match v["type"].as_u64() {
+        Some(4 | 7) => {
+            assert!(data["content"].as_str().unwrap_or("").chars().count() <= 2000);
+            assert_eq!(data["allowed_mentions"]["parse"], json!([]), "{v}");
+            let rows = data["components"].as_array().cloned().unwrap_or_default();
+            assert!(rows.len() <= 5);
+            for row in rows {
+                let cs = row["components"].as_array().unwrap();
+                assert!(cs.len() <= 5);
+                for c in cs {
+                    assert!(c["custom_id"].as_str().unwrap().len() <= 100);
+                    if c["type"] == 3 {
+                        assert_eq!(cs.len(), 1, "a select is alone in its row");
+                        assert!(c["options"].as_array().unwrap().len() <= 25);
+                    }
+                }
+            }
+        }
+        Some(9) => {
+            assert!(data["title"].as_str().unwrap().chars().count() <= 45);
+            assert!((1..=5).contains(&data["components"].as_array().unwrap().len()));
+        }
+        _ => {}
+    }
+}
+
+/// Answers the question the message asks, as a person would on Discord: a button, a select, or
+/// the "Answer…" button and its modal. Returns the response (the message updated in place).
+async fn answer(app: &DiscordApp, who: Sender, data: &Value, question: &str, value: &str) -> Value {
+    let ids = custom_ids(data);
+    let find = |prefix: &str, suffix: &str| {
+        ids.iter()
+            .find(|id| id.starts_with(prefix) && id.contains(&format!(":{question}")) && id.ends_with(suffix))
+            .cloned()
+    };
+    let response = if let Some(button) = find("a:", &format!(":{question}:{value}")) {
+        app.click(who, &button).await
+    } else if let Some(select) = find("p:", question) {
+        let values: Vec<&str> = value.split(',').collect();
+        app.send(&component(who, app.next(), &select, Some(&values))).await
+    } else if let Some(open) = find("q:", question) {
+        let opened = app.click(who, &open).await;
+        assert_eq!(opened["type"], 9, "the Answer button opens a modal: {opened}");
+        let form = opened["data"]["custom_id"].as_str().unwrap().to_string();
+        app.submit(who, &form, &[("answer", value)], true).await
+    } else {
+        panic!("'{question}' is not being asked: {}", said(data));
+    };
+    assert_eq!(response["type"], 7, "the checklist updates its message in place: {response}");
+    response
+}
+
+/// `/ai need <title>`, its modal, and the first question.
+async fn submit_need(app: &DiscordApp, who: Sender, title: &str) -> Value {
+    let opened = app.command(who, "need", &[("title", json!(title))]).await;
+    assert_eq!(opened["type"], 9, "{opened}");
+    assert_eq!(opened["data"]["custom_id"], "need");
+    let title_input = &opened["data"]["components"][0]["components"][0];
+    assert_eq!(title_input["custom_id"], "title");
+    assert_eq!(title_input["value"], title);
+    let first =
+        app.submit(who, "need", &[("title", title), ("team", "Store operations"), ("description", "")], false).await;
+    assert_eq!(first["type"], 4, "{first}");
+    assert_eq!(first["data"]["flags"], 64, "the checklist is private");
+    first
+}
+
+#[tokio::test]
+async fn a_ping_is_answered_with_a_pong() {
+    let app = spawn(sqlite().await).await;
+    let ping = json!({ "id": "1", "application_id": APP, "type": 1, "token": "t", "version": 1 });
+    assert_eq!(app.send(&ping).await, json!({ "type": 1 }), "PONG, nothing else");
+}
+
+#[tokio::test]
+async fn unsigned_forged_stale_or_altered_requests_get_401_and_touch_nothing() {
+    let app = spawn(sqlite().await).await;
+    let interaction = command(Sender::member(AIKO), 1, "ai", &["need"], &[("title", json!("Forecast"))]);
+    let body = serde_json::to_vec(&interaction).unwrap();
+    let now = app.clock.now().timestamp();
+    let ts = now.to_string();
+    let stranger = SigningKey::from_bytes(&[7u8; 32]);
+    let cases: Vec<(&str, Vec<u8>, Signature, Signature)> = vec![
+        ("no headers", body.clone(), None, None),
+        ("no timestamp", body.clone(), Some(sign(&key(), &ts, &body)), None),
+        ("another key", body.clone(), Some(sign(&stranger, &ts, &body)), Some(ts.clone())),
+        ("garbage signature", body.clone(), Some("00".repeat(64)), Some(ts.clone())),
+        (
+            "altered body",
+            body.iter().copied().map(|b| if b == b'F' { b'G' } else { b }).collect(),
+            Some(sign(&key(), &ts, &body)),
+            Some(ts.clone()),
+        ),
+        ("another timestamp", body.clone(), Some(sign(&key(), &ts, &body)), Some((now + 1).to_string())),
+        (
+            "six minutes old",
+            body.clone(),
+            Some(sign(&key(), &(now - 360).to_string(), &body)),
+            Some((now - 360).to_string()),
+        ),
+        (
+            "six minutes ahead",
+            body.clone(),
+            Some(sign(&key(), &(now + 360).to_string(), &body)),
+            Some((now + 360).to_string()),
+        ),
+    ];
+    for (case, body, sig, ts) in cases {
+        let (status, _) = app.post_raw(&body, sig, ts).await;
+        assert_eq!(status, 401, "{case}");
+    }
+    assert!(app.bot.store.workspace(WORKSPACE).await.unwrap().is_none(), "nothing was stored");
+    let (status, _) = {
+        let ts = (now - 290).to_string();
+        app.post_raw(&body, Some(sign(&key(), &ts, &body)), Some(ts)).await
+    };
+    assert_eq!(status, 200, "within five minutes is fresh");
+}
+
+#[tokio::test]
+async fn a_signed_body_that_is_not_an_interaction_gets_400() {
+    let app = spawn(sqlite().await).await;
+    let ts = app.clock.now().timestamp().to_string();
+    for body in [&b"not json"[..], b"{}", br#"{"type": 2, "id": "1"}"#, b""] {
+        let (status, _) = app.post_raw(body, Some(sign(&key(), &ts, body)), Some(ts.clone())).await;
+        assert_eq!(status, 400, "{}", String::from_utf8_lossy(body));
+    }
+    assert!(app.bot.store.workspace(WORKSPACE).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_need_goes_from_the_slash_command_to_its_verdict_on_discord() {
+    for db in backends().await {
+        let app = spawn(db).await;
+        let aiko = Sender::member(AIKO);
+        let first = submit_need(&app, aiko, "Forecast weekly demand for store 12").await;
+        let text = said(&first["data"]);
+        assert!(text.contains("N-1 is saved"), "{text}");
+        assert!(text.contains("question 1/23"), "{text}");
+        let mut data = first["data"].clone();
+        for (q, v) in PROTOTYPE {
+            data = answer(&app, aiko, &data, q, v).await["data"].clone();
+        }
+        let text = said(&data);
+        assert!(text.contains("N-1 · Verdict: Worth an ML prototype"), "{text}");
+        assert!(text.contains("The AI team gets it for triage now"), "{text}");
+        let n1 = ItemRef { kind: ItemKind::Need, number: 1 };
+        let item = app.bot.store.item(WORKSPACE, n1).await.unwrap().unwrap();
+        assert_eq!(item.status, Status::Submitted);
+        assert_eq!(item.outcome(), Some(Outcome::MlPrototype));
+        assert_eq!(item.requester, AIKO, "the actor is the Discord user id");
+        assert_eq!(item.answers.len(), PROTOTYPE.len());
+    }
+}
+
+#[tokio::test]
+async fn a_bad_answer_in_a_modal_comes_back_with_the_error_and_a_button_to_open_it_again() {
+    let app = spawn(sqlite().await).await;
+    let aiko = Sender::member(AIKO);
+    let mut data = submit_need(&app, aiko, "Spot scratches").await["data"].clone();
+    for (q, v) in &PROTOTYPE[..7] {
+        data = answer(&app, aiko, &data, q, v).await["data"].clone();
+    }
+    assert!(said(&data).contains("question 8/23"), "{}", said(&data));
+    let refused = app.submit(aiko, "ans:N-1:baseline_accuracy", &[("answer", "ninety-two")], true).await;
+    assert_eq!(refused["type"], 4, "a new private message, the question stays: {refused}");
+    assert_eq!(refused["data"]["flags"], 64);
+    let text = said(&refused["data"]);
+    assert!(text.contains("is not a number"), "{text}");
+    assert!(text.contains("You wrote: ninety\\-two") || text.contains("You wrote: ninety-two"), "{text}");
+    assert_eq!(custom_ids(&refused["data"]), ["o:ans:N-1:baseline_accuracy"]);
+    let reopened = app.click(aiko, "o:ans:N-1:baseline_accuracy").await;
+    assert_eq!(reopened["type"], 9, "{reopened}");
+    assert_eq!(reopened["data"]["custom_id"], "ans:N-1:baseline_accuracy");
+    let saved = app.submit(aiko, "ans:N-1:baseline_accuracy", &[("answer", "92")], true).await;
+    assert_eq!(saved["type"], 7);
+    assert!(said(&saved["data"]).contains("question 9/23"), "{}", said(&saved["data"]));
+}
+
+#[tokio::test]
+async fn item_ids_autocomplete_from_the_persons_own_items() {
+    let app = spawn(sqlite().await).await;
+    let aiko = Sender::member(AIKO);
+    submit_need(&app, aiko, "Forecast weekly demand").await;
+    submit_need(&app, aiko, "Spot scratches on panels").await;
+    let choices = |v: &Value| -> Vec<(String, String)> {
+        assert_eq!(v["type"], 8, "{v}");
+        v["data"]["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["name"].as_str().unwrap().to_string(), c["value"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let all = choices(&app.send(&autocomplete(aiko, 90, "show", "id", "")).await);
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all.contains(&("N-1 · Forecast weekly demand".into(), "N-1".into())), "{all:?}");
+    let typed = choices(&app.send(&autocomplete(aiko, 91, "resume", "id", "n2")).await);
+    assert_eq!(typed, [("N-2 · Spot scratches on panels".to_string(), "N-2".to_string())]);
+    let by_title = choices(&app.send(&autocomplete(aiko, 92, "answers", "id", "forecast")).await);
+    assert_eq!(by_title.len(), 1);
+    let ben = choices(&app.send(&autocomplete(Sender::member(BEN), 93, "show", "id", "")).await);
+    assert!(ben.is_empty(), "only one's own items: {ben:?}");
+}
+
+#[tokio::test]
+async fn commands_are_registered_from_the_registry_at_start_with_admin_commands_hidden() {
+    let app = spawn(sqlite().await).await;
+    let put = app.fake.wait_for("command registration", |c| c.method == "PUT").await;
+    assert_eq!(
+        put.path,
+        format!("/api/v10/applications/{APP}/guilds/{GUILD}/commands"),
+        "a bulk overwrite in the guild"
+    );
+    assert_eq!(put.authorization.as_deref(), Some("Bot test-bot-token"));
+    let commands = put.body.as_array().unwrap();
+    let ai = commands.iter().find(|c| c["name"] == "ai").expect("/ai");
+    let subs: Vec<&str> = ai["options"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    let members: Vec<&str> = kakehashi::chat::COMMANDS.iter().filter(|c| !c.admin).map(|c| c.path[0]).collect();
+    for m in &members {
+        assert!(subs.contains(m), "/ai {m}");
+    }
+    let show = ai["options"].as_array().unwrap().iter().find(|o| o["name"] == "show").unwrap();
+    assert_eq!(show["options"][0]["autocomplete"], true, "item ids autocomplete");
+    let admin_specs = kakehashi::chat::COMMANDS.iter().filter(|c| c.admin).count();
+    let admin = commands.iter().find(|c| c["name"] == "ai-admin");
+    match admin {
+        Some(a) => {
+            assert!(admin_specs > 0);
+            assert_eq!(a["default_member_permissions"], "32", "hidden from members without Manage Server");
+        }
+        None => assert_eq!(admin_specs, 0, "admin commands are registered under /ai-admin"),
+    }
+    assert!(ai.get("default_member_permissions").is_none_or(Value::is_null));
+}
+
+#[tokio::test]
+async fn an_admin_command_is_refused_to_a_member_and_run_for_someone_who_manages_the_server() {
+    let app = spawn(sqlite().await).await;
+    let member = Sender::member(AIKO);
+    let refused = app.send(&command(member, 1, "ai-admin", &["roles", "list"], &[])).await;
+    let text = refused["data"]["content"].as_str().unwrap_or_default().to_string();
+    assert!(text.contains("This needs the admin role"), "{refused}");
+    assert_eq!(refused["data"]["flags"], 64, "the refusal is private");
+    let admin = Sender::member(ADMIN);
+    let granted = app
+        .send(&command(admin, 2, "ai-admin", &["roles", "add"], &[("user", json!(AIKO)), ("role", json!("ai_team"))]))
+        .await;
+    let said = serde_json::to_string(&granted).unwrap();
+    assert!(said.contains("now has the AI team role"), "{said}");
+    assert!(said.contains(&format!("<@{AIKO}>")), "the person is named by id: {said}");
+}
+
+#[tokio::test]
+async fn the_interaction_says_who_acts_where_in_which_language_and_whether_they_manage_the_server() {
+    let read = |v: Value| match inbound::read(&serde_json::from_value(v).unwrap()) {
+        Incoming::Event(inbound, origin) => (*inbound, origin),
+        _ => panic!("an event"),
+    };
+    let (i, origin) = read(command(Sender::member(ADMIN), 1, "ai", &["show"], &[("id", json!("N-3"))]));
+    assert_eq!(i.workspace.id, WORKSPACE);
+    assert_eq!(i.actor.id, ADMIN);
+    assert!(i.actor.workspace_admin, "Manage Server");
+    assert_eq!(i.actor.locale, Some(Lang::En));
+    assert!(!i.place.direct);
+    assert_eq!(i.event, InboundEvent::Command { text: "show N-3".into() });
+    assert_eq!(origin.kind, Kind::Command);
+    assert!(!format!("{origin:?}").contains("interaction-token"), "the token is never printed");
+
+    let ja = Sender { locale: "ja", ..Sender::member(AIKO) };
+    let (i, _) = read(component(ja, 2, "p:N-1:fit~2", Some(&["volume", "drift"])));
+    assert!(!i.actor.workspace_admin);
+    assert_eq!(i.actor.locale, Some(Lang::Ja));
+    assert_eq!(i.event, InboundEvent::Action { id: "p:N-1:fit".into(), values: vec!["volume".into(), "drift".into()] });
+
+    let dm = Sender { in_guild: false, locale: "fr", ..Sender::member(BEN) };
+    let (i, origin) = read(modal(dm, 3, "need", &[("title", "x"), ("team", "y")], false));
+    assert_eq!(i.workspace.id, format!("discord:dm:{BEN}"));
+    assert!(i.place.direct);
+    assert_eq!(i.place.channel, DM_CHANNEL);
+    assert_eq!(i.actor.locale, None, "a language kakehashi does not speak");
+    assert_eq!(origin.kind, Kind::Modal { on_message: false });
+    match i.event {
+        InboundEvent::Form { id, values } => {
+            assert_eq!(id, "need");
+            assert_eq!(values["team"], "y");
+        }
+        other => panic!("{other:?}"),
+    }
+    let (i, _) = read(command(Sender::member(ADMIN), 4, "ai-admin", &["roles", "add"], &[("user", json!(AIKO))]));
+    assert_eq!(i.event, InboundEvent::Command { text: format!("admin roles add <@{AIKO}>") });
+}
+
+#[tokio::test]
+async fn what_people_type_cannot_ping_anyone() {
+    let app = spawn(sqlite().await).await;
+    let aiko = Sender::member(AIKO);
+    let first = submit_need(&app, aiko, "@everyone look <@810000000000000003> <@&5> **now**").await;
+    let content = first["data"]["content"].as_str().unwrap();
+    assert!(!content.contains("@everyone") && !content.contains("<@8") && !content.contains("<@&"), "{content}");
+    assert!(content.contains("@\u{200B}everyone"), "{content}");
+    assert!(content.contains("\\*\\*now\\*\\*"), "markdown is shown as typed: {content}");
+    assert_eq!(
+        first["data"]["allowed_mentions"],
+        json!({ "parse": [], "users": [], "roles": [], "replied_user": false })
+    );
+}
+
+#[tokio::test]
+async fn a_late_reply_is_deferred_then_edits_the_original_response() {
+    let db = sqlite().await;
+    let fake = FakeDiscord::start().await;
+    let clock = Arc::new(ManualClock::new(t0()));
+    let gated = Arc::new(Gated::new(db.store.clone()));
+    gated.close();
+    let discord = Arc::new(Discord {
+        bot: Arc::new(Bot {
+            store: gated.clone(),
+            prompts: Arc::new(Prompts::embedded()),
+            clock: clock.clone(),
+            defaults: Settings::default(),
+            admins: Vec::new(),
+        }),
+        api: Arc::new(DiscordApi::new(None, &fake.url)),
+        deadline: Duration::from_millis(100),
+    });
+    let router = endpoint::router(discord, SignatureCheck::parse(&public_key()).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let post = |v: Value| {
+        let url = url.clone();
+        let clock = clock.clone();
+        async move {
+            let body = serde_json::to_vec(&v).unwrap();
+            let ts = clock.now().timestamp().to_string();
+            let res = reqwest::Client::new()
+                .post(format!("{url}/discord/interactions"))
+                .header("X-Signature-Ed25519", sign(&key(), &ts, &body))
+                .header("X-Signature-Timestamp", ts)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let aiko = Sender::member(AIKO);
+    let deferred = post(command(aiko, 1, "ai", &["mine"], &[])).await;
+    assert_eq!(deferred["type"], 5, "{deferred}");
+    assert_eq!(deferred["data"]["flags"], 64, "the loading message is private");
+    assert!(fake.calls().is_empty(), "nothing before the reply is ready");
+    gated.open();
+    let edit = fake.wait_for("the edit of the original response", |c| c.method == "PATCH").await;
+    assert_eq!(edit.path, format!("/api/v10/webhooks/{APP}/interaction-token-1/messages/@original"));
+    assert!(edit.body["content"].as_str().unwrap().contains("no needs or seeds yet"), "{}", edit.body);
+    assert_eq!(edit.body["allowed_mentions"]["parse"], json!([]));
+    assert_eq!(edit.authorization, None, "interaction webhooks need no bot token");
+
+    // a command whose reply is a form cannot open a modal once deferred: a button opens it
+    gated.close();
+    let deferred = post(command(aiko, 2, "ai", &["need"], &[("title", json!("Forecast"))])).await;
+    assert_eq!(deferred["type"], 5);
+    gated.open();
+    let edit = fake.wait_for("the form's button", |c| c.path.contains("interaction-token-2")).await;
+    assert!(edit.body["content"].as_str().unwrap().contains("Your form is ready"), "{}", edit.body);
+    assert_eq!(edit.body["components"][0]["components"][0]["custom_id"], "o:need");
+
+    // a late click is acknowledged (type 6) and its reply edits the clicked message
+    gated.close();
+    let ack = post(component(aiko, 3, "o:need", None)).await;
+    assert_eq!(ack["type"], 6, "{ack}");
+    gated.open();
+    let follow = fake.wait_for("the click's reply", |c| c.path.contains("interaction-token-3")).await;
+    assert_eq!(follow.method, "POST", "a reply that does not replace the message follows up");
+    assert!(follow.body["content"].as_str().unwrap().contains("Your form is ready"));
+    assert_eq!(follow.body["flags"], 64);
+}
+
+#[tokio::test]
+async fn a_gateway_interaction_is_answered_through_the_rest_api() {
+    let db = sqlite().await;
+    let fake = FakeDiscord::start().await;
+    let clock = Arc::new(ManualClock::new(t0()));
+    let discord = Arc::new(Discord {
+        bot: bot(&db, clock),
+        api: Arc::new(DiscordApi::new(Some("gateway-token"), &fake.url)),
+        deadline: Duration::from_secs(2),
+    });
+    let aiko = Sender::member(AIKO);
+    let need = command(aiko, 11, "ai", &["need"], &[("title", json!("Forecast weekly demand"))]);
+    gateway::on_interaction(&discord, serde_json::from_value(need).unwrap()).await;
+    let call = fake.wait_for("the callback", |c| c.path.contains("interaction-token-11")).await;
+    assert_eq!(call.method, "POST");
+    assert_eq!(call.path, "/api/v10/interactions/1600000000000000011/interaction-token-11/callback");
+    assert_eq!(call.body["type"], 9, "the need's modal: {}", call.body);
+    assert_eq!(call.authorization.as_deref(), Some("Bot gateway-token"));
+
+    let submitted =
+        modal(aiko, 12, "need", &[("title", "Forecast weekly demand"), ("team", "Stores"), ("description", "")], false);
+    gateway::on_interaction(&discord, serde_json::from_value(submitted).unwrap()).await;
+    let call = fake.wait_for("the callback", |c| c.path.contains("interaction-token-12")).await;
+    assert_eq!(call.body["type"], 4);
+    assert!(said(&call.body["data"]).contains("N-1 is saved"));
+    let goal = custom_ids(&call.body["data"]).into_iter().find(|id| id.starts_with("q:N-1:goal")).unwrap();
+    gateway::on_interaction(&discord, serde_json::from_value(component(aiko, 13, &goal, None)).unwrap()).await;
+    let call = fake.wait_for("the callback", |c| c.path.contains("interaction-token-13")).await;
+    assert_eq!(call.body["type"], 9);
+    assert_eq!(call.body["data"]["custom_id"], "ans:N-1:goal");
+}
+
+#[tokio::test]
+async fn a_notice_to_a_person_opens_a_dm_and_pings_only_whom_the_bot_names() {
+    let fake = FakeDiscord::start().await;
+    let deliver = DiscordDeliver { api: Arc::new(DiscordApi::new(Some("bot-token"), &fake.url)) };
+    let notice = Message::private(vec![Block::Text(vec![
+        Span::plain("N-1 moved on; requested by "),
+        Span::User(AIKO.into()),
+        Span::plain(" @here"),
+    ])]);
+    deliver.deliver(WORKSPACE, &Recipient::User(AIKO.into()), &notice).await.unwrap();
+    let calls = fake.calls();
+    assert_eq!(calls.len(), 2, "{calls:#?}");
+    assert_eq!((calls[0].method.as_str(), calls[0].path.as_str()), ("POST", "/api/v10/users/@me/channels"));
+    assert_eq!(calls[0].body, json!({ "recipient_id": AIKO }));
+    assert_eq!(calls[1].path, format!("/api/v10/channels/{DM_CHANNEL}/messages"));
+    assert_eq!(calls[1].authorization.as_deref(), Some("Bot bot-token"));
+    let body = &calls[1].body;
+    assert_eq!(body["allowed_mentions"]["parse"], json!([]));
+    assert_eq!(body["allowed_mentions"]["users"], json!([AIKO]));
+    assert!(body["content"].as_str().unwrap().contains(&format!("<@{AIKO}> @\u{200B}here")), "{body}");
+    assert!(body.get("flags").is_none_or(|f| f == 0), "no ephemeral flag outside interactions");
+
+    let channel = Recipient::Channel("1900000000000000009".into());
+    deliver.deliver(WORKSPACE, &channel, &Message::private(vec![Block::Text(text("Digest"))])).await.unwrap();
+    assert_eq!(fake.calls().last().unwrap().path, "/api/v10/channels/1900000000000000009/messages");
+}
+
+#[tokio::test]
+async fn delivery_failures_are_retried_or_given_up_as_discord_answers() {
+    let fake = FakeDiscord::start().await;
+    let deliver = DiscordDeliver { api: Arc::new(DiscordApi::new(Some("bot-token"), &fake.url)) };
+    let notice = Message::private(vec![Block::Text(text("Hello"))]);
+    let channel = Recipient::Channel("1900000000000000009".into());
+    fake.answer_next(
+        "/messages",
+        429,
+        r#"{"message":"You are being rate limited.","retry_after":1.5,"global":false}"#,
+        Some("2"),
+    );
+    assert_eq!(
+        deliver.deliver(WORKSPACE, &channel, &notice).await,
+        Err(DeliveryError::Retry {
+            after: Some(Duration::from_millis(1500)),
+            reason: "Discord answered 429: You are being rate limited.".into()
+        })
+    );
+    fake.answer_next("/messages", 502, "", None);
+    assert!(matches!(
+        deliver.deliver(WORKSPACE, &channel, &notice).await,
+        Err(DeliveryError::Retry { after: None, .. })
+    ));
+    fake.answer_next("/messages", 404, r#"{"code":10003,"message":"Unknown Channel"}"#, None);
+    assert!(
+        matches!(deliver.deliver(WORKSPACE, &channel, &notice).await, Err(DeliveryError::Fatal { reason }) if reason.contains("Unknown Channel"))
+    );
+    fake.answer_next(
+        "/users/@me/channels",
+        403,
+        r#"{"code":50007,"message":"Cannot send messages to this user"}"#,
+        None,
+    );
+    assert!(matches!(
+        deliver.deliver(WORKSPACE, &Recipient::User(BEN.into()), &notice).await,
+        Err(DeliveryError::Fatal { .. })
+    ));
+    assert!(
+        matches!(
+            deliver.deliver(WORKSPACE, &Recipient::User("aiko".into()), &notice).await,
+            Err(DeliveryError::Fatal { .. })
+        ),
+        "not a Discord id"
+    );
+    assert_eq!(deliver.deliver(WORKSPACE, &channel, &notice).await, Ok(()), "and then it works again");
+
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let gone = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let unreachable = DiscordDeliver { api: Arc::new(DiscordApi::new(Some("bot-token"), &gone)) };
+    let e = unreachable.deliver(WORKSPACE, &channel, &notice).await.unwrap_err();
+    assert!(matches!(e, DeliveryError::Retry { .. }), "{e:?}");
+    assert!(!e.to_string().contains("bot-token"));
+}
+
+#[tokio::test]
+async fn the_invite_link_names_the_two_scopes_and_the_minimal_permissions() {
+    let out = std::process::Command::new(crate::console::BIN)
+        .args(["discord-invite", "--application-id", APP])
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DISCORD_PUBLIC_KEY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!(
+            "https://discord.com/oauth2/authorize?client_id={APP}&scope=bot+applications.commands&permissions=19456"
+        )
+    );
+    let out = std::process::Command::new(crate::console::BIN)
+        .arg("discord-invite")
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DISCORD_PUBLIC_KEY")
+        .env_remove("DISCORD_APPLICATION_ID")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DISCORD_APPLICATION_ID"));
+}
+
+#[test]
+fn the_discord_configuration_never_shows_its_token() {
+    let env = |k: &str| match k {
+        "DISCORD_TOKEN" => Some("MTIz.very-secret".to_string()),
+        "DISCORD_APPLICATION_ID" => Some(APP.to_string()),
+        _ => None,
+    };
+    let config = Config::load(None, &env).unwrap();
+    let shown = format!("{config:?}");
+    assert!(shown.contains("Secret(***)") && !shown.contains("very-secret"), "{shown}");
+    let api = DiscordApi::new(Some("MTIz.very-secret"), "https://discord.com");
+    assert!(!format!("{api:?}").contains("very-secret"));
+}

@@ -1,0 +1,282 @@
+//! A local fake of the Discord REST API (it records every call and answers as Discord would, or
+//! as a test tells it to: a 429, a 500, a 404), and interaction payloads as Discord sends them.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+pub const APP: &str = "1100000000000000001";
+pub const GUILD: &str = "1200000000000000002";
+pub const CHANNEL: &str = "1300000000000000003";
+pub const DM_CHANNEL: &str = "1400000000000000004";
+/// A member who manages the server, and one who does not.
+pub const ADMIN: &str = "810000000000000001";
+pub const AIKO: &str = "810000000000000002";
+pub const BEN: &str = "810000000000000003";
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub path: String,
+    pub authorization: Option<String>,
+    /// The JSON body; a multipart body as its raw text.
+    pub body: Value,
+}
+
+struct Scripted {
+    path_contains: String,
+    status: u16,
+    body: String,
+    retry_after: Option<String>,
+}
+
+#[derive(Default)]
+struct Recorded {
+    calls: Mutex<Vec<Call>>,
+    scripted: Mutex<Vec<Scripted>>,
+    changed: Notify,
+}
+
+pub struct FakeDiscord {
+    pub url: String,
+    state: Arc<Recorded>,
+}
+
+impl FakeDiscord {
+    pub async fn start() -> FakeDiscord {
+        let state = Arc::new(Recorded::default());
+        let app = Router::new().fallback(record).with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeDiscord { url, state }
+    }
+
+    /// The next call whose path contains `path_contains` gets this answer instead.
+    pub fn answer_next(&self, path_contains: &str, status: u16, body: &str, retry_after: Option<&str>) {
+        self.state.scripted.lock().unwrap().push(Scripted {
+            path_contains: path_contains.into(),
+            status,
+            body: body.into(),
+            retry_after: retry_after.map(str::to_string),
+        });
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.state.calls.lock().unwrap().clone()
+    }
+
+    /// Waits (without polling) until a call matching `found` has been recorded.
+    pub async fn wait_for(&self, what: &str, found: impl Fn(&Call) -> bool) -> Call {
+        let wait = async {
+            loop {
+                let changed = self.state.changed.notified();
+                tokio::pin!(changed);
+                changed.as_mut().enable();
+                if let Some(c) = self.calls().into_iter().find(|c| found(c)) {
+                    return c;
+                }
+                changed.await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(20), wait)
+            .await
+            .unwrap_or_else(|_| panic!("no {what} reached the fake Discord API; calls: {:#?}", self.calls()))
+    }
+}
+
+async fn record(
+    State(state): State<Arc<Recorded>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_string();
+    let body_value =
+        serde_json::from_slice(&body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+    state.calls.lock().unwrap().push(Call {
+        method: method.to_string(),
+        path: path.clone(),
+        authorization: headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string),
+        body: body_value,
+    });
+    state.changed.notify_waiters();
+    let scripted = {
+        let mut list = state.scripted.lock().unwrap();
+        list.iter().position(|s| path.contains(&s.path_contains)).map(|i| list.remove(i))
+    };
+    if let Some(s) = scripted {
+        let mut response =
+            (StatusCode::from_u16(s.status).unwrap(), [("content-type", "application/json")], s.body).into_response();
+        if let Some(wait) = s.retry_after {
+            response.headers_mut().insert("retry-after", wait.parse().unwrap());
+        }
+        return response;
+    }
+    let answer = if path.ends_with("/users/@me/channels") {
+        json!({ "id": DM_CHANNEL, "type": 1 })
+    } else if path.contains("/channels/") && path.ends_with("/messages") {
+        json!({ "id": "1500000000000000005" })
+    } else if path.ends_with("/commands") {
+        json!([])
+    } else {
+        json!({})
+    };
+    (StatusCode::OK, axum::Json(answer)).into_response()
+}
+
+// ----- interactions as Discord sends them -----
+
+fn user(id: &str) -> Value {
+    json!({ "id": id, "username": format!("user{}", &id[id.len() - 3..]), "discriminator": "0", "global_name": null, "avatar": null })
+}
+
+/// Who sends an interaction: a member of the test guild, or a person in a DM with the bot.
+#[derive(Clone, Copy)]
+pub struct Sender {
+    pub user: &'static str,
+    pub manage_guild: bool,
+    pub in_guild: bool,
+    pub locale: &'static str,
+}
+
+impl Sender {
+    pub fn member(user: &'static str) -> Sender {
+        Sender { user, manage_guild: user == ADMIN, in_guild: true, locale: "en-US" }
+    }
+}
+
+fn interaction(kind: u8, who: Sender, data: Value, n: u64) -> Value {
+    let mut v = json!({
+        "id": format!("{}", 1_600_000_000_000_000_000u64 + n),
+        "application_id": APP,
+        "type": kind,
+        "data": data,
+        "channel_id": if who.in_guild { CHANNEL } else { DM_CHANNEL },
+        "token": format!("interaction-token-{n}"),
+        "version": 1,
+        "locale": who.locale,
+        "app_permissions": "0",
+        "entitlements": [],
+        "authorizing_integration_owners": {},
+        "context": if who.in_guild { 0 } else { 1 },
+        "attachment_size_limit": 26214400
+    });
+    if who.in_guild {
+        v["guild_id"] = json!(GUILD);
+        v["member"] = json!({
+            "user": user(who.user),
+            "roles": [],
+            "joined_at": "2026-01-01T00:00:00.000000+00:00",
+            "deaf": false,
+            "mute": false,
+            "flags": 0,
+            "permissions": if who.manage_guild { "32" } else { "1024" },
+        });
+    } else {
+        v["user"] = user(who.user);
+    }
+    v
+}
+
+/// `/ai <sub> option:value…` (a `user` option is sent as a USER option).
+pub fn command(who: Sender, n: u64, top: &str, path: &[&str], options: &[(&str, Value)]) -> Value {
+    let leaf: Vec<Value> = options
+        .iter()
+        .map(|(name, value)| {
+            let kind = match value {
+                Value::Number(_) => 10,
+                _ if *name == "user" => 6,
+                _ => 3,
+            };
+            json!({ "name": name, "type": kind, "value": value })
+        })
+        .collect();
+    interaction(2, who, json!({ "id": "1700000000000000007", "name": top, "type": 1, "options": nest(path, leaf) }), n)
+}
+
+fn nest(path: &[&str], leaf: Vec<Value>) -> Vec<Value> {
+    match path {
+        [] => leaf,
+        [sub] => vec![json!({ "name": sub, "type": 1, "options": leaf })],
+        [group, rest @ ..] => {
+            vec![json!({ "name": group, "type": 2, "options": nest(rest, leaf) })]
+        }
+    }
+}
+
+/// Someone typing `typed` into the option `option` of `/ai <sub>`.
+pub fn autocomplete(who: Sender, n: u64, sub: &str, option: &str, typed: &str) -> Value {
+    interaction(
+        4,
+        who,
+        json!({ "id": "1700000000000000007", "name": "ai", "type": 1, "options": [
+            { "name": sub, "type": 1, "options": [
+                { "name": option, "type": 3, "value": typed, "focused": true }
+            ]}
+        ]}),
+        n,
+    )
+}
+
+fn bot_message() -> Value {
+    json!({
+        "id": "1800000000000000008", "channel_id": CHANNEL, "author": user(APP),
+        "content": "", "timestamp": "2026-06-01T09:00:00.000000+00:00", "edited_timestamp": null,
+        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": false, "type": 0, "flags": 64
+    })
+}
+
+/// A click on a button (`values` None) or a pick in a select.
+pub fn component(who: Sender, n: u64, custom_id: &str, values: Option<&[&str]>) -> Value {
+    let data = match values {
+        None => json!({ "custom_id": custom_id, "component_type": 2 }),
+        Some(v) => json!({ "custom_id": custom_id, "component_type": 3, "values": v }),
+    };
+    let mut v = interaction(3, who, data, n);
+    v["message"] = bot_message();
+    v
+}
+
+/// A submitted modal; `from_message` when it was opened by a button on a message.
+pub fn modal(who: Sender, n: u64, custom_id: &str, fields: &[(&str, &str)], from_message: bool) -> Value {
+    let rows: Vec<Value> = fields
+        .iter()
+        .map(|(id, value)| json!({ "type": 1, "components": [{ "type": 4, "custom_id": id, "value": value }] }))
+        .collect();
+    let mut v = interaction(5, who, json!({ "custom_id": custom_id, "components": rows }), n);
+    if from_message {
+        v["message"] = bot_message();
+    }
+    v
+}
+
+/// The custom ids of a message's components (buttons and selects), from a response's `data`.
+pub fn custom_ids(data: &Value) -> Vec<String> {
+    data["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// A message's text: its content and its embeds' descriptions.
+pub fn text(data: &Value) -> String {
+    let mut s = data["content"].as_str().unwrap_or_default().to_string();
+    for e in data["embeds"].as_array().into_iter().flatten() {
+        s.push('\n');
+        s.push_str(e["description"].as_str().unwrap_or_default());
+    }
+    s
+}
