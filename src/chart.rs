@@ -15,6 +15,9 @@ const FONT: &[u8] = include_bytes!("../assets/fonts/chart-font.otf");
 const FAMILY: &str = "kakehashi";
 const SIZE: (u32, u32) = (960, 480);
 
+/// A line of the chart: its name, its colour, and the figure it draws from each week.
+type Series<'a> = (&'a str, RGBColor, fn(&ChartWeek) -> usize);
+
 /// The chart's words, in the reader's language.
 pub struct Labels {
     pub title: String,
@@ -76,7 +79,7 @@ fn draw<'a>(
         .y_label_formatter(&|v| v.to_string())
         .label_style((FAMILY, 15).into_font())
         .draw()?;
-    let series: [(&str, RGBColor, fn(&ChartWeek) -> usize); 3] = [
+    let series: [Series; 3] = [
         (&labels.needs_in, RGBColor(33, 102, 172), |w| w.needs_in),
         (&labels.needs_done, RGBColor(27, 158, 119), |w| w.needs_done),
         (&labels.seeds_in_service, RGBColor(217, 95, 2), |w| w.seeds_in_service),
