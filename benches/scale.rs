@@ -162,7 +162,7 @@ async fn load(url: &DatabaseUrl, dialect: Dialect, workspace: &str, items: i64, 
                 |n: &str| format!("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n})");
             let items_sql = format!(
                 "{} INSERT INTO items (workspace_id, kind, number, title, description, team, team_key, requester, owner,
-                   status, outcome, flags, yearly_value, submitted_at, first_response_at, resolved_at, created_at, updated_at)
+                   status, outcome, flags, yearly_value, submitted_at, first_response_at, resolved_at, created_at, updated_at, data_level)
                  SELECT ?1, CASE WHEN i % 10 < 7 THEN 'need' ELSE 'seed' END, i, 'Item ' || i, 'Generated for the benchmark',
                    'Team ' || (i % 12), 'team ' || (i % 12), 'user' || (i % 500), 'ai' || (i % 8),
                    CASE WHEN i % 10 < 7 THEN (CASE i % 7 WHEN 0 THEN 'submitted' WHEN 1 THEN 'accepted' WHEN 2 THEN 'in_progress'
@@ -170,7 +170,8 @@ async fn load(url: &DatabaseUrl, dialect: Dialect, workspace: &str, items: i64, 
                         ELSE (CASE i % 5 WHEN 0 THEN 'idea' WHEN 1 THEN 'prototyping' WHEN 2 THEN 'pitched' WHEN 3 THEN 'in_service' ELSE 'shelved' END) END,
                    CASE WHEN i % 10 < 7 THEN 'ml_prototype' END, 'maintenance', 1000000 + (i % 1000) * 10000,
                    CASE WHEN i % 10 < 7 THEN {} END, CASE WHEN i % 10 < 7 AND i % 7 > 0 THEN {} END,
-                   CASE WHEN i % 7 > 2 THEN {} END, {}, {}
+                   CASE WHEN i % 7 > 2 THEN {} END, {}, {},
+                   CASE WHEN i % 10 < 7 THEN 'lv' || (i % 4) END
                  FROM s",
                 series(&items.to_string()),
                 t.replace("?3", "3600"),
@@ -203,7 +204,7 @@ async fn load(url: &DatabaseUrl, dialect: Dialect, workspace: &str, items: i64, 
             let t = |offset: i64| format!("to_timestamp($2 + i * 600 + {offset})");
             let items_sql = format!(
                 "INSERT INTO items (workspace_id, kind, number, title, description, team, team_key, requester, owner,
-                   status, outcome, flags, yearly_value, submitted_at, first_response_at, resolved_at, created_at, updated_at)
+                   status, outcome, flags, yearly_value, submitted_at, first_response_at, resolved_at, created_at, updated_at, data_level)
                  SELECT $1, CASE WHEN i % 10 < 7 THEN 'need' ELSE 'seed' END, i, 'Item ' || i, 'Generated for the benchmark',
                    'Team ' || (i % 12), 'team ' || (i % 12), 'user' || (i % 500), 'ai' || (i % 8),
                    CASE WHEN i % 10 < 7 THEN (CASE i % 7 WHEN 0 THEN 'submitted' WHEN 1 THEN 'accepted' WHEN 2 THEN 'in_progress'
@@ -211,7 +212,8 @@ async fn load(url: &DatabaseUrl, dialect: Dialect, workspace: &str, items: i64, 
                         ELSE (CASE i % 5 WHEN 0 THEN 'idea' WHEN 1 THEN 'prototyping' WHEN 2 THEN 'pitched' WHEN 3 THEN 'in_service' ELSE 'shelved' END) END,
                    CASE WHEN i % 10 < 7 THEN 'ml_prototype' END, 'maintenance', 1000000 + (i % 1000) * 10000,
                    CASE WHEN i % 10 < 7 THEN {} END, CASE WHEN i % 10 < 7 AND i % 7 > 0 THEN {} END,
-                   CASE WHEN i % 7 > 2 THEN {} END, {}, {}
+                   CASE WHEN i % 7 > 2 THEN {} END, {}, {},
+                   CASE WHEN i % 10 < 7 THEN 'lv' || (i % 4) END
                  FROM generate_series(1, {items}) AS i",
                 t(3600),
                 t(7200),

@@ -32,3 +32,6 @@ CREATE TABLE stage_evaluations (
     evaluation   TEXT NOT NULL,
     PRIMARY KEY (workspace_id, evaluated_at)
 );
+
+-- The need's data level (from its answers), kept on the item so the stage model reads it cheaply.
+ALTER TABLE items ADD COLUMN data_level TEXT;

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use super::item::{ItemKind, Status};
 use super::verdict::Outcome;
@@ -98,19 +98,20 @@ pub struct Figures {
 }
 
 impl Figures {
-    fn add(&mut self, row: &StatRow, period: &Period) {
-        let inside = |t: Option<DateTime<Utc>>| t.is_some_and(|t| period.contains(t));
+    /// Adds what `row` did at times for which `inside` holds; the backlog when `backlog` is set.
+    fn add(&mut self, row: &StatRow, inside: &dyn Fn(DateTime<Utc>) -> bool, backlog: bool) {
+        let inside = |t: Option<DateTime<Utc>>| t.is_some_and(inside);
         match row.kind {
             ItemKind::Need => {
                 if inside(row.submitted_at) {
                     self.needs_in += 1;
                 }
                 if let (Some(s), Some(f)) = (row.submitted_at, row.first_response_at)
-                    && period.contains(f)
+                    && inside(Some(f))
                 {
                     self.first_response.add(s, f);
                 }
-                if matches!(row.status, Status::Submitted | Status::Accepted | Status::InProgress) {
+                if backlog && matches!(row.status, Status::Submitted | Status::Accepted | Status::InProgress) {
                     self.backlog += 1;
                 }
                 if inside(row.resolved_at) {
@@ -159,48 +160,37 @@ pub struct Stats {
     pub by_month: Vec<(String, Figures)>,
 }
 
-/// The figures of `rows` in `period`.
+/// The figures of `rows` in `period`, in one pass over the rows.
 pub fn compute(rows: &[StatRow], period: Period) -> Stats {
+    let in_period = |t: DateTime<Utc>| period.contains(t);
     let mut total = Figures::default();
     let mut teams: BTreeMap<&str, (&str, Figures)> = BTreeMap::new();
-    let mut months: BTreeMap<String, Figures> = BTreeMap::new();
+    let mut months: BTreeMap<(i32, u32), Figures> = BTreeMap::new();
     for row in rows {
-        total.add(row, &period);
-        let team = teams.entry(row.team_key.as_str()).or_insert((row.team.as_str(), Figures::default()));
-        team.1.add(row, &period);
-        // a row's facts may fall in different months: count each in its own
-        for t in [row.submitted_at, row.first_response_at, row.resolved_at].into_iter().flatten() {
-            if period.contains(t) {
-                months.entry(t.format("%Y-%m").to_string()).or_default();
+        total.add(row, &in_period, true);
+        teams
+            .entry(row.team_key.as_str())
+            .or_insert((row.team.as_str(), Figures::default()))
+            .1
+            .add(row, &in_period, true);
+        // each fact counts in the month it happened in
+        let mut seen: [Option<(i32, u32)>; 3] = [None; 3];
+        for (i, t) in [row.submitted_at, row.first_response_at, row.resolved_at].into_iter().enumerate() {
+            let Some(t) = t.filter(|t| in_period(*t)) else { continue };
+            let month = (t.year(), t.month());
+            if seen.contains(&Some(month)) {
+                continue;
             }
+            seen[i] = Some(month);
+            let within = |x: DateTime<Utc>| in_period(x) && (x.year(), x.month()) == month;
+            months.entry(month).or_default().add(row, &within, false);
         }
     }
-    for (month, figures) in months.iter_mut() {
-        let start = month_start(month);
-        let end = next_month(start);
-        let within = Period { since: Some(period.since.map_or(start, |s| s.max(start))), until: period.until.min(end) };
-        for row in rows {
-            figures.add(row, &within);
-        }
-        figures.backlog = 0;
-    }
-    let mut by_team: Vec<(String, Figures)> = teams
-        .into_values()
-        .filter(|(_, f)| !f.is_empty())
-        .map(|(name, f)| (if name.is_empty() { String::new() } else { name.to_string() }, f))
-        .collect();
+    let mut by_team: Vec<(String, Figures)> =
+        teams.into_values().filter(|(_, f)| !f.is_empty()).map(|(name, f)| (name.to_string(), f)).collect();
     by_team.sort_by(|a, b| (b.1.needs_in + b.1.backlog).cmp(&(a.1.needs_in + a.1.backlog)).then(a.0.cmp(&b.0)));
-    Stats { period, total, by_team, by_month: months.into_iter().collect() }
-}
-
-fn month_start(month: &str) -> DateTime<Utc> {
-    chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
-        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
-}
-
-fn next_month(start: DateTime<Utc>) -> DateTime<Utc> {
-    start.checked_add_months(chrono::Months::new(1)).unwrap_or(start)
+    let by_month = months.into_iter().map(|((y, m), f)| (format!("{y:04}-{m:02}"), f)).collect();
+    Stats { period, total, by_team, by_month }
 }
 
 #[cfg(test)]

@@ -327,6 +327,7 @@ pub fn role(s: &str) -> Result<Role, StoreError> {
     Role::parse(s).ok_or_else(|| corrupt("role", s))
 }
 
+/// A statistics row; times in seconds since 1970 (cheap to read in bulk).
 #[derive(sqlx::FromRow)]
 pub struct StatRowDb {
     pub kind: String,
@@ -335,33 +336,40 @@ pub struct StatRowDb {
     pub team_key: String,
     pub outcome: Option<String>,
     pub yearly_value: Option<f64>,
-    pub created_at: DateTime<Utc>,
-    pub submitted_at: Option<DateTime<Utc>>,
-    pub first_response_at: Option<DateTime<Utc>>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    pub low_data: bool,
+    pub created_at: i64,
+    pub submitted_at: Option<i64>,
+    pub first_response_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub data_level: Option<String>,
 }
 
 impl StatRowDb {
     pub fn into_row(self) -> Result<StatRow, StoreError> {
+        let time = |s: i64| DateTime::<Utc>::from_timestamp(s, 0).ok_or_else(|| corrupt("time", s));
+        let opt_time = |s: Option<i64>| s.map(time).transpose();
         Ok(StatRow {
             kind: ItemKind::parse(&self.kind).ok_or_else(|| corrupt("item kind", &self.kind))?,
             status: status(&self.status)?,
+            low_data: matches!(self.data_level.as_deref(), Some("not_recorded" | "lv0" | "lv1")),
             team: self.team,
             team_key: self.team_key,
             outcome: outcome(self.outcome.as_deref())?,
             yearly_value: self.yearly_value,
-            created_at: self.created_at,
-            submitted_at: self.submitted_at,
-            first_response_at: self.first_response_at,
-            resolved_at: self.resolved_at,
-            low_data: self.low_data,
+            created_at: time(self.created_at)?,
+            submitted_at: opt_time(self.submitted_at)?,
+            first_response_at: opt_time(self.first_response_at)?,
+            resolved_at: opt_time(self.resolved_at)?,
         })
     }
 }
 
-/// The answers that put a need's data at level lv1 or below, as stored.
-pub const LOW_DATA: [&str; 3] = [r#"{"one":"not_recorded"}"#, r#"{"one":"lv0"}"#, r#"{"one":"lv1"}"#];
+/// The data level a need's answers give (kept on the item row for the stage model).
+pub fn data_level(item: &WorkItem) -> Option<&str> {
+    match item.answers.get("data_level") {
+        Some(crate::domain::checklist::Answer::One(level)) => Some(level.as_str()),
+        _ => None,
+    }
+}
 
 #[derive(sqlx::FromRow)]
 pub struct RunRow {

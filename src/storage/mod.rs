@@ -127,6 +127,8 @@ pub struct ItemFilter {
     pub team_key: Option<String>,
     pub owner: Option<UserId>,
     pub since: Option<DateTime<Utc>>,
+    /// Oldest first (default: newest first).
+    pub oldest_first: bool,
 }
 
 /// One line of the audit trail: an item's event or an admin action.

@@ -49,5 +49,9 @@ crate::sql_store!(
                                WHERE state = 'pending' AND next_attempt_at <= $3
                                  AND (claimed_until IS NULL OR claimed_until < $3)
                                ORDER BY scheduled_for, job LIMIT $4 FOR UPDATE SKIP LOCKED)
-                  RETURNING id, job, workspace_id, scheduled_for, late, attempts"
+                  RETURNING id, job, workspace_id, scheduled_for, late, attempts",
+    stat_rows = "SELECT kind, status, team, team_key, outcome, yearly_value, CAST(EXTRACT(EPOCH FROM created_at) AS BIGINT) AS created_at,
+                        CAST(EXTRACT(EPOCH FROM submitted_at) AS BIGINT) AS submitted_at, CAST(EXTRACT(EPOCH FROM first_response_at) AS BIGINT) AS first_response_at,
+                        CAST(EXTRACT(EPOCH FROM resolved_at) AS BIGINT) AS resolved_at, data_level
+                 FROM items WHERE workspace_id = $1 AND updated_at >= $2"
 );

@@ -15,7 +15,15 @@ pub fn since_or_epoch(since: Option<chrono::DateTime<chrono::Utc>>) -> chrono::D
 #[macro_export]
 #[doc(hidden)]
 macro_rules! sql_store {
-    ($store:ty, $db:ty, $backend:literal, begin = $begin:literal, claim = $claim:literal, claim_runs = $claim_runs:literal) => {
+    (
+        $store:ty,
+        $db:ty,
+        $backend:literal,
+        begin = $begin:literal,
+        claim = $claim:literal,
+        claim_runs = $claim_runs:literal,
+        stat_rows = $stat_rows:literal
+    ) => {
         #[async_trait::async_trait]
         impl $crate::storage::Store for $store {
             fn backend(&self) -> &'static str {
@@ -220,7 +228,7 @@ macro_rules! sql_store {
                     "UPDATE items SET title = $1, description = $2, team = $3, team_key = $4, owner = $5,
                             status = $6, outcome = $7, flags = $8, yearly_value = $9, verdict = $10,
                             effort_days = $11, submitted_at = $12, first_response_at = $13, resolved_at = $14,
-                            updated_at = $15, version = version + 1
+                            updated_at = $15, data_level = $20, version = version + 1
                      WHERE workspace_id = $16 AND kind = $17 AND number = $18 AND version = $19
                      RETURNING id",
                 )
@@ -243,6 +251,7 @@ macro_rules! sql_store {
                 .bind(item.reference.kind.as_str())
                 .bind(item.reference.number)
                 .bind(item.version)
+                .bind($crate::storage::codec::data_level(item))
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(id) = id else {
@@ -335,7 +344,7 @@ macro_rules! sql_store {
                      WHERE workspace_id = $1 AND ($2 = '' OR kind = $2)
                        AND ($3 = '' OR (',' || $3 || ',') LIKE ('%,' || status || ',%'))
                        AND ($4 = '' OR team_key = $4) AND ($5 = '' OR owner = $5) AND created_at >= $6
-                     ORDER BY created_at DESC, id DESC LIMIT $7",
+                     ORDER BY CASE WHEN $8 THEN id ELSE -id END LIMIT $7",
                 )
                 .bind(workspace)
                 .bind(kind)
@@ -344,6 +353,7 @@ macro_rules! sql_store {
                 .bind(owner)
                 .bind(since)
                 .bind(limit)
+                .bind(filter.oldest_first)
                 .fetch_all(&self.pool)
                 .await?;
                 let total: i64 = sqlx::query_scalar(
@@ -512,21 +522,17 @@ macro_rules! sql_store {
                 workspace: &str,
                 since: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<$crate::storage::StatRow>, $crate::storage::StoreError> {
-                let rows: Vec<$crate::storage::codec::StatRowDb> = sqlx::query_as(
-                    "SELECT i.kind, i.status, i.team, i.team_key, i.outcome, i.yearly_value, i.created_at, i.submitted_at,
-                            i.first_response_at, i.resolved_at,
-                            EXISTS (SELECT 1 FROM answers a WHERE a.item_id = i.id AND a.question = 'data_level'
-                                    AND a.value IN ($3, $4, $5)) AS low_data
-                     FROM items i WHERE i.workspace_id = $1 AND i.updated_at >= $2",
-                )
-                .bind(workspace)
-                .bind($crate::storage::sql::since_or_epoch(since))
-                .bind($crate::storage::codec::LOW_DATA[0])
-                .bind($crate::storage::codec::LOW_DATA[1])
-                .bind($crate::storage::codec::LOW_DATA[2])
-                .fetch_all(&self.pool)
-                .await?;
-                rows.into_iter().map(|r| r.into_row()).collect()
+                use futures_util::TryStreamExt;
+                // times come as seconds since 1970: reading 100,000 rows stays cheap
+                let mut rows = sqlx::query_as::<_, $crate::storage::codec::StatRowDb>($stat_rows)
+                    .bind(workspace)
+                    .bind($crate::storage::sql::since_or_epoch(since))
+                    .fetch(&self.pool);
+                let mut out = Vec::new();
+                while let Some(row) = rows.try_next().await? {
+                    out.push(row.into_row()?);
+                }
+                Ok(out)
             }
 
             #[tracing::instrument(skip(self, sink))]

@@ -57,5 +57,9 @@ crate::sql_store!(
                                WHERE state = 'pending' AND next_attempt_at <= $3
                                  AND (claimed_until IS NULL OR claimed_until < $3)
                                ORDER BY scheduled_for, job LIMIT $4)
-                  RETURNING id, job, workspace_id, scheduled_for, late, attempts"
+                  RETURNING id, job, workspace_id, scheduled_for, late, attempts",
+    stat_rows = "SELECT kind, status, team, team_key, outcome, yearly_value, CAST(strftime('%s', created_at) AS INTEGER) AS created_at,
+                        CAST(strftime('%s', submitted_at) AS INTEGER) AS submitted_at, CAST(strftime('%s', first_response_at) AS INTEGER) AS first_response_at,
+                        CAST(strftime('%s', resolved_at) AS INTEGER) AS resolved_at, data_level
+                 FROM items WHERE workspace_id = $1 AND updated_at >= $2"
 );

@@ -36,6 +36,7 @@ pub async fn list(ctx: &Ctx<'_>, f: ListFilter) -> Result<Vec<Outbound>, Error> 
         team_key: f.team.as_deref().map(team_key),
         owner: f.owner,
         since: f.since.map(midnight),
+        oldest_first: false,
     };
     let (items, total) = ctx.store().list_items(&ctx.workspace.id, &filter, LIST_LIMIT).await?;
     if total == 0 {

@@ -1,0 +1,268 @@
+//! Scheduled work: the jobs registry, and the scheduler that runs each job for each workspace at
+//! the workspace's weekly time, exactly once.
+//!
+//! Every tick ([`Scheduler::run_once`]) does two things:
+//! 1. For each workspace, the latest fire time of its schedule becomes a run row per job, unique on
+//!    (job, workspace, time): a restart or a second replica finds the row and adds nothing. A time
+//!    missed while the bot was down runs once after start-up, marked late, if it is less than 24
+//!    hours old, and is recorded as skipped (with a log line) otherwise.
+//! 2. Runs that are due are claimed for a lease (PostgreSQL skips rows another replica is
+//!    claiming) and executed. A run's results — the stage evaluation, the digest's messages in the
+//!    outbox — are written in the same transaction that marks it done, and only by the replica
+//!    still holding the claim; a run whose replica died is taken over when the lease ends. So each
+//!    digest is queued once, and the outbox delivers it once.
+//!
+//! To add a job: a [`JobSpec`] in [`JOBS`] (a name, and in its doc when it runs), and its case in
+//! [`Scheduler::execute`].
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::chat::digest as render;
+use crate::chat::{Attachment, Message, Visibility};
+use crate::clock::Clock;
+use crate::delivery::{self, Payload};
+use crate::domain::digest::{self, Digest, Waiting};
+use crate::domain::stage::{self, Evaluation};
+use crate::domain::{Recipient, Role, Status};
+use crate::prompts::Prompts;
+use crate::storage::{ItemFilter, JobRun, NewNotice, RunOutcome, Store, StoreError, StoredEvaluation, Workspace};
+
+pub struct JobSpec {
+    pub name: &'static str,
+    /// When it runs and what it does, in plain words (shown by `kakehashi check`).
+    pub doc: &'static str,
+}
+
+pub const STAGE_EVALUATION: &str = "stage_evaluation";
+pub const WEEKLY_DIGEST: &str = "weekly_digest";
+
+/// Every job. Both run at each workspace's weekly time (default `0 9 * * Mon`, Asia/Tokyo:
+/// Mondays at 09:00 in Tokyo); the stage is evaluated first, then the digest reports it.
+pub const JOBS: &[JobSpec] = &[
+    JobSpec {
+        name: STAGE_EVALUATION,
+        doc: "every week at the workspace's digest time (default: Mondays 09:00 Asia/Tokyo): judge the AI team's stage from the last 4 weeks",
+    },
+    JobSpec {
+        name: WEEKLY_DIGEST,
+        doc: "right after the stage evaluation: post the weekly digest, with its 12-week chart, to the digest channel (and to each manager if asked)",
+    },
+];
+
+/// A fire time is run late (and said so) when the run starts this long after it.
+pub const LATE_AFTER: Duration = Duration::minutes(10);
+/// A fire time older than this when the bot notices it is skipped.
+pub const GRACE: Duration = Duration::hours(24);
+/// How long a replica holds a claimed run before another may take it over.
+pub const LEASE: Duration = Duration::minutes(5);
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Report {
+    pub scheduled: usize,
+    pub skipped: usize,
+    pub done: usize,
+    pub retried: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Failed(String),
+}
+
+pub struct Scheduler {
+    pub store: Arc<dyn Store>,
+    pub prompts: Arc<Prompts>,
+    /// This replica's name in claims.
+    pub replica: String,
+}
+
+impl Scheduler {
+    pub fn new(store: Arc<dyn Store>, prompts: Arc<Prompts>) -> Scheduler {
+        let replica = format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        Scheduler { store, prompts, replica }
+    }
+
+    /// One tick: schedule what is due, then run what this replica can claim.
+    #[tracing::instrument(skip(self), fields(replica = %self.replica))]
+    pub async fn run_once(&self, now: DateTime<Utc>) -> Result<Report, StoreError> {
+        let mut report = Report::default();
+        for (id, _) in self.store.workspaces().await? {
+            let Some(ws) = self.store.workspace(&id).await? else { continue };
+            let schedule = ws.settings.schedule();
+            let Some(due) = schedule.last_at_or_before(now, Duration::days(35)) else { continue };
+            if due < ws.created_at {
+                continue;
+            }
+            let late = now - due > LATE_AFTER;
+            let missed = now - due > GRACE;
+            let skip = missed.then(|| format!("missed: due {}, noticed {}", schedule.local(due), schedule.local(now)));
+            for job in JOBS {
+                if self.store.schedule_run(job.name, &ws.id, due, late, skip.as_deref(), now).await? {
+                    if missed {
+                        report.skipped += 1;
+                        tracing::warn!(job = job.name, workspace = %ws.id, due = %due, "a run missed by more than 24 hours is skipped");
+                    } else {
+                        report.scheduled += 1;
+                    }
+                }
+            }
+        }
+        for run in self.store.claim_runs(&self.replica, now, LEASE, 20).await? {
+            let outcome = match self.execute(&run, now).await {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    let at = now + delivery::backoff(run.attempts, None);
+                    tracing::error!(job = %run.job, workspace = %run.workspace, error = %e, retry_at = %at, "a job failed");
+                    RunOutcome::Retry { at, error: e.to_string() }
+                }
+            };
+            let retry = matches!(outcome, RunOutcome::Retry { .. });
+            if self.store.finish_run(&run, &self.replica, outcome, now).await? {
+                if retry { report.retried += 1 } else { report.done += 1 }
+            } else {
+                tracing::warn!(job = %run.job, workspace = %run.workspace, "another replica took the run over");
+            }
+        }
+        Ok(report)
+    }
+
+    async fn execute(&self, run: &JobRun, now: DateTime<Utc>) -> Result<RunOutcome, JobError> {
+        let ws = self
+            .store
+            .workspace(&run.workspace)
+            .await?
+            .ok_or_else(|| JobError::Failed(format!("the workspace {} is gone", run.workspace)))?;
+        match run.job.as_str() {
+            STAGE_EVALUATION => {
+                let e = evaluate(self.store.as_ref(), &ws, run.scheduled_for).await?;
+                tracing::info!(workspace = %ws.id, stage = e.stage.number(), transition = ?e.transition, "stage evaluated");
+                Ok(RunOutcome::Done { notices: Vec::new(), evaluation: Some(stored(&e)) })
+            }
+            WEEKLY_DIGEST => {
+                // the digest reports this week's stored evaluation; it waits a little for it
+                let evaluation = match self.store.last_evaluation(&ws.id, run.scheduled_for).await? {
+                    Some(s) if s.at == run.scheduled_for => parse(&s)?,
+                    _ if run.attempts < 3 => {
+                        return Ok(RunOutcome::Retry {
+                            at: now + Duration::seconds(20),
+                            error: "waiting for the stage evaluation".into(),
+                        });
+                    }
+                    _ => evaluate(self.store.as_ref(), &ws, run.scheduled_for).await?,
+                };
+                let late_from = run.late.then_some(run.scheduled_for);
+                let d = build(self.store.as_ref(), &ws, evaluation, run.scheduled_for, late_from).await?;
+                let notices = digest_notices(self.store.as_ref(), &self.prompts, &ws, &d, now).await?;
+                if notices.is_empty() {
+                    tracing::warn!(workspace = %ws.id, "no digest channel and no managers to write to: the digest goes nowhere");
+                }
+                Ok(RunOutcome::Done { notices, evaluation: None })
+            }
+            other => Err(JobError::Failed(format!("unknown job '{other}'"))),
+        }
+    }
+}
+
+/// Runs the scheduler every `every` until the task is stopped.
+pub async fn run(scheduler: Scheduler, clock: Arc<dyn Clock>, every: StdDuration) {
+    loop {
+        if let Err(e) = scheduler.run_once(clock.now()).await {
+            tracing::error!(error = ?e, "the scheduler could not read its runs");
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+fn stored(e: &Evaluation) -> StoredEvaluation {
+    StoredEvaluation {
+        at: e.at,
+        stage: e.stage.number(),
+        json: serde_json::to_string(e).expect("an evaluation serialises"),
+    }
+}
+
+fn parse(s: &StoredEvaluation) -> Result<Evaluation, JobError> {
+    serde_json::from_str(&s.json).map_err(|e| JobError::Failed(format!("a stored evaluation is unreadable: {e}")))
+}
+
+/// The stage at `at`, after the last evaluation before it.
+pub async fn evaluate(store: &dyn Store, ws: &Workspace, at: DateTime<Utc>) -> Result<Evaluation, JobError> {
+    let rows = store.stat_rows(&ws.id, None).await?;
+    let team = store.count_role(&ws.id, Role::AiTeam).await?.max(0) as usize;
+    let previous = match store.last_evaluation(&ws.id, at - Duration::seconds(1)).await? {
+        Some(p) => Some(parse(&p)?),
+        None => None,
+    };
+    let signals = stage::signals(&rows, at, ws.settings.ai_department, team);
+    Ok(stage::evaluate(previous.as_ref(), signals, ws.settings.pinned_stage))
+}
+
+/// The digest of the week that ends at `at`.
+pub async fn build(
+    store: &dyn Store,
+    ws: &Workspace,
+    evaluation: Evaluation,
+    at: DateTime<Utc>,
+    late_from: Option<DateTime<Utc>>,
+) -> Result<Digest, JobError> {
+    let rows = store.stat_rows(&ws.id, None).await?;
+    let filter = ItemFilter { statuses: vec![Status::Submitted], oldest_first: true, ..ItemFilter::default() };
+    let (waiting, _) = store.list_items(&ws.id, &filter, digest::OLDEST_SHOWN as i64).await?;
+    let waiting = waiting
+        .into_iter()
+        .map(|i| Waiting {
+            reference: i.reference,
+            submitted_at: i.submitted_at.unwrap_or(i.updated_at),
+            title: i.title,
+            team: i.team,
+        })
+        .collect();
+    Ok(digest::build(&rows, waiting, evaluation, at, late_from))
+}
+
+/// The digest as messages: to the digest channel, and to each manager when the workspace asks
+/// for it; each message followed by the chart.
+pub async fn digest_notices(
+    store: &dyn Store,
+    prompts: &Prompts,
+    ws: &Workspace,
+    d: &Digest,
+    now: DateTime<Utc>,
+) -> Result<Vec<NewNotice>, JobError> {
+    let (message, chart) = digest_message(prompts, ws, d)?;
+    let mut to: Vec<Recipient> = ws.settings.digest_channel.iter().cloned().map(Recipient::Channel).collect();
+    if ws.settings.digest_dms {
+        for (user, role) in store.role_members(&ws.id).await? {
+            if role == Role::Manager {
+                to.push(Recipient::User(user));
+            }
+        }
+    }
+    let mut notices = Vec::new();
+    for r in to {
+        notices.push(delivery::notice(&ws.id, r.clone(), &Payload::Message { message: message.clone() }, now));
+        notices.push(delivery::notice(&ws.id, r, &Payload::File { file: chart.clone() }, now));
+    }
+    Ok(notices)
+}
+
+/// The digest's message and chart, in the workspace's language.
+pub fn digest_message(prompts: &Prompts, ws: &Workspace, d: &Digest) -> Result<(Message, Attachment), JobError> {
+    let lang = ws.settings.lang;
+    let blocks = render::blocks(prompts, lang, &ws.name, &ws.settings, d);
+    let png = render::chart_png(prompts, lang, &ws.settings, d).map_err(|e| JobError::Failed(e.to_string()))?;
+    let day = d.at.with_timezone(&ws.settings.schedule().tz()).format("%Y-%m-%d");
+    let chart = Attachment {
+        name: format!("kakehashi-digest-{day}.png"),
+        content_type: "image/png".into(),
+        bytes: png,
+        comment: prompts.get(lang, "digest.chart_file").to_string(),
+    };
+    Ok((Message { visibility: Visibility::Public, replace: false, blocks }, chart))
+}
