@@ -107,8 +107,15 @@ impl Application {
 }
 
 /// The transports the configuration turns on.
-fn transports(_config: &Config, _bot: &Arc<Bot>) -> Result<Vec<TransportParts>, ServeError> {
-    Ok(Vec::new())
+fn transports(config: &Config, bot: &Arc<Bot>) -> Result<Vec<TransportParts>, ServeError> {
+    let mut parts = Vec::new();
+    if let Some(slack) = &config.slack {
+        parts.push(
+            crate::transport::slack::parts(slack, bot.clone())
+                .map_err(|e| ServeError::Transport(e.to_string()))?,
+        );
+    }
+    Ok(parts)
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -6,3 +6,4 @@
 //! by the platform, e.g. `slack:T0123`) and renders every `Outbound` and `Block` variant.
 
 pub mod console;
+pub mod slack;
