@@ -5,6 +5,8 @@ mod assess;
 mod console;
 mod conversation;
 mod demo;
+mod fake_slack;
 mod helpers;
 mod prompts;
+mod slack;
 mod storage;

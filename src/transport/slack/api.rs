@@ -312,12 +312,16 @@ impl SlackApi {
             {
                 return checked(method, v).map(|_| Answer::Text);
             }
+            // a response_url that is gone answers 404 with a word such as expired_url
             let text = String::from_utf8_lossy(&bytes);
             let word = text.trim();
-            if !word.is_empty()
+            if status.is_client_error()
+                && status.as_u16() != 408
+                && !word.is_empty()
                 && word.len() <= 40
                 && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
             {
+                tracing::warn!(method, error = %word, "Slack refused the call");
                 return Err(ApiError::Slack {
                     method: method.to_string(),
                     code: word.to_string(),
@@ -362,8 +366,10 @@ fn checked(method: &str, v: Value) -> Result<Value, ApiError> {
             .and_then(Value::as_array)
             .map(|m| m.iter().filter_map(Value::as_str).take(5).collect())
             .unwrap_or_default();
-        if !details.is_empty() {
-            tracing::warn!(method, error = %code, details = %details.join(" | "), "Slack explained a refusal");
+        if details.is_empty() {
+            tracing::warn!(method, error = %code, "Slack refused the call");
+        } else {
+            tracing::warn!(method, error = %code, details = %details.join(" | "), "Slack refused the call");
         }
         return Err(ApiError::Slack {
             method: method.to_string(),
@@ -373,12 +379,10 @@ fn checked(method: &str, v: Value) -> Result<Value, ApiError> {
     Ok(v)
 }
 
+/// Refusals (`ApiError::Slack`) are logged where they are read, with Slack's explanation.
 fn log_failure(e: &ApiError) {
-    match e {
-        ApiError::Slack { method, code } => {
-            tracing::warn!(method = %method, error = %code, "Slack refused the call")
-        }
-        other => tracing::warn!(error = %other, "a Slack call failed"),
+    if !matches!(e, ApiError::Slack { .. }) {
+        tracing::warn!(error = %e, "a Slack call failed");
     }
 }
 
