@@ -1533,3 +1533,70 @@ async fn tokens_and_secrets_never_reach_the_log() {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }
 }
+
+#[test]
+fn the_manifests_declare_what_the_server_serves() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/slack/");
+    let http = std::fs::read_to_string(format!("{dir}manifest.yml")).unwrap();
+    let socket = std::fs::read_to_string(format!("{dir}manifest-socket-mode.yml")).unwrap();
+    for path in ["/slack/commands", "/slack/interactions", "/slack/events"] {
+        assert!(
+            http.contains(&format!("https://kakehashi.example.com{path}\n")),
+            "{path}"
+        );
+    }
+    assert!(http.contains("socket_mode_enabled: false"));
+    assert!(socket.contains("socket_mode_enabled: true"));
+    assert!(
+        !socket.contains("url:"),
+        "Socket Mode needs no Request URLs"
+    );
+    for m in [&http, &socket] {
+        assert!(m.contains("- command: /ai\n"), "the default SLACK_COMMAND");
+        assert!(m.contains("should_escape: true"));
+        assert!(m.contains("- app_mention\n"));
+        // every scope says why it is there, on the line above it
+        let lines: Vec<&str> = m.lines().collect();
+        let start = lines.iter().position(|l| l.trim() == "bot:").unwrap();
+        let mut scopes = Vec::new();
+        for (i, line) in lines.iter().enumerate().skip(start + 1) {
+            let t = line.trim();
+            if t == "settings:" {
+                break;
+            }
+            if let Some(scope) = t.strip_prefix("- ") {
+                assert!(
+                    lines[i - 1].trim().starts_with('#'),
+                    "{scope} has no reason"
+                );
+                scopes.push(scope);
+            }
+        }
+        assert_eq!(
+            scopes,
+            [
+                "commands",
+                "chat:write",
+                "im:write",
+                "users:read",
+                "files:write",
+                "app_mentions:read"
+            ]
+        );
+    }
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme.find("## Run on Slack").expect("the README section")..];
+    for var in [
+        "SLACK_SIGNING_SECRET",
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "SLACK_COMMAND",
+        "KAKEHASHI_BIND",
+        "deploy/slack/manifest.yml",
+        "deploy/slack/manifest-socket-mode.yml",
+        "/ai need",
+    ] {
+        assert!(section.contains(var), "README \"Run on Slack\" lacks {var}");
+    }
+}
