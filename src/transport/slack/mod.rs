@@ -154,6 +154,9 @@ impl Slack {
     /// the background.
     #[tracing::instrument(skip_all)]
     pub(crate) async fn serve(self: &Arc<Self>, request: Request) -> Result<Ack, PayloadError> {
+        // the deadline counts from arrival: the language lookup below spends from it too
+        let started = Instant::now();
+        let deadline = tokio::time::Instant::now() + self.options.ack_deadline;
         if let Request::Event(body) = &request {
             match body {
                 EventBody::UrlVerification { challenge } => {
@@ -190,7 +193,6 @@ impl Slack {
             .actor
             .locale
             .unwrap_or(self.bot.defaults.lang);
-        let started = Instant::now();
         let bot = self.bot.clone();
         let inbound: Inbound = incoming.inbound.clone();
         let mut work = tokio::spawn(async move { bot.handle(&inbound).await });
@@ -199,7 +201,7 @@ impl Slack {
             lang,
             command: &self.command,
         };
-        match tokio::time::timeout(self.options.ack_deadline, &mut work).await {
+        match tokio::time::timeout_at(deadline, &mut work).await {
             Ok(Ok(replies)) => {
                 let plan = reply::plan(&incoming, &replies, Timing::InTime, &texts);
                 tracing::info!(

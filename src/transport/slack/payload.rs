@@ -221,9 +221,9 @@ impl ElementValue {
 
     /// The value of a form input, as one string (several picks joined by commas).
     pub fn text(&self) -> String {
-        match (&self.value, self.kind.as_str()) {
-            (Some(v), _) => v.clone(),
-            _ => self.values().join(","),
+        match &self.value {
+            Some(v) => v.clone(),
+            None => self.values().join(","),
         }
     }
 }
