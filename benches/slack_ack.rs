@@ -8,7 +8,12 @@
 //! measures its resident memory once it is ready and idle, then sends `/ai mine` slash commands
 //! signed exactly as Slack signs them over loopback — one client at a time, then 64 at once — and
 //! prints the p50 and p99 time from sending a command to receiving its acknowledgement (which
-//! carries the reply, read from the database) and the requests per second.
+//! carries the reply, read from the database), the requests per second, and the server's CPU time
+//! per request (which does not depend on what else the machine is doing; the latencies do: the
+//! client runs on the same cores).
+//!
+//! `BENCH_TEXT=help` sends another command; `BENCH_LOG=warn` sets the server's log filter (the
+//! default is `serve`'s own, `info`).
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -54,6 +59,22 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time the process has used (user + system), from /proc.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // the fields after the command name, which is in parentheses
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|v| v.parse::<u64>().ok()))
+        .sum();
+    // USER_HZ is 100 on Linux
+    Duration::from_millis(ticks * 10)
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -97,7 +118,10 @@ async fn command(client: &reqwest::Client, url: &str, n: usize) -> Duration {
         ("user_id", user.as_str()),
         ("user_name", "bench"),
         ("command", "/ai"),
-        ("text", "mine"),
+        (
+            "text",
+            std::env::var("BENCH_TEXT").as_deref().unwrap_or("mine"),
+        ),
         ("response_url", "http://127.0.0.1:9/hooks/unused"),
         ("trigger_id", trigger.as_str()),
     ])
@@ -126,17 +150,18 @@ async fn command(client: &reqwest::Client, url: &str, n: usize) -> Duration {
     took
 }
 
-fn report(name: &str, mut times: Vec<Duration>, wall: Duration) {
+fn report(name: &str, mut times: Vec<Duration>, wall: Duration, server_cpu: Duration) {
     times.sort();
     let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{name:<14} {:>6} requests  p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  {:>7.0} req/s",
+        "{name:<11} {:>6} requests  p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  {:>6.0} req/s  server CPU {:>4.0} µs/request",
         times.len(),
         ms(at(0.50)),
         ms(at(0.99)),
         ms(*times.last().unwrap()),
-        times.len() as f64 / wall.as_secs_f64()
+        times.len() as f64 / wall.as_secs_f64(),
+        server_cpu.as_secs_f64() * 1e6 / times.len() as f64,
     );
 }
 
@@ -156,6 +181,10 @@ async fn run() {
             format!("sqlite://{}", dir.path().join("bench.db").display()),
         )
         .env("KAKEHASHI_BIND", format!("127.0.0.1:{port}"))
+        .env(
+            "KAKEHASHI_LOG",
+            std::env::var("BENCH_LOG").unwrap_or_else(|_| "info".into()),
+        )
         .current_dir(dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -187,15 +216,17 @@ async fn run() {
     }
 
     let started = Instant::now();
+    let cpu = cpu_time(pid);
     let mut serial = Vec::with_capacity(SERIAL);
     for n in 0..SERIAL {
         serial.push(command(&client, &url, 1_000 + n).await);
     }
-    report("1 client", serial, started.elapsed());
+    report("1 client", serial, started.elapsed(), cpu_time(pid) - cpu);
 
     let client = Arc::new(client);
     let url = Arc::new(url);
     let started = Instant::now();
+    let cpu = cpu_time(pid);
     let tasks: Vec<_> = (0..CLIENTS)
         .map(|c| {
             let client = client.clone();
@@ -213,6 +244,6 @@ async fn run() {
     for t in tasks {
         all.extend(t.await.unwrap());
     }
-    report("64 clients", all, started.elapsed());
+    report("64 clients", all, started.elapsed(), cpu_time(pid) - cpu);
     println!("RSS after the load {:.1} MiB", rss_kib(pid) as f64 / 1024.0);
 }

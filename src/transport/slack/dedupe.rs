@@ -2,33 +2,39 @@
 //! sent again (the same `envelope_id`) and replayed HTTP requests (the same signature) are
 //! acknowledged but not handled twice.
 //!
-//! Kept in memory: Slack retries within minutes, and the conversation layer is idempotent for
-//! answers anyway, so what a restart forgets costs nothing. `now` is a parameter.
+//! Kept in memory, as 64-bit keyed hashes (a few dozen bytes per request): Slack retries within
+//! minutes and a signature is refused after five anyway, and the conversation layer is idempotent
+//! for answers, so what a restart forgets costs nothing. `now` is a parameter.
 
+use std::collections::hash_map::RandomState;
 use std::collections::{HashSet, VecDeque};
+use std::hash::BuildHasher;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Slack's last Events API retry comes about five minutes after the first delivery; a replayed
-/// signature is refused after five minutes anyway.
-pub const KEEP: Duration = Duration::from_secs(60 * 60);
+/// Slack's last Events API retry comes about five minutes after the first delivery, and a
+/// signature older than five minutes is refused before it gets here.
+pub const KEEP: Duration = Duration::from_secs(10 * 60);
 /// Bounds memory under a flood of distinct ids: the oldest are forgotten first.
 pub const CAPACITY: usize = 100_000;
 
 #[derive(Default)]
 pub struct Seen {
     inner: Mutex<Inner>,
+    /// Keyed per process, so nobody can craft ids that collide.
+    hasher: RandomState,
 }
 
 #[derive(Default)]
 struct Inner {
-    keys: HashSet<String>,
-    order: VecDeque<(Instant, String)>,
+    keys: HashSet<u64>,
+    order: VecDeque<(Instant, u64)>,
 }
 
 impl Seen {
     /// True the first time `key` is offered (within [`KEEP`]); false for a repeat.
     pub fn first_time(&self, key: &str, now: Instant) -> bool {
+        let hash = self.hasher.hash_one(key);
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         while let Some((at, _)) = inner.order.front() {
             if now.saturating_duration_since(*at) <= KEEP && inner.order.len() < CAPACITY {
@@ -38,11 +44,10 @@ impl Seen {
                 inner.keys.remove(&old);
             }
         }
-        if inner.keys.contains(key) {
+        if !inner.keys.insert(hash) {
             return false;
         }
-        inner.keys.insert(key.to_string());
-        inner.order.push_back((now, key.to_string()));
+        inner.order.push_back((now, hash));
         true
     }
 }
@@ -56,8 +61,8 @@ mod tests {
         let seen = Seen::default();
         let t0 = Instant::now();
         assert!(seen.first_time("event:Ev1", t0));
-        assert!(!seen.first_time("event:Ev1", t0 + Duration::from_secs(300)));
-        assert!(seen.first_time("event:Ev2", t0 + Duration::from_secs(300)));
+        assert!(!seen.first_time("event:Ev1", t0 + Duration::from_secs(360)));
+        assert!(seen.first_time("event:Ev2", t0 + Duration::from_secs(360)));
         assert!(
             seen.first_time("event:Ev1", t0 + KEEP + Duration::from_secs(1)),
             "forgotten after KEEP"

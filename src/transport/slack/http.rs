@@ -90,7 +90,7 @@ fn answer(result: Result<Ack, PayloadError>) -> Response {
     }
 }
 
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 async fn commands(State(slack): State<Arc<Slack>>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = slack.admit(&headers, &body) {
         return refused.into_response();
@@ -109,7 +109,7 @@ async fn commands(State(slack): State<Arc<Slack>>, headers: HeaderMap, body: Byt
     }
 }
 
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 async fn interactions(
     State(slack): State<Arc<Slack>>,
     headers: HeaderMap,
@@ -129,7 +129,7 @@ async fn interactions(
     )
 }
 
-#[tracing::instrument(skip_all, fields(retry))]
+#[tracing::instrument(level = "debug", skip_all, fields(retry))]
 async fn events(State(slack): State<Arc<Slack>>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = slack.admit(&headers, &body) {
         return refused.into_response();

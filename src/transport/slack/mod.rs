@@ -152,7 +152,7 @@ const LOCALE_WAIT: Duration = Duration::from_millis(700);
 impl Slack {
     /// Serves one verified request; returns the acknowledgement. What takes longer continues in
     /// the background.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn serve(self: &Arc<Self>, request: Request) -> Result<Ack, PayloadError> {
         // the deadline counts from arrival: the language lookup below spends from it too
         let started = Instant::now();
