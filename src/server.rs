@@ -91,6 +91,11 @@ fn transports(config: &Config, bot: &Arc<Bot>) -> Result<Vec<TransportParts>, Se
     if let Some(discord) = &config.discord {
         parts.push(crate::transport::discord::parts(discord, bot.clone())?);
     }
+    if let Some(slack) = &config.slack {
+        parts.push(
+            crate::transport::slack::parts(slack, bot.clone()).map_err(|e| ServeError::Transport(e.to_string()))?,
+        );
+    }
     Ok(parts)
 }
 

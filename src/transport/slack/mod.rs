@@ -1,0 +1,343 @@
+//! Slack: slash commands, interactions and events over HTTP (every request signed) or over Socket
+//! Mode, answered in Block Kit through the Web API. A thin adapter: no business logic here.
+//!
+//! One request, whichever way it came:
+//! 1. `http.rs` verifies the signature on the raw bytes (`verify.rs`) — or `socket.rs` takes an
+//!    envelope from the WebSocket — and `payload.rs` parses it into a [`payload::Request`];
+//! 2. [`Slack::serve`] drops repeats (`dedupe.rs`), turns it into an [`Inbound`] and runs
+//!    [`Bot::handle`] with a deadline ([`Options::ack_deadline`], 2 s: Slack wants an answer in 3);
+//! 3. `reply.rs` decides the acknowledgement and the Web API calls that follow (`render.rs` draws
+//!    the Block Kit); the calls run in the background (`api.rs`). If the bot is not done by the
+//!    deadline, the acknowledgement goes out first and the replies follow when they are ready.
+//!
+//! [`parts`] gives the server its routes (`POST /slack/commands`, `/slack/interactions`,
+//! `/slack/events`, when a signing secret is set), the Socket Mode task (when an app token is
+//! set) and the deliverer for `slack:` workspaces (`deliver.rs`).
+
+pub mod api;
+mod dedupe;
+mod deliver;
+mod http;
+pub mod payload;
+pub mod render;
+pub mod reply;
+mod socket;
+pub mod verify;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt;
+use serde_json::json;
+
+pub use api::{ApiError, RetryPolicy, SlackApi};
+pub use deliver::SlackDeliver;
+
+use self::dedupe::Seen;
+use self::payload::{Event, EventBody, Incoming, PayloadError, Request};
+use self::reply::{Ack, Effect, Target, Texts, Timing};
+use crate::chat::{Bot, Inbound, Visibility};
+use crate::config::{Secret, SlackConfig};
+use crate::domain::Lang;
+use crate::error::incident_id;
+use crate::server::TransportParts;
+
+/// How the transport behaves; the defaults suit Slack.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How long a request waits for the bot before it is acknowledged anyway (Slack allows 3 s).
+    pub ack_deadline: Duration,
+    /// Retries of Web API calls made for replies.
+    pub retry: RetryPolicy,
+    /// How long a person's language, as users.info tells it, is remembered.
+    pub locale_ttl: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            ack_deadline: Duration::from_secs(2),
+            retry: RetryPolicy::INTERACTIVE,
+            locale_ttl: Duration::from_secs(6 * 60 * 60),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SlackError {
+    #[error("slack: cannot set up the HTTP client: {0}")]
+    Client(String),
+}
+
+/// The routes, the Socket Mode task and the deliverer of the configured Slack app.
+pub fn parts(config: &SlackConfig, bot: Arc<Bot>) -> Result<TransportParts, SlackError> {
+    parts_with(config, bot, Options::default())
+}
+
+pub fn parts_with(config: &SlackConfig, bot: Arc<Bot>, options: Options) -> Result<TransportParts, SlackError> {
+    let http = SlackApi::http_client().map_err(|e| SlackError::Client(e.to_string()))?;
+    let api = SlackApi::new(http, &config.api_url, config.bot_token.clone(), options.retry);
+    let slack = Arc::new(Slack {
+        bot,
+        api: api.clone(),
+        secrets: config.signing_secrets.clone(),
+        command: config.command.clone(),
+        seen: Seen::default(),
+        locales: Mutex::new(HashMap::new()),
+        options,
+    });
+    let router = (!config.signing_secrets.is_empty()).then(|| http::router(slack.clone()));
+    let tasks = config.app_token.clone().map(|token| socket::run(slack.clone(), token).boxed()).into_iter().collect();
+    tracing::info!(
+        http = router.is_some(),
+        socket_mode = config.app_token.is_some(),
+        api = %config.api_url,
+        "Slack transport ready"
+    );
+    Ok(TransportParts {
+        router,
+        tasks,
+        deliverer: Some(("slack:", Arc::new(SlackDeliver::new(api.with_policy(RetryPolicy::ONCE))))),
+    })
+}
+
+/// What every request handler shares.
+pub(crate) struct Slack {
+    bot: Arc<Bot>,
+    api: SlackApi,
+    secrets: Vec<Secret>,
+    command: String,
+    seen: Seen,
+    /// users.info answers: a person's language, until when it is trusted.
+    locales: Mutex<HashMap<String, (Option<Lang>, Instant)>>,
+    options: Options,
+}
+
+impl fmt::Debug for Slack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Slack")
+            .field("api", &self.api)
+            .field("secrets", &self.secrets)
+            .field("command", &self.command)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Remembered locales at most; beyond that the memory starts over.
+const LOCALES_MAX: usize = 10_000;
+/// How long a failed users.info is not asked again.
+const LOCALE_RETRY: Duration = Duration::from_secs(5 * 60);
+/// users.info gets this long before the request goes on without it.
+const LOCALE_WAIT: Duration = Duration::from_millis(700);
+
+impl Slack {
+    /// Serves one verified request; returns the acknowledgement. What takes longer continues in
+    /// the background.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub(crate) async fn serve(self: &Arc<Self>, request: Request) -> Result<Ack, PayloadError> {
+        // the deadline counts from arrival: the language lookup below spends from it too
+        let started = Instant::now();
+        let deadline = tokio::time::Instant::now() + self.options.ack_deadline;
+        if let Request::Event(body) = &request {
+            match body {
+                EventBody::UrlVerification { challenge } => {
+                    return Ok(Ack::Json(json!({ "challenge": challenge })));
+                }
+                EventBody::Callback { team_id, event_id, event } => {
+                    if !self.first_time(&format!("event:{event_id}")) {
+                        tracing::info!(event_id = %event_id, "an event delivered again; handled already");
+                        return Ok(Ack::Empty);
+                    }
+                    match event {
+                        Event::Uninstalled {} => {
+                            tracing::warn!(team = %team_id, "the app was uninstalled from this Slack workspace")
+                        }
+                        Event::TokensRevoked {} => {
+                            tracing::warn!(team = %team_id, "Slack revoked tokens of this app; replies will fail until it is reinstalled")
+                        }
+                        _ => {}
+                    }
+                }
+                EventBody::Other => return Ok(Ack::Empty),
+            }
+        }
+        let Some(mut incoming) = request.inbound()? else {
+            return Ok(Ack::Empty);
+        };
+        incoming.inbound.actor.locale = self.locale(&incoming.user).await;
+        let lang = incoming.inbound.actor.locale.unwrap_or(self.bot.defaults.lang);
+        let bot = self.bot.clone();
+        let inbound: Inbound = incoming.inbound.clone();
+        let mut work = tokio::spawn(async move { bot.handle(&inbound).await });
+        let texts = Texts { prompts: &self.bot.prompts, lang, command: &self.command };
+        match tokio::time::timeout_at(deadline, &mut work).await {
+            Ok(Ok(replies)) => {
+                let plan = reply::plan(&incoming, &replies, Timing::InTime, &texts);
+                tracing::info!(
+                    kind = ?incoming.kind,
+                    team = %incoming.team,
+                    user = %incoming.user,
+                    ms = started.elapsed().as_millis() as u64,
+                    calls = plan.effects.len(),
+                    "slack request answered"
+                );
+                if !plan.effects.is_empty() {
+                    let me = self.clone();
+                    tokio::spawn(async move { me.execute(&incoming, lang, plan.effects).await });
+                }
+                Ok(plan.ack)
+            }
+            Ok(Err(e)) => {
+                self.handler_failed(incoming, lang, e);
+                Ok(Ack::Empty)
+            }
+            Err(_) => {
+                tracing::info!(
+                    kind = ?incoming.kind,
+                    team = %incoming.team,
+                    user = %incoming.user,
+                    "the bot is still working; acknowledged first, the replies will follow"
+                );
+                let ack = reply::late_ack(&incoming, &texts);
+                let me = self.clone();
+                tokio::spawn(async move {
+                    match work.await {
+                        Ok(replies) => {
+                            let texts = Texts { prompts: &me.bot.prompts, lang, command: &me.command };
+                            let plan = reply::plan(&incoming, &replies, Timing::Late, &texts);
+                            me.execute(&incoming, lang, plan.effects).await;
+                        }
+                        Err(e) => me.handler_failed(incoming, lang, e),
+                    }
+                });
+                Ok(ack)
+            }
+        }
+    }
+
+    pub(crate) fn first_time(&self, key: &str) -> bool {
+        self.seen.first_time(key, Instant::now())
+    }
+
+    /// The bot panicked (it never returns errors): an apology with an id, like the bot's own.
+    fn handler_failed(self: &Arc<Self>, incoming: Incoming, lang: Lang, e: tokio::task::JoinError) {
+        let id = incident_id();
+        tracing::error!(incident = %id, error = %e, "the conversation handler failed");
+        let me = self.clone();
+        tokio::spawn(async move {
+            let args = [("id", id)];
+            let text = me.bot.prompts.fill(lang, "error.internal", &args);
+            me.tell(&incoming, &text).await;
+        });
+    }
+
+    /// The person's language from users.info (remembered), if it is one the bot speaks.
+    async fn locale(&self, user: &str) -> Option<Lang> {
+        let now = Instant::now();
+        {
+            let cache = self.locales.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((lang, until)) = cache.get(user)
+                && *until > now
+            {
+                return *lang;
+            }
+        }
+        let lookup = self.api.with_policy(RetryPolicy::ONCE);
+        let asked = tokio::time::timeout(
+            LOCALE_WAIT,
+            lookup.call_form("users.info", &[("user", user.to_string()), ("include_locale", "true".to_string())]),
+        )
+        .await;
+        let (lang, keep) = match asked {
+            Ok(Ok(answer)) => (
+                answer.pointer("/user/locale").and_then(|l| l.as_str()).and_then(|l| Lang::parse(l).ok()),
+                self.options.locale_ttl,
+            ),
+            _ => (None, LOCALE_RETRY),
+        };
+        let mut cache = self.locales.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= LOCALES_MAX {
+            cache.clear();
+        }
+        cache.insert(user.to_string(), (lang, now + keep));
+        lang
+    }
+
+    /// Runs the Web API calls of a reply in order; a call that fails for good is logged and the
+    /// person told.
+    async fn execute(&self, incoming: &Incoming, lang: Lang, effects: Vec<Effect>) {
+        for effect in effects {
+            if let Err(e) = self.apply(effect).await {
+                let text = if e.code() == "expired_trigger_id" {
+                    self.bot.prompts.get(lang, "slack.form_expired").to_string()
+                } else {
+                    let args = [("error", e.code())];
+                    self.bot.prompts.fill(lang, "slack.failed", &args)
+                };
+                self.tell(incoming, &text).await;
+            }
+        }
+    }
+
+    /// One effect, then its fallbacks while they fail.
+    async fn apply(&self, effect: Effect) -> Result<(), ApiError> {
+        let mut next = Some(effect);
+        let mut failure = None;
+        while let Some(effect) = next.take() {
+            let fallback = match &effect {
+                Effect::Respond { fallback, .. } => fallback.clone(),
+                _ => None,
+            };
+            match self.apply_one(effect).await {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    if fallback.is_some() {
+                        tracing::info!(error = %e, "the response_url did not take the reply; posting it another way");
+                    }
+                    failure = Some(e);
+                    next = fallback.map(|f| *f);
+                }
+            }
+        }
+        Err(failure.unwrap_or(ApiError::Decode { method: "none".into() }))
+    }
+
+    async fn apply_one(&self, effect: Effect) -> Result<(), ApiError> {
+        let api = &self.api;
+        match effect {
+            Effect::Respond { url, body, .. } => api.respond(&url, &body).await,
+            Effect::Post { to, message, ephemeral_for } => {
+                deliver::post(api, &to, &message, ephemeral_for.as_deref()).await
+            }
+            Effect::Update { channel, ts, message } => deliver::update(api, &channel, &ts, &message).await,
+            Effect::OpenView { trigger_id, view } => {
+                api.call("views.open", &json!({"trigger_id": trigger_id, "view": view})).await.map(drop)
+            }
+            Effect::PushView { trigger_id, view } => {
+                api.call("views.push", &json!({"trigger_id": trigger_id, "view": view})).await.map(drop)
+            }
+            Effect::UpdateView { view_id, view } => {
+                api.call("views.update", &json!({"view_id": view_id, "view": view})).await.map(drop)
+            }
+            Effect::Upload { to, file } => deliver::upload(api, &to, &file).await,
+        }
+    }
+
+    /// Tells the person something privately: through the request's `response_url` if there is
+    /// one, otherwise in their DM; if neither works, only the log knows.
+    async fn tell(&self, incoming: &Incoming, text: &str) {
+        let notice = render::notice(text);
+        if let Some(url) = &incoming.origin.response_url {
+            let body = reply::response_body(&notice, Visibility::Private, false);
+            if self.api.respond(url, &body).await.is_ok() {
+                return;
+            }
+        }
+        let to = Target::User(incoming.user.clone());
+        if let Err(e) = deliver::post(&self.api, &to, &notice, None).await {
+            tracing::error!(error = %e, user = %incoming.user, "could not tell the person that their reply failed");
+        }
+    }
+}

@@ -1,0 +1,517 @@
+//! What becomes of the bot's replies on Slack: the acknowledgement (what Slack gets back within
+//! its 3 seconds) and the [`Effect`]s that follow through the Web API. A pure function, so every
+//! route is tested without a network.
+//!
+//! - A slash command answered in time with one message carries it in the acknowledgement.
+//! - Other messages go through the request's `response_url` (ephemeral when private, `replace_original`
+//!   when the message replaces the one whose control was used); if that fails, a private message
+//!   goes to the person's DM, a replacement of a normal message becomes chat.update, a public
+//!   one goes to the channel. An `@mention` has no `response_url`: chat.postEphemeral.
+//! - A form opens a modal with the `trigger_id` (views.push from inside a modal); on a submitted
+//!   modal the acknowledgement shows it again with its errors (`response_action: errors`) or
+//!   replaces it (`update`). Where Slack gives no `trigger_id`, the person is told which command
+//!   opens it.
+//! - A file goes to the person's DM.
+//! - Late (the bot took longer than the deadline): the acknowledgement went out empty, or, for a
+//!   submitted modal, as a "working on it" view that views.update later replaces.
+
+use serde_json::{Value, json};
+
+use super::payload::{Incoming, Kind, MessageRef};
+use super::render::{self, SlackMessage};
+use crate::chat::{Attachment, Block, Message, Outbound, Visibility, text};
+use crate::domain::Lang;
+use crate::prompts::Prompts;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// The replies came before the acknowledgement.
+    InTime,
+    /// The acknowledgement already went out ([`late_ack`]).
+    Late,
+}
+
+/// The body of the acknowledgement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ack {
+    Empty,
+    Json(Value),
+}
+
+/// A conversation to post into: a channel, or a person's DM (opened with conversations.open).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Channel(String),
+    User(String),
+}
+
+/// One Web API call to make after the acknowledgement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// POST to a `response_url`; `fallback` if that fails (expired, used up).
+    Respond {
+        url: String,
+        body: Value,
+        fallback: Option<Box<Effect>>,
+    },
+    /// chat.postMessage, or chat.postEphemeral when `ephemeral_for` names the person.
+    Post {
+        to: Target,
+        message: SlackMessage,
+        ephemeral_for: Option<String>,
+    },
+    /// chat.update of a message the bot posted.
+    Update {
+        channel: String,
+        ts: String,
+        message: SlackMessage,
+    },
+    OpenView {
+        trigger_id: String,
+        view: Value,
+    },
+    PushView {
+        trigger_id: String,
+        view: Value,
+    },
+    UpdateView {
+        view_id: String,
+        view: Value,
+    },
+    /// files.getUploadURLExternal, the bytes, files.completeUploadExternal.
+    Upload {
+        to: Target,
+        file: Attachment,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub ack: Ack,
+    pub effects: Vec<Effect>,
+}
+
+/// The words the transport itself says, in the person's language.
+pub struct Texts<'a> {
+    pub prompts: &'a Prompts,
+    pub lang: Lang,
+    /// The slash command, as people type it (`/ai`).
+    pub command: &'a str,
+}
+
+impl Texts<'_> {
+    fn use_command(&self, text: &str) -> String {
+        let lang = self.lang;
+        let args = [("command", self.command.to_string()), ("text", text.to_string())];
+        self.prompts.fill(lang, "slack.use_command", &args)
+    }
+}
+
+/// The acknowledgement sent when the bot is not done by the deadline.
+pub fn late_ack(incoming: &Incoming, texts: &Texts) -> Ack {
+    match (incoming.kind, &incoming.view) {
+        (Kind::Submission, Some(view)) => {
+            let lang = texts.lang;
+            let working = texts.prompts.get(lang, "slack.working");
+            Ack::Json(json!({
+                "response_action": "update",
+                "view": render::notice_view(working, &view.private_metadata),
+            }))
+        }
+        _ => Ack::Empty,
+    }
+}
+
+pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &Texts) -> Plan {
+    // a slash command answered in time with one message: the reply is the acknowledgement
+    if incoming.kind == Kind::Command
+        && timing == Timing::InTime
+        && let [Outbound::Message(m)] = replies
+        && let [one] = render::message(m).as_slice()
+    {
+        return Plan { ack: Ack::Json(response_body(one, m.visibility, false)), effects: Vec::new() };
+    }
+    let mut ack = Ack::Empty;
+    let mut views = Vec::new();
+    let mut effects = Vec::new();
+    let mut form_done = false;
+    for reply in replies {
+        match reply {
+            Outbound::Message(m) => messages(incoming, m, &mut effects),
+            Outbound::Form(form) if form_done => {
+                tracing::warn!(form = %form.id, "a second form in one reply is not shown");
+            }
+            Outbound::Form(form) => {
+                form_done = true;
+                let metadata = incoming.origin.to_metadata();
+                let view = render::modal(form, &metadata);
+                match (incoming.kind, timing, &incoming.view, &incoming.trigger_id) {
+                    (Kind::Submission, Timing::InTime, Some(current), _) => {
+                        ack = if form.id == current.callback_id && !form.errors.is_empty() {
+                            Ack::Json(json!({
+                                "response_action": "errors",
+                                "errors": render::field_errors(form),
+                            }))
+                        } else {
+                            Ack::Json(json!({"response_action": "update", "view": view}))
+                        };
+                    }
+                    (Kind::Submission, Timing::Late, Some(current), _) => {
+                        views.push(Effect::UpdateView { view_id: current.id.clone(), view })
+                    }
+                    (Kind::Action, _, Some(_), Some(trigger)) => {
+                        views.push(Effect::PushView { trigger_id: trigger.clone(), view })
+                    }
+                    (Kind::Command | Kind::Action, _, _, Some(trigger)) => {
+                        views.push(Effect::OpenView { trigger_id: trigger.clone(), view })
+                    }
+                    _ => {
+                        let typed = match &incoming.inbound.event {
+                            crate::chat::InboundEvent::Command { text } => text.clone(),
+                            _ => String::new(),
+                        };
+                        let notice = Message::private(vec![Block::Text(text(texts.use_command(&typed)))]);
+                        messages(incoming, &notice, &mut effects);
+                    }
+                }
+            }
+            Outbound::File(file) => {
+                effects.push(Effect::Upload { to: Target::User(incoming.user.clone()), file: file.clone() })
+            }
+        }
+    }
+    // a submitted modal answered late: the "working" view gives way to the form or to "done"
+    if incoming.kind == Kind::Submission
+        && timing == Timing::Late
+        && !form_done
+        && let Some(current) = &incoming.view
+    {
+        let lang = texts.lang;
+        let done = texts.prompts.get(lang, "slack.done");
+        views.push(Effect::UpdateView {
+            view_id: current.id.clone(),
+            view: render::notice_view(done, &current.private_metadata),
+        });
+    }
+    // views first: a trigger_id lives only about three seconds
+    views.extend(effects);
+    Plan { ack, effects: views }
+}
+
+/// The JSON of a message for a `response_url` or a slash command's acknowledgement.
+pub fn response_body(m: &SlackMessage, visibility: Visibility, replace: bool) -> Value {
+    let mut body = json!({"blocks": m.blocks, "text": m.text});
+    if replace {
+        body["replace_original"] = json!(true);
+    } else {
+        body["replace_original"] = json!(false);
+        body["response_type"] = json!(match visibility {
+            Visibility::Private => "ephemeral",
+            Visibility::Public => "in_channel",
+        });
+    }
+    body
+}
+
+fn messages(incoming: &Incoming, m: &Message, out: &mut Vec<Effect>) {
+    let replaces = if m.replace { incoming.origin.message.as_ref() } else { None };
+    for (i, one) in render::message(m).into_iter().enumerate() {
+        // only the first part takes the old message's place; the rest follow it
+        let replace = if i == 0 { replaces } else { None };
+        let direct = direct(incoming, m.visibility, one.clone(), replace);
+        match &incoming.origin.response_url {
+            Some(url) => out.push(Effect::Respond {
+                url: url.clone(),
+                body: response_body(&one, m.visibility, replace.is_some()),
+                fallback: Some(Box::new(direct)),
+            }),
+            None => out.push(direct),
+        }
+    }
+}
+
+/// The way to post a message without a `response_url`.
+fn direct(incoming: &Incoming, visibility: Visibility, message: SlackMessage, replace: Option<&MessageRef>) -> Effect {
+    if let Some(old) = replace.filter(|r| !r.ephemeral) {
+        return Effect::Update { channel: old.channel.clone(), ts: old.ts.clone(), message };
+    }
+    let channel = incoming.origin.channel.clone().filter(|c| !c.is_empty());
+    match (visibility, incoming.kind, channel) {
+        // the bot was mentioned there, so it is in the channel
+        (Visibility::Private, Kind::Mention, Some(c)) => {
+            Effect::Post { to: Target::Channel(c), message, ephemeral_for: Some(incoming.user.clone()) }
+        }
+        (Visibility::Public, _, Some(c)) => Effect::Post { to: Target::Channel(c), message, ephemeral_for: None },
+        _ => Effect::Post { to: Target::User(incoming.user.clone()), message, ephemeral_for: None },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::{Actor, Field, FieldKind, Form, Inbound, InboundEvent, Place, WorkspaceRef};
+    use crate::transport::slack::payload::{Origin, View};
+
+    fn incoming(kind: Kind) -> Incoming {
+        Incoming {
+            inbound: Inbound {
+                workspace: WorkspaceRef { id: "slack:T1".into(), name: "acme".into() },
+                actor: Actor { id: "U1".into(), ..Actor::default() },
+                place: Place { channel: "C1".into(), direct: false },
+                event: InboundEvent::Command { text: "need Forecast".into() },
+            },
+            kind,
+            team: "T1".into(),
+            user: "U1".into(),
+            origin: Origin {
+                channel: Some("C1".into()),
+                direct: false,
+                response_url: Some("https://hooks/1".into()),
+                message: None,
+            },
+            trigger_id: Some("tr1".into()),
+            view: None,
+        }
+    }
+
+    fn texts(prompts: &Prompts) -> Texts<'_> {
+        Texts { prompts, lang: Lang::En, command: "/ai" }
+    }
+
+    fn msg(s: &str) -> Message {
+        Message::private(vec![Block::Text(text(s))])
+    }
+
+    fn form(id: &str, errors: Vec<(String, String)>) -> Form {
+        Form {
+            id: id.into(),
+            title: "T".into(),
+            submit: "S".into(),
+            fields: vec![Field {
+                id: "answer".into(),
+                label: "A".into(),
+                hint: None,
+                kind: FieldKind::Short,
+                required: true,
+                initial: None,
+                max_len: 10,
+            }],
+            errors,
+        }
+    }
+
+    #[test]
+    fn a_slash_command_answered_in_time_with_one_message_carries_it_in_the_ack() {
+        let p = Prompts::embedded();
+        let plan = plan(&incoming(Kind::Command), &[Outbound::Message(msg("hello"))], Timing::InTime, &texts(&p));
+        assert!(plan.effects.is_empty());
+        let Ack::Json(body) = plan.ack else { panic!() };
+        assert_eq!(body["response_type"], "ephemeral");
+        assert_eq!(body["blocks"][0]["text"]["text"], "hello");
+    }
+
+    #[test]
+    fn late_or_several_messages_go_through_the_response_url_in_order() {
+        let p = Prompts::embedded();
+        for (timing, replies) in [
+            (Timing::Late, vec![Outbound::Message(msg("one"))]),
+            (Timing::InTime, vec![Outbound::Message(msg("one")), Outbound::Message(msg("two"))]),
+        ] {
+            let plan = plan(&incoming(Kind::Command), &replies, timing, &texts(&p));
+            assert_eq!(plan.ack, Ack::Empty);
+            let bodies: Vec<&Value> = plan
+                .effects
+                .iter()
+                .map(|e| match e {
+                    Effect::Respond { url, body, fallback } => {
+                        assert_eq!(url, "https://hooks/1");
+                        assert!(matches!(
+                            fallback.as_deref(),
+                            Some(Effect::Post { to: Target::User(u), .. }) if u == "U1"
+                        ));
+                        body
+                    }
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            assert_eq!(bodies[0]["blocks"][0]["text"]["text"], "one");
+            assert_eq!(bodies[0]["response_type"], "ephemeral");
+        }
+    }
+
+    #[test]
+    fn a_replacing_reply_to_a_click_replaces_the_clicked_message() {
+        let p = Prompts::embedded();
+        let mut inc = incoming(Kind::Action);
+        inc.origin.message = Some(MessageRef { channel: "C1".into(), ts: "1.1".into(), ephemeral: false });
+        let plan = plan(&inc, &[Outbound::Message(msg("next question").replacing())], Timing::InTime, &texts(&p));
+        assert_eq!(plan.ack, Ack::Empty);
+        let Effect::Respond { body, fallback, .. } = &plan.effects[0] else { panic!("{:?}", plan.effects) };
+        assert_eq!(body["replace_original"], true);
+        assert!(body.get("response_type").is_none());
+        assert!(
+            matches!(fallback.as_deref(), Some(Effect::Update { channel, ts, .. }) if channel == "C1" && ts == "1.1"),
+            "a normal message can be updated with chat.update"
+        );
+    }
+
+    #[test]
+    fn a_form_opens_a_modal_first_remembering_where_to_answer() {
+        let p = Prompts::embedded();
+        let inc = incoming(Kind::Action);
+        let plan = plan(
+            &inc,
+            &[Outbound::Message(msg("before")), Outbound::Form(form("ans:N-1:goal", vec![]))],
+            Timing::InTime,
+            &texts(&p),
+        );
+        let Effect::OpenView { trigger_id, view } = &plan.effects[0] else { panic!("{:?}", plan.effects) };
+        assert_eq!(trigger_id, "tr1");
+        assert_eq!(view["callback_id"], "ans:N-1:goal");
+        let origin = Origin::from_metadata(view["private_metadata"].as_str().unwrap());
+        assert_eq!(origin, inc.origin);
+        assert!(matches!(plan.effects[1], Effect::Respond { .. }));
+    }
+
+    #[test]
+    fn a_form_from_inside_a_modal_is_pushed() {
+        let p = Prompts::embedded();
+        let mut inc = incoming(Kind::Action);
+        inc.view = Some(View { id: "V1".into(), ..View::default() });
+        let plan = plan(&inc, &[Outbound::Form(form("seed", vec![]))], Timing::InTime, &texts(&p));
+        assert!(matches!(&plan.effects[0], Effect::PushView { trigger_id, .. } if trigger_id == "tr1"));
+    }
+
+    fn submitted(callback: &str) -> Incoming {
+        let mut inc = incoming(Kind::Submission);
+        inc.trigger_id = None;
+        inc.view = Some(View {
+            id: "V9".into(),
+            callback_id: callback.into(),
+            private_metadata: inc.origin.to_metadata(),
+            ..View::default()
+        });
+        inc
+    }
+
+    #[test]
+    fn a_submitted_form_with_errors_is_shown_again_with_them() {
+        let p = Prompts::embedded();
+        let plan = plan(
+            &submitted("ans:N-1:baseline_accuracy"),
+            &[Outbound::Form(form("ans:N-1:baseline_accuracy", vec![("answer".into(), "not a number".into())]))],
+            Timing::InTime,
+            &texts(&p),
+        );
+        assert_eq!(plan.ack, Ack::Json(json!({"response_action": "errors", "errors": {"answer": "not a number"}})));
+        assert!(plan.effects.is_empty());
+    }
+
+    #[test]
+    fn a_submitted_form_followed_by_another_form_is_updated() {
+        let p = Prompts::embedded();
+        let plan =
+            plan(&submitted("need"), &[Outbound::Form(form("ans:N-1:goal", vec![]))], Timing::InTime, &texts(&p));
+        let Ack::Json(ack) = &plan.ack else { panic!() };
+        assert_eq!(ack["response_action"], "update");
+        assert_eq!(ack["view"]["callback_id"], "ans:N-1:goal");
+    }
+
+    #[test]
+    fn a_submission_answered_with_messages_closes_the_modal_and_answers_where_it_was_opened() {
+        let p = Prompts::embedded();
+        let mut inc = submitted("ans:N-1:goal");
+        inc.origin.message = Some(MessageRef { channel: "C1".into(), ts: "5.5".into(), ephemeral: true });
+        let plan = plan(&inc, &[Outbound::Message(msg("next").replacing())], Timing::InTime, &texts(&p));
+        assert_eq!(plan.ack, Ack::Empty, "an empty acknowledgement closes the modal");
+        let Effect::Respond { url, body, fallback } = &plan.effects[0] else { panic!() };
+        assert_eq!(url, "https://hooks/1");
+        assert_eq!(body["replace_original"], true);
+        assert!(
+            matches!(fallback.as_deref(), Some(Effect::Post { to: Target::User(_), .. })),
+            "an ephemeral message cannot be updated: the DM instead"
+        );
+    }
+
+    #[test]
+    fn a_late_submission_shows_working_then_the_result() {
+        let p = Prompts::embedded();
+        let inc = submitted("need");
+        let Ack::Json(ack) = late_ack(&inc, &texts(&p)) else { panic!() };
+        assert_eq!(ack["response_action"], "update");
+        assert!(ack.to_string().contains(p.get(Lang::En, "slack.working")));
+        let done = plan(&inc, &[Outbound::Message(msg("saved"))], Timing::Late, &texts(&p));
+        assert!(matches!(&done.effects[0], Effect::UpdateView { view_id, view }
+            if view_id == "V9" && view.to_string().contains(p.get(Lang::En, "slack.done"))));
+        assert!(matches!(&done.effects[1], Effect::Respond { .. }));
+        let again = plan(
+            &inc,
+            &[Outbound::Form(form("need", vec![("answer".into(), "too long".into())]))],
+            Timing::Late,
+            &texts(&p),
+        );
+        assert_eq!(again.effects.len(), 1);
+        assert!(matches!(&again.effects[0], Effect::UpdateView { view, .. }
+            if view.to_string().contains("too long")));
+        assert_eq!(late_ack(&incoming(Kind::Command), &texts(&p)), Ack::Empty);
+    }
+
+    #[test]
+    fn a_mention_is_answered_ephemerally_and_a_form_there_names_the_command() {
+        let p = Prompts::embedded();
+        let mut inc = incoming(Kind::Mention);
+        inc.origin.response_url = None;
+        inc.trigger_id = None;
+        let plan = plan(&inc, &[Outbound::Form(form("need", vec![]))], Timing::InTime, &texts(&p));
+        let Effect::Post { to, message, ephemeral_for } = &plan.effects[0] else { panic!("{:?}", plan.effects) };
+        assert_eq!(to, &Target::Channel("C1".into()));
+        assert_eq!(ephemeral_for.as_deref(), Some("U1"));
+        let shown = message.blocks[0]["text"]["text"].as_str().unwrap();
+        assert!(shown.contains("/ai need Forecast"), "{shown}");
+    }
+
+    #[test]
+    fn public_messages_are_in_channel_and_files_go_to_the_dm() {
+        let p = Prompts::embedded();
+        let mut public = msg("for all");
+        public.visibility = Visibility::Public;
+        let plan = plan(
+            &incoming(Kind::Action),
+            &[
+                Outbound::Message(public),
+                Outbound::File(Attachment {
+                    name: "export.csv".into(),
+                    content_type: "text/csv".into(),
+                    bytes: b"a,b".to_vec(),
+                    comment: "Your export".into(),
+                }),
+            ],
+            Timing::InTime,
+            &texts(&p),
+        );
+        let Effect::Respond { body, fallback, .. } = &plan.effects[0] else { panic!() };
+        assert_eq!(body["response_type"], "in_channel");
+        assert!(matches!(fallback.as_deref(), Some(Effect::Post { to: Target::Channel(c), .. }) if c == "C1"));
+        assert!(
+            matches!(&plan.effects[1], Effect::Upload { to: Target::User(u), file } if u == "U1" && file.name == "export.csv")
+        );
+    }
+
+    #[test]
+    fn a_long_replacing_message_replaces_with_its_first_part_only() {
+        let p = Prompts::embedded();
+        let mut inc = incoming(Kind::Action);
+        inc.origin.message = Some(MessageRef { channel: "C1".into(), ts: "1.1".into(), ephemeral: true });
+        let blocks: Vec<Block> = (0..60).map(|i| Block::Text(text(format!("{i}")))).collect();
+        let plan = plan(&inc, &[Outbound::Message(Message::private(blocks).replacing())], Timing::InTime, &texts(&p));
+        let replaced: Vec<bool> = plan
+            .effects
+            .iter()
+            .map(|e| match e {
+                Effect::Respond { body, .. } => body["replace_original"] == true,
+                _ => panic!(),
+            })
+            .collect();
+        assert_eq!(replaced, [true, false]);
+    }
+}
