@@ -1,4 +1,4 @@
-//! `stats` and `export` at scale: a workspace with 100,000 items (70% needs with five answers
+//! `stats`, `export` and the digest at scale: a workspace with 100,000 items (90% needs with five answers
 //! each), 1,000,000 events, on SQLite and on PostgreSQL.
 //!
 //!     cargo bench --bench scale                    # SQLite only
@@ -25,6 +25,10 @@ use kakehashi::storage::{self, DatabaseUrl, ExportItem, Store};
 const ITEMS: i64 = 100_000;
 const EVENTS: i64 = 1_000_000;
 const WORKSPACE: &str = "bench:w";
+/// Items arrive every 10 minutes; needs older than 8 weeks and seeds older than 12 weeks are
+/// decided, as in a real history (144 items a day).
+const RECENT_NEEDS: i64 = 8 * 7 * 144;
+const RECENT_SEEDS: i64 = 12 * 7 * 144;
 
 #[tokio::main]
 async fn main() {
@@ -77,20 +81,49 @@ async fn run(name: &str, url: &DatabaseUrl, dialect: Dialect) {
         place: Place { channel: "C1".into(), direct: false },
         event: InboundEvent::Command { text: "admin stats".into() },
     };
+    // where the time goes: reading the rows, and computing the figures
+    let t = Instant::now();
+    let rows = store.stat_rows(WORKSPACE, None).await.unwrap();
+    let read = t.elapsed();
+    let t = Instant::now();
+    let figures = kakehashi::domain::stats::compute(
+        &rows,
+        kakehashi::domain::stats::Period { since: None, until: chrono::Utc::now() },
+    );
+    println!(
+        "  of which: reading {} rows {:.0} ms, computing the figures {:.0} ms ({} months)",
+        rows.len(),
+        ms(read),
+        ms(t.elapsed()),
+        figures.by_month.len()
+    );
     let reply = bot.handle(&stats).await;
     assert!(format!("{reply:?}").contains("Needs submitted"), "stats answered: {reply:?}");
-    let mut times: Vec<Duration> = Vec::new();
-    for _ in 0..10 {
-        let t = Instant::now();
-        bot.handle(&stats).await;
-        times.push(t.elapsed());
-    }
-    times.sort();
-    println!(
-        "admin stats over {ITEMS} items: median {:.0} ms, slowest {:.0} ms (target: under 200 ms)",
-        ms(times[times.len() / 2]),
-        ms(times[times.len() - 1])
-    );
+    let (median, slowest) = timed(10, || async { bot.handle(&stats).await }).await;
+    println!("admin stats (the last 13 weeks) over {ITEMS} items: median {median:.0} ms, slowest {slowest:.0} ms (target: under 200 ms)");
+    let all_time = Inbound { event: InboundEvent::Command { text: "admin stats since:2020-01-01".into() }, ..stats.clone() };
+    let (median, slowest) = timed(3, || async { bot.handle(&all_time).await }).await;
+    println!("admin stats since 2020 (every item): median {median:.0} ms, slowest {slowest:.0} ms");
+
+    let ws = store.workspace(WORKSPACE).await.unwrap().unwrap();
+    let at = chrono::Utc::now();
+    // the two weekly jobs, each as the scheduler runs it
+    let (median, slowest) = timed(10, || async { kakehashi::jobs::evaluate(store.as_ref(), &ws, at).await.unwrap() }).await;
+    println!("the stage evaluation job: median {median:.0} ms, slowest {slowest:.0} ms");
+    let evaluation = kakehashi::jobs::evaluate(store.as_ref(), &ws, at).await.unwrap();
+    let (median, slowest) = timed(10, || async {
+        let d = kakehashi::jobs::build(store.as_ref(), &ws, evaluation.clone(), at, None).await.unwrap();
+        kakehashi::chat::digest::blocks(&bot.prompts, ws.settings.lang, &ws.name, &ws.settings, &d)
+    })
+    .await;
+    println!("building one digest (figures, waiting needs, blocks): median {median:.0} ms, slowest {slowest:.0} ms (target: under 200 ms)");
+    let e = kakehashi::jobs::evaluate(store.as_ref(), &ws, at).await.unwrap();
+    let d = kakehashi::jobs::build(store.as_ref(), &ws, e, at, None).await.unwrap();
+    let (median, slowest) = timed(10, || async {
+        kakehashi::chat::digest::chart_png(&bot.prompts, ws.settings.lang, &ws.settings, &d).unwrap()
+    })
+    .await;
+    println!("the 12-week chart as PNG: median {median:.1} ms, slowest {slowest:.1} ms (target: under 50 ms)");
 
     for (workspace, items) in [("bench:small", ITEMS / 10), (WORKSPACE, ITEMS)] {
         let (took, rows, bytes, growth) = export(store.as_ref(), workspace).await;
@@ -101,6 +134,23 @@ async fn run(name: &str, url: &DatabaseUrl, dialect: Dialect) {
             growth as f64 / 1e6
         );
     }
+}
+
+/// Runs `f` once to warm up, then `n` times; the median and the slowest, in milliseconds.
+async fn timed<F, Fut, T>(n: usize, f: F) -> (f64, f64)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    f().await;
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        std::hint::black_box(f().await);
+        times.push(t.elapsed());
+    }
+    times.sort();
+    (ms(times[times.len() / 2]), ms(times[times.len() - 1]))
 }
 
 fn ms(d: Duration) -> f64 {
@@ -163,15 +213,19 @@ async fn load(url: &DatabaseUrl, dialect: Dialect, workspace: &str, items: i64, 
             let items_sql = format!(
                 "{} INSERT INTO items (workspace_id, kind, number, title, description, team, team_key, requester, owner,
                    status, outcome, flags, yearly_value, submitted_at, first_response_at, resolved_at, created_at, updated_at, data_level)
-                 SELECT ?1, CASE WHEN i % 10 < 7 THEN 'need' ELSE 'seed' END, i, 'Item ' || i, 'Generated for the benchmark',
+                 SELECT ?1, CASE WHEN i % 10 < 9 THEN 'need' ELSE 'seed' END, i, 'Item ' || i, 'Generated for the benchmark',
                    'Team ' || (i % 12), 'team ' || (i % 12), 'user' || (i % 500), 'ai' || (i % 8),
-                   CASE WHEN i % 10 < 7 THEN (CASE i % 7 WHEN 0 THEN 'submitted' WHEN 1 THEN 'accepted' WHEN 2 THEN 'in_progress'
-                        WHEN 3 THEN 'delivered' WHEN 4 THEN 'redirected' WHEN 5 THEN 'declined' ELSE 'closed' END)
-                        ELSE (CASE i % 5 WHEN 0 THEN 'idea' WHEN 1 THEN 'prototyping' WHEN 2 THEN 'pitched' WHEN 3 THEN 'in_service' ELSE 'shelved' END) END,
-                   CASE WHEN i % 10 < 7 THEN 'ml_prototype' END, 'maintenance', 1000000 + (i % 1000) * 10000,
-                   CASE WHEN i % 10 < 7 THEN {} END, CASE WHEN i % 10 < 7 AND i % 7 > 0 THEN {} END,
-                   CASE WHEN i % 7 > 2 THEN {} END, {}, {},
-                   CASE WHEN i % 10 < 7 THEN 'lv' || (i % 4) END
+                   CASE WHEN i % 10 < 9 THEN
+                          (CASE WHEN i < {recent_needs} THEN (CASE i % 5 WHEN 0 THEN 'delivered' WHEN 1 THEN 'redirected'
+                                WHEN 2 THEN 'declined' WHEN 3 THEN 'closed' ELSE 'withdrawn' END)
+                           ELSE (CASE i % 7 WHEN 0 THEN 'submitted' WHEN 1 THEN 'accepted' WHEN 2 THEN 'in_progress'
+                                WHEN 3 THEN 'delivered' WHEN 4 THEN 'redirected' WHEN 5 THEN 'declined' ELSE 'closed' END) END)
+                        ELSE (CASE WHEN i < {recent_seeds} THEN (CASE i % 4 WHEN 0 THEN 'in_service' ELSE 'shelved' END)
+                           ELSE (CASE i % 4 WHEN 0 THEN 'idea' WHEN 1 THEN 'prototyping' WHEN 2 THEN 'pitched' ELSE 'in_service' END) END) END,
+                   CASE WHEN i % 10 < 9 THEN 'ml_prototype' END, 'maintenance', 1000000 + (i % 1000) * 10000,
+                   CASE WHEN i % 10 < 9 THEN {} END, CASE WHEN i % 10 < 9 AND i % 7 > 0 THEN {} END,
+                   CASE WHEN i < {recent_needs} OR i % 7 > 2 THEN {} END, {}, {},
+                   CASE WHEN i % 10 < 9 THEN 'lv' || (i % 4) END
                  FROM s",
                 series(&items.to_string()),
                 t.replace("?3", "3600"),
@@ -179,6 +233,8 @@ async fn load(url: &DatabaseUrl, dialect: Dialect, workspace: &str, items: i64, 
                 t.replace("?3", "864000"),
                 t.replace("?3", "0"),
                 t.replace("?3", "864000"),
+                recent_needs = items - RECENT_NEEDS,
+                recent_seeds = items - RECENT_SEEDS,
             );
             sqlx::query(sqlx::AssertSqlSafe(items_sql)).bind(workspace).bind(start).execute(&mut c).await.unwrap();
             bulk_answers(&mut c, workspace).await;
@@ -205,21 +261,27 @@ async fn load(url: &DatabaseUrl, dialect: Dialect, workspace: &str, items: i64, 
             let items_sql = format!(
                 "INSERT INTO items (workspace_id, kind, number, title, description, team, team_key, requester, owner,
                    status, outcome, flags, yearly_value, submitted_at, first_response_at, resolved_at, created_at, updated_at, data_level)
-                 SELECT $1, CASE WHEN i % 10 < 7 THEN 'need' ELSE 'seed' END, i, 'Item ' || i, 'Generated for the benchmark',
+                 SELECT $1, CASE WHEN i % 10 < 9 THEN 'need' ELSE 'seed' END, i, 'Item ' || i, 'Generated for the benchmark',
                    'Team ' || (i % 12), 'team ' || (i % 12), 'user' || (i % 500), 'ai' || (i % 8),
-                   CASE WHEN i % 10 < 7 THEN (CASE i % 7 WHEN 0 THEN 'submitted' WHEN 1 THEN 'accepted' WHEN 2 THEN 'in_progress'
-                        WHEN 3 THEN 'delivered' WHEN 4 THEN 'redirected' WHEN 5 THEN 'declined' ELSE 'closed' END)
-                        ELSE (CASE i % 5 WHEN 0 THEN 'idea' WHEN 1 THEN 'prototyping' WHEN 2 THEN 'pitched' WHEN 3 THEN 'in_service' ELSE 'shelved' END) END,
-                   CASE WHEN i % 10 < 7 THEN 'ml_prototype' END, 'maintenance', 1000000 + (i % 1000) * 10000,
-                   CASE WHEN i % 10 < 7 THEN {} END, CASE WHEN i % 10 < 7 AND i % 7 > 0 THEN {} END,
-                   CASE WHEN i % 7 > 2 THEN {} END, {}, {},
-                   CASE WHEN i % 10 < 7 THEN 'lv' || (i % 4) END
+                   CASE WHEN i % 10 < 9 THEN
+                          (CASE WHEN i < {recent_needs} THEN (CASE i % 5 WHEN 0 THEN 'delivered' WHEN 1 THEN 'redirected'
+                                WHEN 2 THEN 'declined' WHEN 3 THEN 'closed' ELSE 'withdrawn' END)
+                           ELSE (CASE i % 7 WHEN 0 THEN 'submitted' WHEN 1 THEN 'accepted' WHEN 2 THEN 'in_progress'
+                                WHEN 3 THEN 'delivered' WHEN 4 THEN 'redirected' WHEN 5 THEN 'declined' ELSE 'closed' END) END)
+                        ELSE (CASE WHEN i < {recent_seeds} THEN (CASE i % 4 WHEN 0 THEN 'in_service' ELSE 'shelved' END)
+                           ELSE (CASE i % 4 WHEN 0 THEN 'idea' WHEN 1 THEN 'prototyping' WHEN 2 THEN 'pitched' ELSE 'in_service' END) END) END,
+                   CASE WHEN i % 10 < 9 THEN 'ml_prototype' END, 'maintenance', 1000000 + (i % 1000) * 10000,
+                   CASE WHEN i % 10 < 9 THEN {} END, CASE WHEN i % 10 < 9 AND i % 7 > 0 THEN {} END,
+                   CASE WHEN i < {recent_needs} OR i % 7 > 2 THEN {} END, {}, {},
+                   CASE WHEN i % 10 < 9 THEN 'lv' || (i % 4) END
                  FROM generate_series(1, {items}) AS i",
                 t(3600),
                 t(7200),
                 t(864000),
                 t(0),
-                t(864000)
+                t(864000),
+                recent_needs = items - RECENT_NEEDS,
+                recent_seeds = items - RECENT_SEEDS,
             );
             sqlx::query(sqlx::AssertSqlSafe(items_sql))
                 .bind(workspace)

@@ -56,6 +56,8 @@ pub const JOBS: &[JobSpec] = &[
 pub const LATE_AFTER: Duration = Duration::minutes(10);
 /// A fire time older than this when the bot notices it is skipped.
 pub const GRACE: Duration = Duration::hours(24);
+/// How far back the stage and the digest look: 12 weeks of chart and seed adoption, and a margin.
+pub const HORIZON: Duration = Duration::weeks(13);
 /// How long a replica holds a claimed run before another may take it over.
 pub const LEASE: Duration = Duration::minutes(5);
 
@@ -193,7 +195,7 @@ fn parse(s: &StoredEvaluation) -> Result<Evaluation, JobError> {
 
 /// The stage at `at`, after the last evaluation before it.
 pub async fn evaluate(store: &dyn Store, ws: &Workspace, at: DateTime<Utc>) -> Result<Evaluation, JobError> {
-    let rows = store.stat_rows(&ws.id, None).await?;
+    let rows = store.stat_rows(&ws.id, Some(at - HORIZON)).await?;
     let team = store.count_role(&ws.id, Role::AiTeam).await?.max(0) as usize;
     let previous = match store.last_evaluation(&ws.id, at - Duration::seconds(1)).await? {
         Some(p) => Some(parse(&p)?),
@@ -211,7 +213,7 @@ pub async fn build(
     at: DateTime<Utc>,
     late_from: Option<DateTime<Utc>>,
 ) -> Result<Digest, JobError> {
-    let rows = store.stat_rows(&ws.id, None).await?;
+    let rows = store.stat_rows(&ws.id, Some(at - HORIZON)).await?;
     let filter = ItemFilter { statuses: vec![Status::Submitted], oldest_first: true, ..ItemFilter::default() };
     let (waiting, _) = store.list_items(&ws.id, &filter, digest::OLDEST_SHOWN as i64).await?;
     let waiting = waiting

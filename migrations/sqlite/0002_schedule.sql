@@ -35,3 +35,8 @@ CREATE TABLE stage_evaluations (
 
 -- The need's data level (from its answers), kept on the item so the stage model reads it cheaply.
 ALTER TABLE items ADD COLUMN data_level TEXT;
+
+-- Statistics and the digest read only the items with something in their period.
+CREATE INDEX items_by_submitted ON items (workspace_id, submitted_at);
+CREATE INDEX items_by_resolved ON items (workspace_id, resolved_at);
+CREATE INDEX items_by_first_response ON items (workspace_id, first_response_at);

@@ -328,7 +328,6 @@ pub fn role(s: &str) -> Result<Role, StoreError> {
 }
 
 /// A statistics row; times in seconds since 1970 (cheap to read in bulk).
-#[derive(sqlx::FromRow)]
 pub struct StatRowDb {
     pub kind: String,
     pub status: String,
@@ -341,6 +340,33 @@ pub struct StatRowDb {
     pub first_response_at: Option<i64>,
     pub resolved_at: Option<i64>,
     pub data_level: Option<String>,
+}
+
+/// Read by position, not by name: a hundred thousand rows at a time make the difference.
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for StatRowDb
+where
+    usize: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<f64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(StatRowDb {
+            kind: row.try_get(0)?,
+            status: row.try_get(1)?,
+            team: row.try_get(2)?,
+            team_key: row.try_get(3)?,
+            outcome: row.try_get(4)?,
+            yearly_value: row.try_get(5)?,
+            created_at: row.try_get(6)?,
+            submitted_at: row.try_get(7)?,
+            first_response_at: row.try_get(8)?,
+            resolved_at: row.try_get(9)?,
+            data_level: row.try_get(10)?,
+        })
+    }
 }
 
 impl StatRowDb {

@@ -260,7 +260,9 @@ pub trait Store: Send + Sync + 'static {
     /// The audit trail, newest first.
     async fn audit(&self, workspace: &str, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
 
-    /// What statistics need of every item created since `since` (all when `None`).
+    /// What statistics need of the items relevant to a period that starts at `since` (all items
+    /// when `None`): those with a fact (creation, submission, first response, resolution) since
+    /// then, and those still open or in service, whatever their age.
     async fn stat_rows(&self, workspace: &str, since: Option<DateTime<Utc>>) -> Result<Vec<StatRow>, StoreError>;
 
     /// Streams every item (created since `since`) with its answers, in id order, into `sink`.

@@ -53,5 +53,8 @@ crate::sql_store!(
     stat_rows = "SELECT kind, status, team, team_key, outcome, yearly_value, CAST(EXTRACT(EPOCH FROM created_at) AS BIGINT) AS created_at,
                         CAST(EXTRACT(EPOCH FROM submitted_at) AS BIGINT) AS submitted_at, CAST(EXTRACT(EPOCH FROM first_response_at) AS BIGINT) AS first_response_at,
                         CAST(EXTRACT(EPOCH FROM resolved_at) AS BIGINT) AS resolved_at, data_level
-                 FROM items WHERE workspace_id = $1 AND updated_at >= $2"
+                 FROM items
+                 WHERE workspace_id = $1
+                   AND (created_at >= $2 OR submitted_at >= $2 OR first_response_at >= $2 OR resolved_at >= $2
+                        OR status IN ('submitted', 'accepted', 'in_progress', 'idea', 'prototyping', 'pitched', 'in_service'))"
 );

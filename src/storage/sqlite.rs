@@ -61,5 +61,8 @@ crate::sql_store!(
     stat_rows = "SELECT kind, status, team, team_key, outcome, yearly_value, CAST(strftime('%s', created_at) AS INTEGER) AS created_at,
                         CAST(strftime('%s', submitted_at) AS INTEGER) AS submitted_at, CAST(strftime('%s', first_response_at) AS INTEGER) AS first_response_at,
                         CAST(strftime('%s', resolved_at) AS INTEGER) AS resolved_at, data_level
-                 FROM items WHERE workspace_id = $1 AND updated_at >= $2"
+                 FROM items
+                 WHERE workspace_id = $1
+                   AND (created_at >= $2 OR submitted_at >= $2 OR first_response_at >= $2 OR resolved_at >= $2
+                        OR status IN ('submitted', 'accepted', 'in_progress', 'idea', 'prototyping', 'pitched', 'in_service'))"
 );

@@ -24,12 +24,13 @@ const CHAT_EXPORT_LIMIT: usize = 20 * 1024 * 1024;
 const AUDIT_LIMIT: i64 = 30;
 
 pub async fn stats(ctx: &Ctx<'_>, since: Option<NaiveDate>, until: Option<NaiveDate>) -> Result<Vec<Outbound>, Error> {
+    // by default the last quarter (13 weeks): what managers look back on, and cheap to read
     let period = Period {
-        since: since.map(midnight),
+        since: Some(since.map(midnight).unwrap_or(ctx.now - Duration::weeks(13))),
         // up to and including now
         until: until.map(|d| midnight(d) + Duration::days(1)).unwrap_or(ctx.now + Duration::seconds(1)),
     };
-    let rows = ctx.store().stat_rows(&ctx.workspace.id, None).await?;
+    let rows = ctx.store().stat_rows(&ctx.workspace.id, period.since).await?;
     let s = stats::compute(&rows, period);
     ctx.store().record_admin(&admin_action(ctx, "stats", &period_text(ctx, &period))).await?;
     let mut blocks = vec![Block::Heading(ctx.tf("stats.heading", &[("period", period_text(ctx, &period))]))];
