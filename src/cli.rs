@@ -47,6 +47,9 @@ pub enum CliCommand {
         /// Keep the demo's data here (default: a temporary SQLite file, removed afterwards).
         #[arg(long, value_name = "URL")]
         db: Option<String>,
+        /// Where the quarter's digest chart goes (default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
         #[arg(long, value_name = "en|ja")]
         lang: Option<Lang>,
     },
@@ -81,6 +84,24 @@ pub enum CliCommand {
         /// The application id (default: discord.application_id, DISCORD_APPLICATION_ID).
         #[arg(long, value_name = "ID")]
         application_id: Option<u64>,
+    },
+    /// Build the weekly digest of a workspace now (or as of --at) and send it, or print it.
+    Digest {
+        /// The workspace, e.g. console:local, slack:T0123 or discord:8123… (`kakehashi check` lists them).
+        #[arg(long, value_name = "ID")]
+        workspace: String,
+        /// The moment the digest describes: 2026-11-30, "2026-11-30 09:00" (in the workspace's
+        /// time zone) or an RFC 3339 time (default: now).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Print it as Markdown (and write the chart) instead of sending it.
+        #[arg(long)]
+        dry_run: bool,
+        /// Where the chart goes (default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
     },
     /// Check the configuration and the prompts, and open the database; name every problem.
     Check {

@@ -19,6 +19,7 @@ use crate::delivery::{self, Deliver, Deliverers, DeliveryError};
 use crate::domain::Recipient;
 use crate::domain::checklist::QuestionKind;
 use crate::domain::{ItemKind, ItemRef, Lang, Outcome, Status};
+use crate::jobs::{self, Scheduler};
 use crate::transport::console::{WORKSPACE_ID, render_blocks};
 
 /// A need as the demo plays it: who asks, when, the answers, and what the AI team does.
@@ -71,6 +72,7 @@ const COMMON: &[(&str, &str)] = &[
 ];
 
 const AI_LEAD: &str = "mika";
+const DIGEST_CHANNEL: &str = "managers";
 const AI_ENGINEER: &str = "taro";
 
 const NEEDS: &[NeedScript] = &[
@@ -268,6 +270,61 @@ const NEEDS: &[NeedScript] = &[
         edit: None,
         moves: &[],
     },
+    // once word of a department gets round, the needs pour in
+    NeedScript {
+        week: 9,
+        user: "sota",
+        team: "Sales",
+        title: "Score leads for the field team",
+        answers: &[("goal", "Field staff call the 20% of leads most likely to buy first")],
+        unfinished: false,
+        edit: None,
+        moves: &[],
+    },
+    NeedScript {
+        week: 10,
+        user: "mei",
+        team: "Marketing",
+        title: "Personalise the weekly newsletter",
+        answers: &[("goal", "Lift newsletter clicks by a third"), ("action", "automatic")],
+        unfinished: false,
+        edit: None,
+        moves: &[],
+    },
+    NeedScript {
+        week: 10,
+        user: "ren",
+        team: "HR",
+        title: "Predict who is about to leave",
+        answers: &[
+            ("goal", "Keep two more experienced staff a year"),
+            ("people_impact", "decisions_about_people,personal_data"),
+            ("labels", "lt_1k"),
+        ],
+        unfinished: false,
+        edit: None,
+        moves: &[],
+    },
+    NeedScript {
+        week: 11,
+        user: "hana",
+        team: "Finance",
+        title: "Forecast cash flow week by week",
+        answers: &[("goal", "Know four weeks ahead when cash runs short"), ("data_level", "lv2")],
+        unfinished: false,
+        edit: None,
+        moves: &[],
+    },
+    NeedScript {
+        week: 11,
+        user: "yui",
+        team: "Procurement",
+        title: "Check supplier quotes against market prices",
+        answers: &[("goal", "Pay no more than the market for our top 100 parts")],
+        unfinished: false,
+        edit: None,
+        moves: &[],
+    },
     NeedScript {
         week: 11,
         user: "aiko",
@@ -357,7 +414,17 @@ struct Happening {
 
 /// Plays the quarter that ends on the Monday before `now`, through `bot` (whose clock must be
 /// `clock`), and returns the report.
-pub async fn play(bot: &Bot, clock: &Arc<ManualClock>, now: DateTime<Utc>, lang: Lang) -> Result<String, DemoError> {
+///
+/// The weekly jobs run as they would in production, every Monday at 09:00 in Tokyo (the default
+/// schedule); the company founds its AI department in week 11, so the quarter's last digest
+/// announces the move from stage 1 to stage 2. Its chart is written into `out`.
+pub async fn play(
+    bot: &Bot,
+    clock: &Arc<ManualClock>,
+    now: DateTime<Utc>,
+    lang: Lang,
+    out: &std::path::Path,
+) -> Result<String, DemoError> {
     if bot.store.count_items(WORKSPACE_ID).await? > 0 {
         return Err(DemoError::NotEmpty);
     }
@@ -383,7 +450,13 @@ pub async fn play(bot: &Bot, clock: &Arc<ManualClock>, now: DateTime<Utc>, lang:
             plan.push((at(*week, 3 + j as i64), Step::SeedMove(i, j)));
         }
     }
+    // the weekly jobs, at 09:00 Tokyo time (00:00 UTC) every Monday, the quarter's end included
+    for week in 0..=13 {
+        plan.push((start + Duration::weeks(week), Step::Tick(week)));
+    }
+    plan.push((at(DEPARTMENT_WEEK, 7), Step::Department));
     plan.sort_by_key(|(t, _)| *t);
+    let scheduler = Scheduler::new(bot.store.clone(), bot.prompts.clone());
 
     let mut needs: BTreeMap<usize, ItemRef> = BTreeMap::new();
     let mut seeds: BTreeMap<usize, ItemRef> = BTreeMap::new();
@@ -418,6 +491,32 @@ pub async fn play(bot: &Bot, clock: &Arc<ManualClock>, now: DateTime<Utc>, lang:
                     }
                 }
             }
+            Step::Tick(week) => {
+                scheduler.run_once(t).await.map_err(DemoError::Store)?;
+                if let Some(e) = bot.store.last_evaluation(WORKSPACE_ID, t).await?
+                    && let Ok(e) = serde_json::from_str::<crate::domain::stage::Evaluation>(&e.json)
+                {
+                    let line = match e.transition {
+                        Some((from, to)) => {
+                            format!("the weekly digest announces a new stage: {} → {}", from.number(), to.number())
+                        }
+                        None if week > 0 => {
+                            format!("the weekly digest goes to the managers (stage {})", e.stage.number())
+                        }
+                        None => continue,
+                    };
+                    log.push(Happening { at: t, line });
+                }
+            }
+            Step::Department => {
+                player
+                    .send_as(AI_LEAD, true, InboundEvent::Command { text: "admin set ai_department yes".into() })
+                    .await;
+                log.push(Happening {
+                    at: t,
+                    line: format!("{AI_LEAD}: the company founds an AI department (admin set ai_department yes)"),
+                });
+            }
             Step::NeedMove(i, j) => {
                 let (_, to, actor, note) = NEEDS[i].moves[j];
                 let item = needs[&i];
@@ -443,27 +542,58 @@ pub async fn play(bot: &Bot, clock: &Arc<ManualClock>, now: DateTime<Utc>, lang:
     let mut deliverers = Deliverers::default();
     deliverers.register("console:", tally.clone());
     delivery::run_once(bot.store.as_ref(), &deliverers, clock.now()).await?;
-    let (direct, channel) = *tally.0.lock().unwrap_or_else(|p| p.into_inner());
+    let counts = *tally.0.lock().unwrap_or_else(|p| p.into_inner());
     let mut report = player.report(start, end, &log, &needs, &seeds).await?;
     let _ = writeln!(
         report,
-        "\nMessages the bot sent along the way: {direct} direct messages telling requesters what became of their \
-         needs, {channel} triage cards to the AI team's channel."
+        "\nMessages the bot sent along the way: {} direct messages telling requesters what became of their \
+         needs, {} triage cards to the AI team's channel, {} weekly digests (each with its chart) to the managers.",
+        counts.direct, counts.triage, counts.digests
     );
+
+    // the quarter's last digest, as the managers got it
+    let ws = bot.store.workspace(WORKSPACE_ID).await?.ok_or_else(|| DemoError::Script("no workspace".into()))?;
+    let e = match bot.store.last_evaluation(WORKSPACE_ID, end).await? {
+        Some(e) => serde_json::from_str(&e.json).map_err(|e| DemoError::Script(e.to_string()))?,
+        None => return Err(DemoError::Script("no stage evaluation at the end of the quarter".into())),
+    };
+    let digest =
+        jobs::build(bot.store.as_ref(), &ws, e, end, None).await.map_err(|e| DemoError::Script(e.to_string()))?;
+    let (message, chart) =
+        jobs::digest_message(&bot.prompts, &ws, &digest).map_err(|e| DemoError::Script(e.to_string()))?;
+    let _ = writeln!(report, "\nThe quarter's last weekly digest, as the managers received it:\n");
+    report.push_str(&render_blocks(&message.blocks, false));
+    let path = out.join(&chart.name);
+    std::fs::create_dir_all(out)
+        .and_then(|_| std::fs::write(&path, &chart.bytes))
+        .map_err(|e| DemoError::Script(format!("cannot write the chart to {}: {e}", path.display())))?;
+    let _ = writeln!(report, "\nThe digest's chart is in {}.", path.display());
     Ok(report)
 }
 
-/// Counts the messages the demo's bot sends (direct, channel).
+/// The week the demo company founds its AI department (after week 11's evaluation).
+const DEPARTMENT_WEEK: i64 = 11;
+
+/// What the demo's bot sent, counted.
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    direct: usize,
+    triage: usize,
+    digests: usize,
+}
+
+/// Counts the messages the demo's bot sends.
 #[derive(Default)]
-struct Tally(std::sync::Mutex<(usize, usize)>);
+struct Tally(std::sync::Mutex<Counts>);
 
 #[async_trait::async_trait]
 impl Deliver for Tally {
     async fn deliver(&self, _workspace: &str, to: &Recipient, _message: &Message) -> Result<(), DeliveryError> {
         let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
         match to {
-            Recipient::User(_) => t.0 += 1,
-            Recipient::Channel(_) => t.1 += 1,
+            Recipient::User(_) => t.direct += 1,
+            Recipient::Channel(c) if c == DIGEST_CHANNEL => t.digests += 1,
+            Recipient::Channel(_) => t.triage += 1,
         }
         Ok(())
     }
@@ -479,6 +609,8 @@ impl Deliver for Tally {
 }
 
 enum Step {
+    Tick(i64),
+    Department,
     Need(usize),
     NeedMove(usize, usize),
     Seed(usize),
@@ -607,7 +739,7 @@ impl Player<'_> {
             format!("admin roles add {AI_LEAD} ai_team"),
             format!("admin roles add {AI_ENGINEER} ai_team"),
             "admin channel triage ai-team".to_string(),
-            "admin channel digest managers".to_string(),
+            format!("admin channel digest {DIGEST_CHANNEL}"),
         ] {
             let replies = self.send_as(AI_LEAD, true, InboundEvent::Command { text: command.clone() }).await;
             if replies.is_empty() {

@@ -62,6 +62,15 @@ impl Application {
                 deliverers.register(prefix, d);
             }
         }
+        // the background work every replica does: the weekly jobs and the delivery of messages
+        let scheduler = crate::jobs::Scheduler::new(bot.store.clone(), bot.prompts.clone());
+        tasks.push(Box::pin(crate::jobs::run(scheduler, bot.clock.clone(), std::time::Duration::from_secs(30))));
+        tasks.push(Box::pin(crate::delivery::run(
+            bot.store.clone(),
+            deliverers.clone(),
+            bot.clock.clone(),
+            std::time::Duration::from_secs(1),
+        )));
         let listener =
             tokio::net::TcpListener::bind(bind).await.map_err(|source| ServeError::Bind { addr: bind, source })?;
         let addr = listener.local_addr().map_err(|source| ServeError::Bind { addr: bind, source })?;
@@ -86,7 +95,7 @@ impl Application {
 }
 
 /// The transports the configuration turns on.
-fn transports(config: &Config, bot: &Arc<Bot>) -> Result<Vec<TransportParts>, ServeError> {
+pub fn transports(config: &Config, bot: &Arc<Bot>) -> Result<Vec<TransportParts>, ServeError> {
     let mut parts = Vec::new();
     if let Some(discord) = &config.discord {
         parts.push(crate::transport::discord::parts(discord, bot.clone())?);

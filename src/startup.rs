@@ -49,6 +49,7 @@ pub fn default_log_filter(command: &CliCommand) -> &'static str {
         | CliCommand::Assess { .. }
         | CliCommand::DiscordInvite { .. } => "warn",
         CliCommand::Check { .. } | CliCommand::Serve { .. } => "info",
+        CliCommand::Digest { .. } => "warn",
         CliCommand::Export { .. } => "warn",
     }
 }
@@ -57,8 +58,11 @@ pub async fn run(command: CliCommand, config: Config) -> ExitCode {
     match command {
         CliCommand::Console { user, lang, db } => console(config, user, lang, db).await,
         CliCommand::Assess { answers, lang, format } => assess(config, &answers, lang, format),
-        CliCommand::Demo { db, lang } => demo(config, db, lang).await,
+        CliCommand::Demo { db, lang, out } => demo(config, db, lang, out).await,
         CliCommand::Check { db } => check(config, db).await,
+        CliCommand::Digest { workspace, at, dry_run, out, db } => {
+            digest(config, &workspace, at, dry_run, out, db).await
+        }
         CliCommand::Export { format, what, since, workspace, db } => {
             export(config, format, what, since, workspace, db).await
         }
@@ -152,7 +156,7 @@ fn assess(config: Config, answers: &Path, lang: Option<Lang>, format: Format) ->
     ExitCode::SUCCESS
 }
 
-async fn demo(config: Config, db: Option<String>, lang: Option<Lang>) -> ExitCode {
+async fn demo(config: Config, db: Option<String>, lang: Option<Lang>, out: Option<std::path::PathBuf>) -> ExitCode {
     let (db, _temp) = match db {
         Some(url) => match database(&config, Some(url)) {
             Ok(db) => (db, None),
@@ -170,7 +174,8 @@ async fn demo(config: Config, db: Option<String>, lang: Option<Lang>) -> ExitCod
         Err(e) => return fail(e),
     };
     let lang = lang.unwrap_or(config.defaults.lang);
-    match demo::play(&bot, &clock, now, lang).await {
+    let out = out.unwrap_or_else(|| std::path::PathBuf::from("."));
+    match demo::play(&bot, &clock, now, lang, &out).await {
         Ok(report) => {
             print!("{report}");
             match _temp {
@@ -297,6 +302,108 @@ async fn export(
 
 fn ids(known: &[(String, String)]) -> String {
     known.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Reads a moment: an RFC 3339 time, or a day or "day hour:minute" on the workspace's clock.
+fn moment(text: &str, tz: chrono_tz::Tz) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        return Some(t.with_timezone(&chrono::Utc));
+    }
+    let naive = chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M").ok().or_else(|| {
+        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+    })?;
+    tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&chrono::Utc))
+}
+
+async fn digest(
+    config: Config,
+    workspace: &str,
+    at: Option<String>,
+    dry_run: bool,
+    out: Option<std::path::PathBuf>,
+    db: Option<String>,
+) -> ExitCode {
+    let db = match database(&config, db) {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    let bot = match build_bot(&config, &db, Arc::new(SystemClock)).await {
+        Ok(bot) => Arc::new(bot),
+        Err(e) => return fail(e),
+    };
+    let ws = match bot.store.workspace(workspace).await {
+        Ok(Some(ws)) => ws,
+        Ok(None) => {
+            let known = bot.store.workspaces().await.unwrap_or_default();
+            eprintln!("kakehashi digest: there is no workspace '{workspace}'; the database holds: {}", ids(&known));
+            return ExitCode::from(USAGE);
+        }
+        Err(e) => return fail(e),
+    };
+    let tz = ws.settings.schedule().tz();
+    let at = match at.as_deref().map(|t| (t, moment(t, tz))) {
+        None => SystemClock.now(),
+        Some((_, Some(t))) => t,
+        Some((text, None)) => {
+            eprintln!(
+                "--at: '{text}' is not a time; write 2026-11-30, \"2026-11-30 09:00\" or 2026-11-30T09:00:00+09:00"
+            );
+            return ExitCode::from(USAGE);
+        }
+    };
+    let built = async {
+        let e = crate::jobs::evaluate(bot.store.as_ref(), &ws, at).await?;
+        let d = crate::jobs::build(bot.store.as_ref(), &ws, e, at, None).await?;
+        let (message, chart) = crate::jobs::digest_message(&bot.prompts, &ws, &d)?;
+        Ok::<_, crate::jobs::JobError>((message, chart))
+    };
+    let (message, chart) = match built.await {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let dir = out.unwrap_or_else(|| std::path::PathBuf::from("."));
+    if dry_run || ws.id.starts_with("console:") {
+        print!("{}", crate::chat::digest::markdown(&message.blocks));
+        let path = dir.join(&chart.name);
+        if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, &chart.bytes)) {
+            return fail(format!("cannot write {}: {e}", path.display()));
+        }
+        eprintln!("chart: {}", path.display());
+        return ExitCode::SUCCESS;
+    }
+    // send now, through the workspace's platform
+    let parts = match crate::server::transports(&config, &bot) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let Some((_, deliver)) =
+        parts.into_iter().filter_map(|p| p.deliverer).find(|(prefix, _)| ws.id.starts_with(prefix))
+    else {
+        eprintln!("kakehashi digest: {} is not configured here, so the digest cannot be sent; try --dry-run", ws.id);
+        return ExitCode::from(USAGE);
+    };
+    let Some(channel) = ws.settings.digest_channel.clone() else {
+        eprintln!("kakehashi digest: {} has no digest channel; set one in chat with admin channel digest", ws.id);
+        return ExitCode::from(USAGE);
+    };
+    let to = crate::domain::Recipient::Channel(channel);
+    if let Err(e) = deliver.deliver(&ws.id, &to, &message).await {
+        return fail(e);
+    }
+    if let Err(e) = deliver.deliver_file(&ws.id, &to, &chart).await {
+        return fail(e);
+    }
+    let action = crate::storage::AdminAction {
+        workspace: ws.id.clone(),
+        actor: format!("cli:{}", config.user.as_deref().unwrap_or("unknown")),
+        action: "digest.sent".into(),
+        detail: format!("by hand, as of {}", at.to_rfc3339()),
+        at: SystemClock.now(),
+    };
+    let _ = bot.store.record_admin(&action).await;
+    println!("sent the digest of {} to its digest channel", ws.id);
+    ExitCode::SUCCESS
 }
 
 async fn check(config: Config, db: Option<String>) -> ExitCode {

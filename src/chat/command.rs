@@ -19,17 +19,37 @@ use crate::domain::{ItemKind, ItemRef, Role, Status, UserId, item::BadItemRef};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    Need { title: String },
-    Seed { title: String },
+    Need {
+        title: String,
+    },
+    Seed {
+        title: String,
+    },
     Mine,
     Show(ItemRef),
     Resume(ItemRef),
     Answers(ItemRef),
-    Help { topic: Option<String> },
+    Help {
+        topic: Option<String>,
+    },
     List(ListFilter),
-    Move { item: ItemRef, to: Status, note: String },
-    Assign { item: ItemRef, user: UserId },
-    Effort { item: ItemRef, days: f64 },
+    Move {
+        item: ItemRef,
+        to: Status,
+        note: String,
+    },
+    Assign {
+        item: ItemRef,
+        user: UserId,
+    },
+    Effort {
+        item: ItemRef,
+        days: f64,
+    },
+    /// A preview of the coming weekly digest.
+    Digest,
+    /// The AI team's stage now, with its signals.
+    Stage,
     Admin(AdminCommand),
 }
 
@@ -47,14 +67,41 @@ pub struct ListFilter {
 #[derive(Debug, Clone, PartialEq)]
 pub enum AdminCommand {
     Settings,
-    Set { key: String, value: String },
-    Channel { which: String, channel: Option<String> },
-    RoleAdd { user: UserId, role: Role },
-    RoleRemove { user: UserId, role: Role },
+    Set {
+        key: String,
+        value: String,
+    },
+    Channel {
+        which: String,
+        channel: Option<String>,
+    },
+    RoleAdd {
+        user: UserId,
+        role: Role,
+    },
+    RoleRemove {
+        user: UserId,
+        role: Role,
+    },
     Roles,
-    Stats { since: Option<NaiveDate>, until: Option<NaiveDate> },
-    Export { what: String, format: String, since: Option<NaiveDate> },
-    Audit { actor: Option<UserId>, item: Option<ItemRef>, since: Option<NaiveDate> },
+    Stats {
+        since: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+    },
+    Export {
+        what: String,
+        format: String,
+        since: Option<NaiveDate>,
+    },
+    Audit {
+        actor: Option<UserId>,
+        item: Option<ItemRef>,
+        since: Option<NaiveDate>,
+    },
+    /// Pin the stage (1–3), or `auto` to follow the signals again.
+    PinStage {
+        stage: String,
+    },
 }
 
 /// The status names `move` and `list` take (`list` also takes `open`).
@@ -93,8 +140,17 @@ const LIST_STATUSES: &[&str] = &[
 ];
 
 /// The settings `admin set` changes.
-pub const SETTINGS: &[&str] =
-    &["lang", "currency", "hourly_cost", "automatable_share", "ml_yearly_cost", "ai_department"];
+pub const SETTINGS: &[&str] = &[
+    "lang",
+    "currency",
+    "hourly_cost",
+    "automatable_share",
+    "ml_yearly_cost",
+    "ai_department",
+    "timezone",
+    "digest_schedule",
+    "digest_dms",
+];
 const ROLES: &[&str] = &["ai_team", "manager", "admin"];
 
 /// What kind of value a parameter takes; Discord picks its option type from this.
@@ -224,10 +280,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         params: &[req("id", ParamKind::Item), req("days", ParamKind::Number)],
         admin: false,
     },
+    CommandSpec { path: &["digest"], params: &[], admin: false },
+    CommandSpec { path: &["stage"], params: &[], admin: false },
     CommandSpec { path: &["admin", "settings"], params: &[], admin: true },
     CommandSpec {
         path: &["admin", "set"],
-        params: &[req("setting", ParamKind::Choice(SETTINGS)), req("value", ParamKind::Word)],
+        params: &[req("setting", ParamKind::Choice(SETTINGS)), req("value", ParamKind::Text)],
         admin: true,
     },
     CommandSpec {
@@ -258,6 +316,11 @@ pub const COMMANDS: &[CommandSpec] = &[
             opt("format", ParamKind::Choice(&["csv", "json"])),
             opt("since", ParamKind::Date),
         ],
+        admin: true,
+    },
+    CommandSpec {
+        path: &["admin", "stage"],
+        params: &[req("stage", ParamKind::Choice(&["1", "2", "3", "auto"]))],
         admin: true,
     },
     CommandSpec {
@@ -361,6 +424,9 @@ impl Command {
                 item: item("id")?,
                 days: args.0.get("days").and_then(|d| crate::domain::checklist::parse_number(d)).unwrap_or_default(),
             },
+            "digest" => Command::Digest,
+            "stage" => Command::Stage,
+            "admin_stage" => Command::Admin(AdminCommand::PinStage { stage: word("stage").unwrap_or_default() }),
             "admin_settings" => Command::Admin(AdminCommand::Settings),
             "admin_set" => {
                 Command::Admin(AdminCommand::Set { key: word("setting").unwrap_or_default(), value: text("value") })

@@ -24,9 +24,17 @@ async fn the_demo_plays_every_outcome_and_every_seed_state_on_both_backends() {
             defaults: Settings::default(),
             admins: Vec::new(),
         };
-        let report = kakehashi::demo::play(&bot, &clock, now, Lang::En).await.unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let report = kakehashi::demo::play(&bot, &clock, now, Lang::En, out.path()).await.unwrap();
         assert!(report.contains("2026-08-24 to 2026-11-22"), "the quarter ends the Sunday before now: {report}");
-        assert!(report.contains("14 needs from 12 teams"), "{report}");
+        assert!(report.contains("19 needs from 12 teams"), "{report}");
+        assert!(
+            report.contains("The stage changed: 1 → 2."),
+            "the quarter's last digest announces the new stage: {report}"
+        );
+        assert!(report.contains("The backlog grew in 3 of the last 4 weeks"), "{report}");
+        let chart = out.path().join("kakehashi-digest-2026-11-23.png");
+        assert!(std::fs::read(&chart).unwrap().starts_with(b"\x89PNG"), "the chart is written");
         for o in Outcome::ALL {
             let title = bot.prompts.checklist.text(&format!("outcomes.{}.title", o.as_str()), Lang::En).to_string();
             let line = report.lines().find(|l| l.trim_start().starts_with(&title)).unwrap_or_else(|| panic!("{title}"));
@@ -41,7 +49,7 @@ async fn the_demo_plays_every_outcome_and_every_seed_state_on_both_backends() {
         assert!(report.contains("the verdict goes from Clarify the need first to Worth an ML prototype"));
 
         // it refuses to run twice into the same database
-        let again = kakehashi::demo::play(&bot, &clock, now, Lang::En).await;
+        let again = kakehashi::demo::play(&bot, &clock, now, Lang::En, out.path()).await;
         assert!(matches!(again, Err(kakehashi::demo::DemoError::NotEmpty)), "{}", db.name);
     }
 }
@@ -53,5 +61,8 @@ fn the_demo_command_runs_in_a_temporary_database() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Needs by verdict"), "{text}");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left behind");
+    let left: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(left.len(), 1, "only the chart is left behind, in the current directory: {left:?}");
+    assert!(left[0].starts_with("kakehashi-digest-") && left[0].ends_with(".png"));
 }

@@ -7,7 +7,9 @@ use super::super::command::AdminCommand;
 use super::super::message::{Block, Message, Outbound, Span, text};
 use super::reports;
 use crate::domain::checklist::parse_number;
+use crate::domain::schedule::Schedule;
 use crate::domain::settings::{Currency, group, percent};
+use crate::domain::stage::Stage;
 use crate::domain::{Lang, Role, Settings};
 use crate::error::Error;
 use crate::storage::AdminAction;
@@ -35,6 +37,11 @@ pub async fn admin(ctx: &Ctx<'_>, command: AdminCommand) -> Result<Vec<Outbound>
         AdminCommand::Stats { since, until } => reports::stats(ctx, since, until).await,
         AdminCommand::Export { what, format, since } => reports::export(ctx, &what, &format, since).await,
         AdminCommand::Audit { actor, item, since } => reports::audit(ctx, actor, item, since).await,
+        AdminCommand::PinStage { stage } => {
+            let mut s = ctx.workspace.settings.clone();
+            s.pinned_stage = stage.parse::<u8>().ok().and_then(Stage::parse);
+            save(ctx, s, "settings.pinned_stage", &stage).await
+        }
     }
 }
 
@@ -67,6 +74,22 @@ async fn set(ctx: &Ctx<'_>, key: &str, value: &str) -> Result<Vec<Outbound>, Err
         "ml_yearly_cost" => {
             s.value.ml_yearly_cost =
                 number(value).filter(|x| *x > 0.0).ok_or_else(|| bad("admin.rule.ml_yearly_cost"))?
+        }
+        "timezone" => {
+            Schedule::parse(&s.digest_cron, value).map_err(|_| bad("admin.rule.timezone"))?;
+            s.timezone = value.trim().to_string();
+        }
+        "digest_schedule" => {
+            let schedule = Schedule::parse(value, &s.timezone)
+                .map_err(|e| ctx.refuse("admin.bad_schedule", &[("error", e.to_string())]))?;
+            s.digest_cron = schedule.expr().to_string();
+        }
+        "digest_dms" => {
+            s.digest_dms = match value.trim().to_ascii_lowercase().as_str() {
+                "yes" | "true" | "on" => true,
+                "no" | "false" | "off" => false,
+                _ => return Err(bad("admin.rule.ai_department")),
+            }
         }
         "ai_department" => {
             s.ai_department = match value.trim().to_ascii_lowercase().as_str() {
@@ -101,6 +124,7 @@ pub fn admin_action(ctx: &Ctx, action: &str, detail: &str) -> AdminAction {
 
 fn settings_blocks(ctx: &Ctx, s: &Settings) -> Vec<Block> {
     let c = &s.value.currency;
+    let schedule = s.schedule();
     let channel = |ch: &Option<String>| match ch {
         Some(id) => vec![Span::Code(id.clone())],
         None => text(ctx.t("admin.unset")),
@@ -116,6 +140,24 @@ fn settings_blocks(ctx: &Ctx, s: &Settings) -> Vec<Block> {
             ("ai_department".into(), text(ctx.t(if s.ai_department { "admin.yes" } else { "admin.no" }))),
             (ctx.t("admin.triage_channel"), channel(&s.triage_channel)),
             (ctx.t("admin.digest_channel"), channel(&s.digest_channel)),
+            ("timezone".into(), text(s.timezone.clone())),
+            ("digest_schedule".into(), text(s.digest_cron.clone())),
+            (
+                ctx.t("admin.next_digests"),
+                text(
+                    schedule
+                        .upcoming(ctx.now, 3)
+                        .into_iter()
+                        .map(|t| schedule.local(t))
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                ),
+            ),
+            ("digest_dms".into(), text(ctx.t(if s.digest_dms { "admin.yes" } else { "admin.no" }))),
+            (
+                ctx.t("admin.pinned_stage"),
+                text(s.pinned_stage.map(|p| p.number().to_string()).unwrap_or_else(|| ctx.t("admin.auto"))),
+            ),
         ]),
         Block::Context(text(ctx.t("admin.settings_hint"))),
     ]

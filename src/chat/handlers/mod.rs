@@ -12,6 +12,7 @@ mod items;
 mod list;
 mod moves;
 mod reports;
+mod weekly;
 
 use std::collections::BTreeMap;
 
@@ -34,6 +35,8 @@ pub async fn command(ctx: &Ctx<'_>, command: Command) -> Result<Vec<Outbound>, E
         Command::Move { item, to, note } => moves::apply(ctx, item, moves::Change::Move { to, note }, false).await,
         Command::Assign { item, user } => moves::apply(ctx, item, moves::Change::Assign { user }, false).await,
         Command::Effort { item, days } => moves::apply(ctx, item, moves::Change::Effort { days }, false).await,
+        Command::Digest => weekly::preview(ctx).await,
+        Command::Stage => weekly::stage(ctx).await,
         Command::Admin(admin) => admin::admin(ctx, admin).await,
     }
 }
