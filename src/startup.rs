@@ -438,11 +438,28 @@ async fn check(config: Config, db: Option<String>) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     }
-    match storage::open(&db).await {
-        Ok(store) => {
-            println!("database: ok ({}, migrations applied)", store.backend());
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(e),
+    let store = match storage::open(&db).await {
+        Ok(store) => store,
+        Err(e) => return fail(e),
+    };
+    println!("database: ok ({}, migrations applied)", store.backend());
+    println!("jobs:");
+    for job in crate::jobs::JOBS {
+        println!("  {:<18} {}", job.name, job.doc);
     }
+    let now = SystemClock.now();
+    match store.workspaces().await {
+        Ok(list) if list.is_empty() => println!("workspaces: none yet (one is created the first time someone uses the bot there)"),
+        Ok(list) => {
+            println!("workspaces and their weekly schedule (cron: minute hour day-of-month month day-of-week):");
+            for (id, name) in list {
+                let Ok(Some(ws)) = store.workspace(&id).await else { continue };
+                let schedule = ws.settings.schedule();
+                let next: Vec<String> = schedule.upcoming(now, 3).into_iter().map(|t| schedule.local(t)).collect();
+                println!("  {id} ({name}): \"{}\" in {} — next: {}", schedule.expr(), schedule.tz(), next.join(", "));
+            }
+        }
+        Err(e) => return fail(e),
+    }
+    ExitCode::SUCCESS
 }
