@@ -22,10 +22,35 @@ pub enum DeliveryError {
     Fatal { reason: String },
 }
 
+/// A delivery that stopped part-way through a message sent in several parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stopped {
+    /// Parts of the message delivered, counted from its first part.
+    pub sent: usize,
+    pub error: DeliveryError,
+}
+
 #[async_trait]
 pub trait Deliver: Send + Sync {
     /// Sends `message` to a person (as a direct message) or a channel of `workspace`.
     async fn deliver(&self, workspace: &str, to: &Recipient, message: &Message) -> Result<(), DeliveryError>;
+
+    /// Sends the parts of `message` from part `from` on: the earlier ones arrived in an earlier
+    /// attempt. A transport that splits long messages (Slack's block limit, Discord's embed
+    /// limit) overrides this and says in [`Stopped`] how far it got, so a retry never repeats a
+    /// part; for one that never splits, a message is a single part.
+    async fn deliver_from(
+        &self,
+        workspace: &str,
+        to: &Recipient,
+        message: &Message,
+        from: usize,
+    ) -> Result<(), Stopped> {
+        if from > 0 {
+            return Ok(());
+        }
+        self.deliver(workspace, to, message).await.map_err(|error| Stopped { sent: 0, error })
+    }
 
     /// Sends a file (the digest's chart) to a person or a channel of `workspace`.
     async fn deliver_file(&self, workspace: &str, to: &Recipient, file: &Attachment) -> Result<(), DeliveryError>;
@@ -110,31 +135,35 @@ pub async fn run_once(
             let claimed = store.claim_notices(prefix, now, LEASE, BATCH).await?;
             let full = claimed.len() as i64 == BATCH;
             for notice in claimed {
+                let (to, from) = (&notice.recipient, notice.parts_sent);
                 let attempt = match serde_json::from_str::<Payload>(&notice.payload) {
                     Err(e) => Err(e),
                     Ok(Payload::Message { message }) => {
-                        Ok(deliver.deliver(&notice.workspace, &notice.recipient, &message).await)
+                        Ok(deliver.deliver_from(&notice.workspace, to, &message, from).await)
                     }
-                    Ok(Payload::File { file }) => {
-                        Ok(deliver.deliver_file(&notice.workspace, &notice.recipient, &file).await)
-                    }
+                    Ok(Payload::File { file }) => Ok(deliver
+                        .deliver_file(&notice.workspace, to, &file)
+                        .await
+                        .map_err(|error| Stopped { sent: 0, error })),
                 };
                 let outcome = match attempt {
                     Err(e) => NoticeOutcome::GiveUp { error: format!("unreadable payload: {e}") },
-                    Ok(result) => match result {
-                        Ok(()) => NoticeOutcome::Sent,
-                        Err(DeliveryError::Retry { .. }) if now - notice.created_at > GIVE_UP_AFTER => {
+                    Ok(Ok(())) => NoticeOutcome::Sent,
+                    Ok(Err(Stopped { sent, error })) => match error {
+                        DeliveryError::Retry { .. } if now - notice.created_at > GIVE_UP_AFTER => {
                             NoticeOutcome::GiveUp { error: "still failing after 24 hours".into() }
                         }
-                        Err(DeliveryError::Retry { after, reason }) => {
-                            NoticeOutcome::Retry { at: now + backoff(notice.attempts, after), error: reason }
-                        }
-                        Err(DeliveryError::Fatal { reason }) => NoticeOutcome::GiveUp { error: reason },
+                        DeliveryError::Retry { after, reason } => NoticeOutcome::Retry {
+                            at: now + backoff(notice.attempts, after),
+                            error: reason,
+                            parts_sent: sent.max(from),
+                        },
+                        DeliveryError::Fatal { reason } => NoticeOutcome::GiveUp { error: reason },
                     },
                 };
                 match &outcome {
                     NoticeOutcome::Sent => report.sent += 1,
-                    NoticeOutcome::Retry { error, at } => {
+                    NoticeOutcome::Retry { error, at, .. } => {
                         report.retried += 1;
                         tracing::warn!(notice = notice.id, %error, retry_at = %at, "delivery failed; will retry");
                     }

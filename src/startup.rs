@@ -449,7 +449,9 @@ async fn check(config: Config, db: Option<String>) -> ExitCode {
     }
     let now = SystemClock.now();
     match store.workspaces().await {
-        Ok(list) if list.is_empty() => println!("workspaces: none yet (one is created the first time someone uses the bot there)"),
+        Ok(list) if list.is_empty() => {
+            println!("workspaces: none yet (one is created the first time someone uses the bot there)")
+        }
         Ok(list) => {
             println!("workspaces and their weekly schedule (cron: minute hour day-of-month month day-of-week):");
             for (id, name) in list {

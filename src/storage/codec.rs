@@ -302,6 +302,7 @@ pub struct ClaimedRow {
     pub recipient: String,
     pub payload: String,
     pub attempts: i64,
+    pub parts_sent: i64,
     pub created_at: DateTime<Utc>,
 }
 
@@ -318,6 +319,7 @@ impl ClaimedRow {
             recipient,
             payload: self.payload,
             attempts: self.attempts,
+            parts_sent: usize::try_from(self.parts_sent).map_err(|_| corrupt("parts sent", self.parts_sent))?,
             created_at: self.created_at,
         })
     }

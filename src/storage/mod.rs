@@ -102,6 +102,8 @@ pub struct Claimed {
     pub payload: String,
     /// Earlier attempts that failed.
     pub attempts: i64,
+    /// Parts of a long message that earlier attempts delivered.
+    pub parts_sent: usize,
     pub created_at: DateTime<Utc>,
 }
 
@@ -367,8 +369,15 @@ pub struct StoredEvaluation {
 #[derive(Debug, Clone, PartialEq)]
 pub enum NoticeOutcome {
     Sent,
-    Retry { at: DateTime<Utc>, error: String },
-    GiveUp { error: String },
+    /// Try again at `at`; `parts_sent` parts of the message have arrived so far.
+    Retry {
+        at: DateTime<Utc>,
+        error: String,
+        parts_sent: usize,
+    },
+    GiveUp {
+        error: String,
+    },
 }
 
 /// Where the data lives: `sqlite://PATH` (a file, created on first use) or `postgres://…`.

@@ -43,7 +43,7 @@ crate::sql_store!(
                           WHERE workspace_id LIKE $2 AND sent_at IS NULL AND failed_at IS NULL
                             AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3)
                           ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
-             RETURNING id, workspace_id, recipient_kind, recipient, payload, attempts, created_at",
+             RETURNING id, workspace_id, recipient_kind, recipient, payload, attempts, parts_sent, created_at",
     claim_runs = "UPDATE job_runs SET claimed_by = $1, claimed_until = $2
                   WHERE id IN (SELECT id FROM job_runs
                                WHERE state = 'pending' AND next_attempt_at <= $3

@@ -786,14 +786,15 @@ macro_rules! sql_store {
                     )
                     .bind(id)
                     .bind(now),
-                    NoticeOutcome::Retry { at, error } => sqlx::query(
+                    NoticeOutcome::Retry { at, error, parts_sent } => sqlx::query(
                         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2, claimed_until = NULL,
-                                last_error = $3
+                                last_error = $3, parts_sent = $4
                          WHERE id = $1",
                     )
                     .bind(id)
                     .bind(*at)
-                    .bind(error.as_str()),
+                    .bind(error.as_str())
+                    .bind(i64::try_from(*parts_sent).unwrap_or(i64::MAX)),
                     NoticeOutcome::GiveUp { error } => sqlx::query(
                         "UPDATE outbox SET attempts = attempts + 1, failed_at = $2, claimed_until = NULL,
                                 last_error = $3

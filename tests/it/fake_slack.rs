@@ -41,7 +41,11 @@ pub struct Call {
 /// A scripted answer for the next call of a method.
 #[derive(Debug, Clone)]
 pub enum Scripted {
-    RateLimited { after_secs: u64 },
+    /// The usual answer (to let some calls through before a failure).
+    Pass,
+    RateLimited {
+        after_secs: u64,
+    },
     Status(u16, &'static str),
     Error(&'static str),
 }
@@ -186,6 +190,7 @@ fn record(inner: &Inner, method: String, headers: &HeaderMap, body: &[u8]) {
 fn scripted(inner: &Inner, method: &str) -> Option<Response> {
     let next = inner.scripted.lock().unwrap().get_mut(method).and_then(VecDeque::pop_front)?;
     Some(match next {
+        Scripted::Pass => return None,
         Scripted::RateLimited { after_secs } => {
             (StatusCode::TOO_MANY_REQUESTS, [("retry-after", after_secs.to_string())], "").into_response()
         }

@@ -9,6 +9,7 @@ mod discord;
 mod discord_fake;
 mod fake_slack;
 mod helpers;
+mod jobs;
 mod prompts;
 mod slack;
 mod storage;

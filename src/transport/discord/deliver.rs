@@ -12,7 +12,7 @@ use serenity::all::ChannelId;
 use super::api::{ApiError, DiscordApi};
 use super::render::{self, snowflake};
 use crate::chat::{Attachment, Message, Recipient};
-use crate::delivery::{Deliver, DeliveryError};
+use crate::delivery::{Deliver, DeliveryError, Stopped};
 
 pub struct DiscordDeliver {
     pub api: Arc<DiscordApi>,
@@ -20,11 +20,26 @@ pub struct DiscordDeliver {
 
 #[async_trait]
 impl Deliver for DiscordDeliver {
-    #[tracing::instrument(skip(self, message))]
     async fn deliver(&self, workspace: &str, to: &Recipient, message: &Message) -> Result<(), DeliveryError> {
-        let channel = self.channel(workspace, to).await?;
-        for page in render::message(message) {
-            self.api.post_message(channel, &page.channel_message()).await.map_err(failure)?;
+        self.deliver_from(workspace, to, message, 0).await.map_err(|stopped| stopped.error)
+    }
+
+    /// A long message goes out as several messages (Discord's embed limits); the ones before
+    /// `from` arrived in an earlier attempt.
+    #[tracing::instrument(skip(self, message))]
+    async fn deliver_from(
+        &self,
+        workspace: &str,
+        to: &Recipient,
+        message: &Message,
+        from: usize,
+    ) -> Result<(), Stopped> {
+        let channel = self.channel(workspace, to).await.map_err(|error| Stopped { sent: from, error })?;
+        for (n, page) in render::message(message).iter().enumerate().skip(from) {
+            self.api
+                .post_message(channel, &page.channel_message())
+                .await
+                .map_err(|e| Stopped { sent: n, error: failure(e) })?;
         }
         Ok(())
     }

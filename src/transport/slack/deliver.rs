@@ -13,7 +13,7 @@ use super::api::{ApiError, SlackApi, delivery_error};
 use super::render::{self, SlackMessage};
 use super::reply::Target;
 use crate::chat::{Attachment, Message, Recipient};
-use crate::delivery::{Deliver, DeliveryError};
+use crate::delivery::{Deliver, DeliveryError, Stopped};
 
 /// The conversation to post into: a channel as it is, a person's DM through conversations.open.
 pub(crate) async fn channel_for(api: &SlackApi, to: &Target) -> Result<String, ApiError> {
@@ -118,14 +118,30 @@ fn target(to: &Recipient) -> Target {
 
 #[async_trait]
 impl Deliver for SlackDeliver {
-    #[tracing::instrument(skip(self, message), fields(to = ?to))]
     async fn deliver(&self, workspace: &str, to: &Recipient, message: &Message) -> Result<(), DeliveryError> {
+        self.deliver_from(workspace, to, message, 0).await.map_err(|stopped| stopped.error)
+    }
+
+    /// A long message goes out as several posts (Slack's 50-block limit); the ones before `from`
+    /// arrived in an earlier attempt.
+    #[tracing::instrument(skip(self, message), fields(to = ?to))]
+    async fn deliver_from(
+        &self,
+        workspace: &str,
+        to: &Recipient,
+        message: &Message,
+        from: usize,
+    ) -> Result<(), Stopped> {
         if !workspace.starts_with("slack:") {
-            return Err(DeliveryError::Fatal { reason: format!("{workspace} is not a Slack workspace") });
+            let error = DeliveryError::Fatal { reason: format!("{workspace} is not a Slack workspace") };
+            return Err(Stopped { sent: from, error });
         }
-        let channel = channel_for(&self.api, &target(to)).await.map_err(|e| delivery_error(&e))?;
-        for part in render::message(message) {
-            post(&self.api, &Target::Channel(channel.clone()), &part, None).await.map_err(|e| delivery_error(&e))?;
+        let channel =
+            channel_for(&self.api, &target(to)).await.map_err(|e| Stopped { sent: from, error: delivery_error(&e) })?;
+        for (n, part) in render::message(message).iter().enumerate().skip(from) {
+            post(&self.api, &Target::Channel(channel.clone()), part, None)
+                .await
+                .map_err(|e| Stopped { sent: n, error: delivery_error(&e) })?;
         }
         Ok(())
     }
