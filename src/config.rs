@@ -10,6 +10,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use crate::domain::schedule::{DEFAULT_CRON, DEFAULT_TZ, Schedule};
 use crate::domain::settings::{Currency, ValueSettings};
 use crate::domain::{Lang, Settings};
 use crate::storage::DatabaseUrl;
@@ -54,6 +55,18 @@ pub const KEYS: &[Key] = &[
         "KAKEHASHI_ML_YEARLY_COST",
         "12000000",
         "yearly cost of an ML project: build, run, retrain",
+    ),
+    key(
+        "defaults.timezone",
+        "KAKEHASHI_TIMEZONE",
+        "Asia/Tokyo",
+        "IANA time zone of new workspaces' weekly schedule and digest dates",
+    ),
+    key(
+        "defaults.digest_schedule",
+        "KAKEHASHI_DIGEST_SCHEDULE",
+        "0 9 * * Mon",
+        "when new workspaces get the weekly digest: five-field cron (minute hour day month weekday)",
     ),
     key(
         "admins",
@@ -309,6 +322,12 @@ impl Config {
             "between 0 and 1",
         );
         let ml_yearly_cost = s.number("defaults.ml_yearly_cost", base.ml_yearly_cost, |x| x > 0.0, "more than 0");
+        let timezone = s.parse("defaults.timezone", DEFAULT_TZ.to_string(), |v| {
+            Schedule::parse(DEFAULT_CRON, v).map(|_| v.to_string()).map_err(|e| e.to_string())
+        });
+        let digest_cron = s.parse("defaults.digest_schedule", DEFAULT_CRON.to_string(), |v| {
+            Schedule::parse(v, DEFAULT_TZ).map(|s| s.expr().to_string()).map_err(|e| e.to_string())
+        });
         let admins = s.list("admins");
         for a in &admins {
             if !a.contains(':') {
@@ -341,6 +360,8 @@ impl Config {
             defaults: Settings {
                 lang,
                 value: ValueSettings { currency, hourly_cost, automatable_share, ml_yearly_cost },
+                timezone,
+                digest_cron,
                 ..Settings::default()
             },
             admins,

@@ -406,6 +406,12 @@ async fn digest(
     ExitCode::SUCCESS
 }
 
+/// A schedule as `check` shows it: the stored form, its zone, and the next three fire times.
+fn schedule_line(schedule: &crate::domain::schedule::Schedule, now: chrono::DateTime<chrono::Utc>) -> String {
+    let next: Vec<String> = schedule.upcoming(now, 3).into_iter().map(|t| schedule.local(t)).collect();
+    format!("\"{}\" in {} — next: {}", schedule.expr(), schedule.tz(), next.join(", "))
+}
+
 async fn check(config: Config, db: Option<String>) -> ExitCode {
     let db = match database(&config, db) {
         Ok(db) => db,
@@ -427,6 +433,7 @@ async fn check(config: Config, db: Option<String>) -> ExitCode {
         s.value.automatable_share * 100.0,
         s.value.ml_yearly_cost
     );
+    println!("  new workspaces' weekly digest: {}", schedule_line(&s.schedule(), SystemClock.now()));
     match Prompts::load(config.prompts_dir.as_deref()) {
         Ok(p) => println!(
             "prompts: ok ({} questions{})",
@@ -456,9 +463,7 @@ async fn check(config: Config, db: Option<String>) -> ExitCode {
             println!("workspaces and their weekly schedule (cron: minute hour day-of-month month day-of-week):");
             for (id, name) in list {
                 let Ok(Some(ws)) = store.workspace(&id).await else { continue };
-                let schedule = ws.settings.schedule();
-                let next: Vec<String> = schedule.upcoming(now, 3).into_iter().map(|t| schedule.local(t)).collect();
-                println!("  {id} ({name}): \"{}\" in {} — next: {}", schedule.expr(), schedule.tz(), next.join(", "));
+                println!("  {id} ({name}): {}", schedule_line(&ws.settings.schedule(), now));
             }
         }
         Err(e) => return fail(e),

@@ -48,8 +48,8 @@ pub enum ScheduleError {
     Cron { expr: String, reason: String },
     #[error("'{0}' is not an IANA time zone such as Asia/Tokyo, Europe/Berlin or America/New_York")]
     Zone(String),
-    #[error("'{0}' fires more than once an hour; a digest schedule fires at most hourly")]
-    TooOften(String),
+    #[error("'{0}' does not fire once a week; the digest is weekly, so pick one day and time, such as 0 9 * * Mon")]
+    NotWeekly(String),
 }
 
 impl Schedule {
@@ -57,8 +57,23 @@ impl Schedule {
         Schedule::parse(DEFAULT_CRON, DEFAULT_TZ).expect("the default schedule is valid")
     }
 
-    /// Reads a five-field cron expression and a time zone name.
+    /// Reads a five-field cron expression and a time zone name. The jobs are weekly (the stage's
+    /// hysteresis counts weeks, the digest reports one), so the expression must fire once a week:
+    /// one day of the week and one time.
     pub fn parse(expr: &str, zone: &str) -> Result<Schedule, ScheduleError> {
+        let schedule = Schedule::any(expr, zone)?;
+        let probe = Utc.with_ymd_and_hms(2026, 1, 5, 0, 0, 0).single().expect("a valid date");
+        let fires = schedule.upcoming(probe, 6);
+        // a week apart, give or take a daylight-saving hour
+        let weekly = |gap: Duration| (gap - Duration::weeks(1)).num_minutes().abs() <= 60;
+        if fires.len() < 6 || !fires.windows(2).all(|w| weekly(w[1] - w[0])) {
+            return Err(ScheduleError::NotWeekly(expr.trim().into()));
+        }
+        Ok(schedule)
+    }
+
+    /// Any five-field expression that fires at all.
+    fn any(expr: &str, zone: &str) -> Result<Schedule, ScheduleError> {
         let tz = Tz::from_str(zone.trim()).map_err(|_| ScheduleError::Zone(zone.trim().to_string()))?;
         let fields: Vec<&str> = expr.split_whitespace().collect();
         if fields.len() != 5 {
@@ -74,9 +89,6 @@ impl Schedule {
         let firsts = schedule.upcoming(probe, 3);
         if firsts.len() < 2 {
             return Err(ScheduleError::Cron { expr: expr.trim().into(), reason: "it never fires".into() });
-        }
-        if firsts.windows(2).any(|w| w[1] - w[0] < Duration::hours(1)) {
-            return Err(ScheduleError::TooOften(expr.trim().into()));
         }
         Ok(schedule)
     }
@@ -214,10 +226,10 @@ mod tests {
         assert_eq!(Schedule::parse("0 9 * * 1", "UTC").unwrap().expr(), "0 9 * * Mon");
         assert_eq!(Schedule::parse("0 9 * * 0", "UTC").unwrap().expr(), "0 9 * * Sun");
         assert_eq!(Schedule::parse("0 9 * * 7", "UTC").unwrap().expr(), "0 9 * * Sun");
-        assert_eq!(Schedule::parse("0 9 * * 1-5", "UTC").unwrap().expr(), "0 9 * * Mon,Tue,Wed,Thu,Fri");
-        assert_eq!(Schedule::parse("0 9 * * 5-1", "UTC").unwrap().expr(), "0 9 * * Mon,Fri,Sat,Sun");
-        assert_eq!(Schedule::parse("0 9 * * monday,Wed", "UTC").unwrap().expr(), "0 9 * * Mon,Wed");
-        assert_eq!(Schedule::parse("30 8 * * *", "UTC").unwrap().expr(), "30 8 * * *");
+        assert_eq!(Schedule::parse("0 9 * * monday", "UTC").unwrap().expr(), "0 9 * * Mon");
+        assert_eq!(days_of_week("1-5").unwrap(), "Mon,Tue,Wed,Thu,Fri");
+        assert_eq!(days_of_week("5-1").unwrap(), "Mon,Fri,Sat,Sun");
+        assert_eq!(days_of_week("monday,Wed").unwrap(), "Mon,Wed");
         // Monday 2026-11-30: 0 9 * * 1 fires on Mondays
         let s = Schedule::parse("0 9 * * 1", "UTC").unwrap();
         assert_eq!(s.next_after(utc(2026, 11, 27, 0, 0)), Some(utc(2026, 11, 30, 9, 0)));
@@ -229,7 +241,11 @@ mod tests {
         assert!(matches!(Schedule::parse("0 9 * * Mon", "Mars/Olympus"), Err(ScheduleError::Zone(_))));
         assert!(matches!(Schedule::parse("0 25 * * Mon", "UTC"), Err(ScheduleError::Cron { .. })));
         assert!(matches!(Schedule::parse("0 9 * * 8", "UTC"), Err(ScheduleError::Cron { .. })));
-        assert!(matches!(Schedule::parse("* * * * *", "UTC"), Err(ScheduleError::TooOften(_))));
+        for not_weekly in ["* * * * *", "30 8 * * *", "0 9 * * 1-5", "0 9 1 * *", "0 9 1-7 * Mon", "0 9,17 * * Mon"] {
+            let e = Schedule::parse(not_weekly, "UTC").unwrap_err();
+            assert!(matches!(e, ScheduleError::NotWeekly(_)), "{not_weekly}: {e}");
+            assert!(e.to_string().contains("0 9 * * Mon"), "the message shows one that works");
+        }
     }
 
     #[test]
@@ -264,7 +280,7 @@ mod tests {
         assert_eq!(fires[1], utc(2026, 11, 8, 6, 30), "the next week, 01:30 EST");
         assert_eq!(fires.len(), 3);
         // an hourly schedule through the repeated hour fires once per wall-clock hour
-        let hourly = Schedule::parse("0 * * * *", "America/New_York").unwrap();
+        let hourly = Schedule::any("0 * * * *", "America/New_York").unwrap();
         let around = hourly.upcoming(utc(2026, 11, 1, 3, 30), 4);
         assert_eq!(
             around,
