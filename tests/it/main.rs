@@ -3,6 +3,7 @@
 
 mod assess;
 mod console;
+mod crash;
 mod conversation;
 mod demo;
 mod discord;
