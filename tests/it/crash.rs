@@ -87,7 +87,7 @@ async fn start(db: &DatabaseUrl, slack: &FakeSlack, discord: &FakeDiscord) -> Se
 /// One request that creates a need titled `title`, signed as its platform signs.
 fn request(addr: &str, n: u64, title: &str) -> (String, Vec<(&'static str, String)>, Vec<u8>, &'static str) {
     let ts = now();
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         let payload = json!({
             "type": "view_submission",
             "team": {"id": SLACK_TEAM, "domain": "crash"},
@@ -113,7 +113,8 @@ fn request(addr: &str, n: u64, title: &str) -> (String, Vec<(&'static str, Strin
         (format!("http://{addr}/slack/interactions"), headers, body, "application/x-www-form-urlencoded")
     } else {
         let who = Sender::member(discord_fake::AIKO);
-        let value = discord_fake::modal(who, n, "need", &[("title", title), ("team", "Stores"), ("description", "")], false);
+        let value =
+            discord_fake::modal(who, n, "need", &[("title", title), ("team", "Stores"), ("description", "")], false);
         let body = serde_json::to_vec(&value).unwrap();
         let mut signed = ts.as_bytes().to_vec();
         signed.extend_from_slice(&body);
@@ -156,7 +157,11 @@ impl Load {
                             acked.lock().unwrap().push(title);
                             progress.send_modify(|p| *p += 1);
                         }
-                        Ok(r) => panic!("a valid signed request was refused: {} {}", r.status(), r.text().await.unwrap_or_default()),
+                        Ok(r) => panic!(
+                            "a valid signed request was refused: {} {}",
+                            r.status(),
+                            r.text().await.unwrap_or_default()
+                        ),
                         // the server died under it: not acknowledged
                         Err(_) => {}
                     }

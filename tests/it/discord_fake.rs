@@ -12,6 +12,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
+use crate::flaky::{Drops, FlakyListener, one_call_per_connection};
+
 pub const APP: &str = "1100000000000000001";
 pub const GUILD: &str = "1200000000000000002";
 pub const CHANNEL: &str = "1300000000000000003";
@@ -28,6 +30,8 @@ pub struct Call {
     pub authorization: Option<String>,
     /// The JSON body; a multipart body as its raw text.
     pub body: Value,
+    /// The HTTP status it was answered with.
+    pub status: u16,
 }
 
 struct Scripted {
@@ -35,6 +39,8 @@ struct Scripted {
     status: u16,
     body: String,
     retry_after: Option<String>,
+    /// Answer as usual, after this wait.
+    delay: Option<Duration>,
 }
 
 #[derive(Default)]
@@ -42,6 +48,7 @@ struct Recorded {
     calls: Mutex<Vec<Call>>,
     scripted: Mutex<Vec<Scripted>>,
     changed: Notify,
+    drops: Drops,
 }
 
 pub struct FakeDiscord {
@@ -52,9 +59,10 @@ pub struct FakeDiscord {
 impl FakeDiscord {
     pub async fn start() -> FakeDiscord {
         let state = Arc::new(Recorded::default());
-        let app = Router::new().fallback(record).with_state(state.clone());
+        let app = one_call_per_connection(Router::new().fallback(record).with_state(state.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let listener = FlakyListener::new(listener, state.drops.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         FakeDiscord { url, state }
     }
@@ -66,11 +74,33 @@ impl FakeDiscord {
             status,
             body: body.into(),
             retry_after: retry_after.map(str::to_string),
+            delay: None,
+        });
+    }
+
+    /// The next call whose path contains `path_contains` is answered as usual, after `wait`.
+    pub fn answer_slowly(&self, path_contains: &str, wait: Duration) {
+        self.state.scripted.lock().unwrap().push(Scripted {
+            path_contains: path_contains.into(),
+            status: 200,
+            body: String::new(),
+            retry_after: None,
+            delay: Some(wait),
         });
     }
 
     pub fn calls(&self) -> Vec<Call> {
         self.state.calls.lock().unwrap().clone()
+    }
+
+    /// The next `n` connections are dropped after their request arrives, unanswered.
+    pub fn drop_connections(&self, n: usize) {
+        self.state.drops.arm(n);
+    }
+
+    /// Connections dropped so far.
+    pub fn dropped(&self) -> usize {
+        self.state.drops.dropped()
     }
 
     /// Waits (without polling) until a call matching `found` has been recorded.
@@ -100,27 +130,41 @@ async fn record(
     body: Bytes,
 ) -> Response {
     let path = uri.path().to_string();
-    let body_value =
-        serde_json::from_slice(&body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
-    state.calls.lock().unwrap().push(Call {
-        method: method.to_string(),
-        path: path.clone(),
-        authorization: headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string),
-        body: body_value,
-    });
-    state.changed.notify_waiters();
     let scripted = {
         let mut list = state.scripted.lock().unwrap();
         list.iter().position(|s| path.contains(&s.path_contains)).map(|i| list.remove(i))
     };
-    if let Some(s) = scripted {
-        let mut response =
-            (StatusCode::from_u16(s.status).unwrap(), [("content-type", "application/json")], s.body).into_response();
-        if let Some(wait) = s.retry_after {
-            response.headers_mut().insert("retry-after", wait.parse().unwrap());
+    let response = match scripted {
+        Some(Scripted { delay: Some(wait), .. }) => {
+            tokio::time::sleep(wait).await;
+            usual(&path)
         }
-        return response;
-    }
+        Some(s) => {
+            let mut response =
+                (StatusCode::from_u16(s.status).unwrap(), [("content-type", "application/json")], s.body)
+                    .into_response();
+            if let Some(wait) = s.retry_after {
+                response.headers_mut().insert("retry-after", wait.parse().unwrap());
+            }
+            response
+        }
+        None => usual(&path),
+    };
+    let body_value =
+        serde_json::from_slice(&body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+    state.calls.lock().unwrap().push(Call {
+        method: method.to_string(),
+        path,
+        authorization: headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string),
+        body: body_value,
+        status: response.status().as_u16(),
+    });
+    state.changed.notify_waiters();
+    response
+}
+
+/// What Discord answers when all is well.
+fn usual(path: &str) -> Response {
     let answer = if path.ends_with("/users/@me/channels") {
         json!({ "id": DM_CHANNEL, "type": 1 })
     } else if path.contains("/channels/") && path.ends_with("/messages") {

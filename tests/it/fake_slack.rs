@@ -1,8 +1,8 @@
 //! A local fake of Slack for the end-to-end tests: the Web API (`/api/{method}`), response URLs
 //! (`/hooks/{n}`), upload URLs (`/upload/{id}`) and a Socket Mode WebSocket server. It records
 //! every call, answers as Slack does by default, and can be told to answer a method with a 429
-//! (with Retry-After), a server error or an `ok: false` error. Tests wait on its record with a
-//! timeout instead of sleeping.
+//! (with Retry-After), a server error, an `ok: false` error or slowly, or to drop connections.
+//! Tests wait on its record with a timeout instead of sleeping.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -23,6 +23,8 @@ use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::flaky::{Drops, FlakyListener, one_call_per_connection};
+
 /// How long a test waits for something the fake should see.
 pub const WAIT: Duration = Duration::from_secs(15);
 
@@ -36,6 +38,8 @@ pub struct Call {
     pub body: Value,
     pub bytes: usize,
     pub at: Instant,
+    /// Answered with success (HTTP 200 and, for the Web API, `ok: true`).
+    pub ok: bool,
 }
 
 /// A scripted answer for the next call of a method.
@@ -43,6 +47,10 @@ pub struct Call {
 pub enum Scripted {
     /// The usual answer (to let some calls through before a failure).
     Pass,
+    /// The usual answer, after a wait.
+    Slow {
+        millis: u64,
+    },
     RateLimited {
         after_secs: u64,
     },
@@ -58,6 +66,7 @@ struct Inner {
     locale: Mutex<String>,
     counter: AtomicU64,
     addr: SocketAddr,
+    drops: Drops,
 }
 
 #[derive(Clone)]
@@ -77,14 +86,16 @@ impl FakeSlack {
             locale: Mutex::new("en-US".into()),
             counter: AtomicU64::new(1),
             addr,
+            drops: Drops::default(),
         });
         let router = Router::new()
             .route("/api/{method}", post(api))
             .route("/hooks/{n}", post(hook))
             .route("/upload/{id}", post(upload))
             .with_state(inner.clone());
+        let listener = FlakyListener::new(listener, inner.drops.clone());
         tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
+            axum::serve(listener, one_call_per_connection(router)).await.unwrap();
         });
         FakeSlack { inner }
     }
@@ -111,6 +122,16 @@ impl FakeSlack {
         for _ in 0..times {
             q.push_back(answer.clone());
         }
+    }
+
+    /// The next `n` connections are dropped after their request arrives, unanswered.
+    pub fn drop_connections(&self, n: usize) {
+        self.inner.drops.arm(n);
+    }
+
+    /// Connections dropped so far.
+    pub fn dropped(&self) -> usize {
+        self.inner.drops.dropped()
     }
 
     pub fn set_locale(&self, locale: &str) {
@@ -166,31 +187,40 @@ impl FakeSlack {
     }
 }
 
-fn record(inner: &Inner, method: String, headers: &HeaderMap, body: &[u8]) {
+fn parse(headers: &HeaderMap, body: &[u8]) -> Value {
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let parsed = if content_type.starts_with("application/json") {
+    if content_type.starts_with("application/json") {
         serde_json::from_slice(body).unwrap_or(Value::Null)
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
         Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
     } else {
         Value::Null
-    };
+    }
+}
+
+fn record(inner: &Inner, method: String, headers: &HeaderMap, body: &[u8], ok: bool) {
     let call = Call {
         method,
         authorization: headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string),
-        body: parsed,
+        body: parse(headers, body),
         bytes: body.len(),
         at: Instant::now(),
+        ok,
     };
     inner.calls.lock().unwrap().push(call);
     inner.changed.send_modify(|n| *n += 1);
 }
 
-fn scripted(inner: &Inner, method: &str) -> Option<Response> {
+/// The scripted answer for this call of `method`, if one is waiting (after its wait, if slow).
+async fn scripted(inner: &Inner, method: &str) -> Option<Response> {
     let next = inner.scripted.lock().unwrap().get_mut(method).and_then(VecDeque::pop_front)?;
     Some(match next {
         Scripted::Pass => return None,
+        Scripted::Slow { millis } => {
+            tokio::time::sleep(Duration::from_millis(millis)).await;
+            return None;
+        }
         Scripted::RateLimited { after_secs } => {
             (StatusCode::TOO_MANY_REQUESTS, [("retry-after", after_secs.to_string())], "").into_response()
         }
@@ -200,12 +230,12 @@ fn scripted(inner: &Inner, method: &str) -> Option<Response> {
 }
 
 async fn api(State(inner): State<Arc<Inner>>, Path(method): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    record(&inner, method.clone(), &headers, &body);
-    if let Some(answer) = scripted(&inner, &method) {
+    if let Some(answer) = scripted(&inner, &method).await {
+        record(&inner, method, &headers, &body, false);
         return answer;
     }
     let n = inner.counter.fetch_add(1, Ordering::SeqCst);
-    let last = inner.calls.lock().unwrap().last().unwrap().body.clone();
+    let last = parse(&headers, &body);
     let answer = match method.as_str() {
         "views.open" | "views.push" | "views.update" => {
             json!({"ok": true, "view": {"id": format!("V{n}")}})
@@ -235,20 +265,22 @@ async fn api(State(inner): State<Arc<Inner>>, Path(method): Path<String>, header
         "files.completeUploadExternal" => json!({"ok": true, "files": [{"id": "F"}]}),
         _ => json!({"ok": false, "error": "unknown_method"}),
     };
+    record(&inner, method, &headers, &body, answer["ok"] == true);
     axum::Json(answer).into_response()
 }
 
 async fn hook(State(inner): State<Arc<Inner>>, Path(n): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     let method = format!("hook:{n}");
-    record(&inner, method.clone(), &headers, &body);
-    if let Some(answer) = scripted(&inner, &method) {
+    if let Some(answer) = scripted(&inner, &method).await {
+        record(&inner, method, &headers, &body, false);
         return answer;
     }
+    record(&inner, method, &headers, &body, true);
     "ok".into_response()
 }
 
 async fn upload(State(inner): State<Arc<Inner>>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    record(&inner, format!("upload:{id}"), &headers, &body);
+    record(&inner, format!("upload:{id}"), &headers, &body, true);
     "OK".into_response()
 }
 

@@ -3,12 +3,14 @@
 
 mod assess;
 mod console;
-mod crash;
 mod conversation;
+mod crash;
 mod demo;
 mod discord;
 mod discord_fake;
 mod fake_slack;
+mod faults;
+mod flaky;
 mod helpers;
 mod jobs;
 mod prompts;
