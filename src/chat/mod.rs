@@ -17,7 +17,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 pub use action::{Action, FormKind};
-pub use command::{COMMANDS, Command, CommandSpec, Param, ParamKind, ParseError};
+pub use command::{COMMANDS, Command, CommandSpec, Param, ParamKind, ParseError, SETTINGS};
 pub use message::*;
 
 use crate::clock::Clock;

@@ -29,6 +29,8 @@ impl Localized {
 
 /// Fills `{name}` placeholders from `args`; `{{` and `}}` stand for literal braces.
 /// A placeholder without a value is left as it is, so a missing argument is visible, not silent.
+/// Values lose their control and invisible characters (line breaks stay): a refusal that quotes
+/// what was typed never carries a terminal escape or a bidirectional override.
 pub fn fill(template: &str, args: &[(&str, String)]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
@@ -46,7 +48,7 @@ pub fn fill(template: &str, args: &[(&str, String)]) -> String {
                 Some(end) => {
                     let name = &tail[1..end];
                     match args.iter().find(|(k, _)| *k == name) {
-                        Some((_, v)) => out.push_str(v),
+                        Some((_, v)) => push_visible(&mut out, v),
                         None => out.push_str(&tail[..=end]),
                     }
                     rest = &tail[end + 1..];
@@ -132,6 +134,11 @@ fn is_invisible_control(c: char) -> bool {
     matches!(c,
         '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
         | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Appends `text` without its control and invisible characters, line breaks kept.
+fn push_visible(out: &mut String, text: &str) {
+    out.extend(text.chars().filter(|&c| c == '\n' || !(c.is_control() || is_invisible_control(c))));
 }
 
 /// Removes control characters. Multi-line text keeps its line breaks (CRLF becomes LF);

@@ -12,6 +12,7 @@ mod fake_slack;
 mod faults;
 mod flaky;
 mod helpers;
+mod hostile;
 mod jobs;
 mod prompts;
 mod slack;
