@@ -1,37 +1,37 @@
 #!/usr/bin/env bash
-# Signed interaction → response, under load, on loopback with a SQLite file:
-#   p50 / p99 / p99.9 latency and requests per second at 1 and 64 concurrent clients, and the
-#   server's peak memory. Target: p99 under 10 ms at 64 concurrent clients.
-# The requests are Discord interactions signed with Ed25519 (a throwaway key), in the "mix"
-# scenario: each client cycles through a need's modal submitted (the need is created and its
-# first question asked), /ai show N-1, /ai mine, and /ai need (answered with its modal).
-# The server runs `kakehashi serve` with DISCORD_MODE=endpoint and no bot token (commands are
-# not registered, nothing is sent to Discord).
-# Usage: bash benches/load.sh   (DURATION=seconds per run, default 10; PORT, default 18088)
+# The load matrix of BENCHMARKS.md: `kakehashi serve` (release build) started by the load tool
+# (examples/load.rs) with both transports on, driven with requests signed as Slack and Discord
+# sign them, on SQLite and — when KAKEHASHI_TEST_PG names a server — on PostgreSQL.
+#
+#   bash benches/load.sh                  # SQLite (and PostgreSQL if KAKEHASHI_TEST_PG is set)
+#   DURATION=20 bash benches/load.sh      # seconds per run (default 10)
+#   RATE=500 bash benches/load.sh         # the open-loop rate, requests/s (default 500)
+#
+# Each database gets: 64 clients creating needs on Slack and on Discord, closed loop (saturation)
+# and open loop at $RATE requests/s; then the Discord mix (submit, show, mine, modal), closed loop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin kakehashi --example load
 bin=target/release/kakehashi
 load=target/release/examples/load
-seed=$(printf '11%.0s' $(seq 1 32))
 duration=${DURATION:-10}
-port=${PORT:-18088}
-work=$(mktemp -d)
-public_key=$("$load" --seed "$seed" --print-public-key)
+rate=${RATE:-500}
 
-DISCORD_MODE=endpoint DISCORD_PUBLIC_KEY=$public_key DISCORD_APPLICATION_ID=1 \
-  KAKEHASHI_DB="sqlite://$work/bench.db" \
-  "$bin" serve --bind "127.0.0.1:$port" >"$work/server.log" 2>&1 &
-server=$!
-stop() {
-  kill "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap stop EXIT
+databases=("")
+if [[ -n "${KAKEHASHI_TEST_PG:-}" ]]; then
+  pgdb="kk_load_$$"
+  psql "$KAKEHASHI_TEST_PG" -qc "DROP DATABASE IF EXISTS $pgdb" -c "CREATE DATABASE $pgdb"
+  trap 'psql "$KAKEHASHI_TEST_PG" -qc "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)"' EXIT
+  databases+=("${KAKEHASHI_TEST_PG%/*}/$pgdb")
+fi
 
-for clients in 1 64; do
-  "$load" --url "http://127.0.0.1:$port" --wait --seed "$seed" --scenario mix \
-    --concurrency "$clients" --duration "$duration" --server-pid "$server"
+for db in "${databases[@]}"; do
+  echo "== database: ${db:-a fresh SQLite file}"
+  args=(--spawn "$bin" --concurrency 64 --duration "$duration")
+  [[ -n "$db" ]] && args+=(--db "$db")
+  for platform in slack discord; do
+    "$load" "${args[@]}" --platform "$platform" --scenario submit || true
+    "$load" "${args[@]}" --platform "$platform" --scenario submit --rate "$rate" || true
+  done
+  "$load" "${args[@]}" --platform discord --scenario mix || true
 done
-grep -c "item created" "$work/server.log" | sed 's/^/needs created: /'
