@@ -69,11 +69,8 @@ async fn run(name: &str, url: &DatabaseUrl, dialect: Dialect) {
     println!("loaded {ITEMS} items and {EVENTS} events (+ a 10% workspace) in {:.1} s", t.elapsed().as_secs_f64());
 
     let bot = Bot {
-        store: store.clone(),
-        prompts: Arc::new(Prompts::embedded()),
-        clock: Arc::new(SystemClock),
-        defaults: Settings::default(),
         admins: vec!["bench:admin".into()],
+        ..Bot::new(store.clone(), Arc::new(Prompts::embedded()), Arc::new(SystemClock), Settings::default())
     };
     let stats = Inbound {
         workspace: WorkspaceRef { id: WORKSPACE.into(), name: "Bench".into() },

@@ -103,6 +103,13 @@ pub enum CliCommand {
         #[arg(long, value_name = "URL")]
         db: Option<String>,
     },
+    /// Ask a running server's /healthz and exit 0 when it is healthy (for container health
+    /// checks: the image has no curl).
+    Healthcheck {
+        /// The health URL (default: /healthz on server.bind, with 0.0.0.0 read as 127.0.0.1).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
     /// Check the configuration and the prompts, and open the database; name every problem.
     Check {
         #[arg(long, value_name = "URL")]

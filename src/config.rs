@@ -159,6 +159,8 @@ pub struct Config {
     pub user: Option<String>,
     /// Where the file came from, if one was read.
     pub file: Option<PathBuf>,
+    /// Where each key that is set was set: its variable, or the file.
+    pub origins: BTreeMap<&'static str, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,7 +278,15 @@ impl Config {
     /// Loads from the real environment and the file it names (or ./kakehashi.toml).
     pub fn from_env(file: Option<&Path>) -> Result<Config, ConfigError> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        Config::load(file, &env)
+        let unknown = unknown_variables(std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()));
+        match Config::load(file, &env) {
+            Ok(config) if unknown.is_empty() => Ok(config),
+            Ok(_) => Err(ConfigError(unknown)),
+            Err(ConfigError(mut errors)) => {
+                errors.extend(unknown);
+                Err(ConfigError(errors))
+            }
+        }
     }
 
     /// Loads with `env` standing for the environment, for tests.
@@ -354,7 +364,18 @@ impl Config {
         if !s.errors.is_empty() {
             return Err(ConfigError(s.errors));
         }
+        let origins = KEYS
+            .iter()
+            .filter_map(|k| match s.raw(k.key) {
+                Some((_, from)) if from == k.var => Some((k.key, format!("set by {from}"))),
+                Some(_) => {
+                    Some((k.key, format!("set in {}", file_path.as_deref().unwrap_or(Path::new("the file")).display())))
+                }
+                None => None,
+            })
+            .collect();
         Ok(Config {
+            origins,
             database,
             prompts_dir,
             defaults: Settings {
@@ -472,10 +493,41 @@ fn read_file(path: &Path, text: &str, s: &mut Sources) {
     flatten("", toml::Value::Table(table), &mut flat);
     for k in flat.keys() {
         if !KEYS.iter().any(|spec| spec.key == k) {
-            s.error(format!("{}: unknown key '{k}'", path.display()));
+            let hint = closest(k, KEYS.iter().map(|spec| spec.key));
+            s.error(format!("{}: unknown key '{k}'{hint}", path.display()));
         }
     }
     s.file = flat;
+}
+
+/// Variables that look meant for kakehashi but are not among its keys: every unknown
+/// `KAKEHASHI_…` (except `KAKEHASHI_TEST_…`, the test suite's own), and `SLACK_…`/`DISCORD_…`
+/// names within two edits of a real one (other software may use those prefixes; a typo of ours
+/// is what is caught).
+pub fn unknown_variables(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let known = || KEYS.iter().map(|k| k.var).chain([CONFIG_FILE_VAR]);
+    let mut found: Vec<String> = names
+        .into_iter()
+        .filter(|name| !known().any(|k| k == name))
+        .filter_map(|name| {
+            let ours = name.starts_with("KAKEHASHI_") && !name.starts_with("KAKEHASHI_TEST_");
+            let near = known().any(|k| crate::domain::text::edit_distance(&name, k) <= 2);
+            let platform = name.starts_with("SLACK_") || name.starts_with("DISCORD_");
+            (ours || (platform && near)).then(|| format!("{name}: unknown variable{}", closest(&name, known())))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// `; did you mean X?` for the candidate within two edits, or nothing.
+fn closest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    candidates
+        .map(|c| (crate::domain::text::edit_distance(given, c), c))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| format!("; did you mean {c}?"))
+        .unwrap_or_default()
 }
 
 fn flatten(prefix: &str, value: toml::Value, out: &mut BTreeMap<String, toml::Value>) {
@@ -566,7 +618,21 @@ mod tests {
     fn an_unknown_key_in_the_file_is_named() {
         let (_d, path) = file("databse_url = \"sqlite://a.db\"\n[slack]\nbot_tokn = \"x\"\n");
         let e = Config::load(Some(&path), &env(&[])).unwrap_err().to_string();
-        assert!(e.contains("unknown key 'databse_url'") && e.contains("unknown key 'slack.bot_tokn'"), "{e}");
+        assert!(e.contains("unknown key 'databse_url'; did you mean database_url?"), "{e}");
+        assert!(e.contains("unknown key 'slack.bot_tokn'; did you mean slack.bot_token?"), "{e}");
+    }
+
+    #[test]
+    fn unknown_variables_of_ours_are_named_and_others_left_alone() {
+        let names =
+            ["KAKEHASHI_DATABSE", "KAKEHASHI_DB", "KAKEHASHI_TEST_PG", "SLACK_BOT_TOKN", "SLACK_WEBHOOK_URL", "PATH"];
+        let found = unknown_variables(names.map(String::from));
+        assert_eq!(
+            found,
+            ["KAKEHASHI_DATABSE: unknown variable", "SLACK_BOT_TOKN: unknown variable; did you mean SLACK_BOT_TOKEN?"]
+        );
+        let found = unknown_variables(["KAKEHASHI_LANGG".to_string()]);
+        assert_eq!(found, ["KAKEHASHI_LANGG: unknown variable; did you mean KAKEHASHI_LANG?"]);
     }
 
     #[test]

@@ -188,10 +188,17 @@ pub async fn run(
     deliverers: Deliverers,
     clock: Arc<dyn crate::clock::Clock>,
     every: Duration,
+    metrics: Arc<crate::metrics::Metrics>,
 ) {
     loop {
-        if let Err(e) = run_once(store.as_ref(), &deliverers, clock.now()).await {
-            tracing::error!(error = ?e, "the delivery worker could not read the outbox");
+        match run_once(store.as_ref(), &deliverers, clock.now()).await {
+            Ok(report) => {
+                let counts = [("sent", report.sent), ("retry", report.retried), ("given_up", report.given_up)];
+                for (outcome, n) in counts {
+                    (0..n).for_each(|_| metrics.delivery(outcome));
+                }
+            }
+            Err(e) => tracing::error!(error = ?e, "the delivery worker could not read the outbox"),
         }
         tokio::time::sleep(every).await;
     }

@@ -82,12 +82,14 @@ pub struct Scheduler {
     pub prompts: Arc<Prompts>,
     /// This replica's name in claims.
     pub replica: String,
+    /// Where finished runs are counted.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Scheduler {
     pub fn new(store: Arc<dyn Store>, prompts: Arc<Prompts>) -> Scheduler {
         let replica = format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
-        Scheduler { store, prompts, replica }
+        Scheduler { store, prompts, replica, metrics: Arc::default() }
     }
 
     /// One tick: schedule what is due, then run what this replica can claim.
@@ -108,6 +110,7 @@ impl Scheduler {
                 if self.store.schedule_run(job.name, &ws.id, due, late, skip.as_deref(), now).await? {
                     if missed {
                         report.skipped += 1;
+                        self.metrics.job(job.name, "skipped");
                         tracing::warn!(job = job.name, workspace = %ws.id, due = %due, "a run missed by more than 24 hours is skipped");
                     } else {
                         report.scheduled += 1;
@@ -126,7 +129,12 @@ impl Scheduler {
             };
             let retry = matches!(outcome, RunOutcome::Retry { .. });
             if self.store.finish_run(&run, &self.replica, outcome, now).await? {
-                if retry { report.retried += 1 } else { report.done += 1 }
+                if retry {
+                    report.retried += 1
+                } else {
+                    report.done += 1
+                }
+                self.metrics.job(&run.job, if retry { "failed" } else { "done" });
             } else {
                 tracing::warn!(job = %run.job, workspace = %run.workspace, "another replica took the run over");
             }

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod jobs;
+pub mod metrics;
 pub mod prompts;
 pub mod server;
 pub mod startup;

@@ -32,13 +32,7 @@ pub enum StartError {
 pub async fn build_bot(config: &Config, db: &DatabaseUrl, clock: Arc<dyn Clock>) -> Result<Bot, StartError> {
     let prompts = Prompts::load(config.prompts_dir.as_deref())?;
     let store = storage::open(db).await?;
-    Ok(Bot {
-        store,
-        prompts: Arc::new(prompts),
-        clock,
-        defaults: config.defaults.clone(),
-        admins: config.admins.clone(),
-    })
+    Ok(Bot { admins: config.admins.clone(), ..Bot::new(store, Arc::new(prompts), clock, config.defaults.clone()) })
 }
 
 /// The default log filter of a command: quiet where the terminal is the interface.
@@ -47,7 +41,8 @@ pub fn default_log_filter(command: &CliCommand) -> &'static str {
         CliCommand::Console { .. }
         | CliCommand::Demo { .. }
         | CliCommand::Assess { .. }
-        | CliCommand::DiscordInvite { .. } => "warn",
+        | CliCommand::DiscordInvite { .. }
+        | CliCommand::Healthcheck { .. } => "warn",
         CliCommand::Check { .. } | CliCommand::Serve { .. } => "info",
         CliCommand::Digest { .. } => "warn",
         CliCommand::Export { .. } => "warn",
@@ -68,6 +63,7 @@ pub async fn run(command: CliCommand, config: Config) -> ExitCode {
         }
         CliCommand::Serve { db, bind } => serve(config, db, bind).await,
         CliCommand::DiscordInvite { application_id } => discord_invite(&config, application_id),
+        CliCommand::Healthcheck { url } => healthcheck(&config, url).await,
     }
 }
 
@@ -83,6 +79,34 @@ fn discord_invite(config: &Config, flag: Option<u64>) -> ExitCode {
                 "kakehashi discord-invite: set DISCORD_APPLICATION_ID (with DISCORD_TOKEN), or pass --application-id"
             );
             ExitCode::from(USAGE)
+        }
+    }
+}
+
+/// Exit 0 when the server at `url` says it is healthy; otherwise print why and exit 1.
+async fn healthcheck(config: &Config, url: Option<String>) -> ExitCode {
+    let url = url.unwrap_or_else(|| {
+        let mut addr = config.server.bind;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("http://{addr}/healthz")
+    });
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build();
+    let answer = match client {
+        Ok(client) => client.get(&url).send().await,
+        Err(e) => Err(e),
+    };
+    match answer {
+        Ok(r) => {
+            let healthy = r.status().is_success();
+            let body = r.text().await.unwrap_or_default();
+            println!("{body}");
+            if healthy { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(e) => {
+            eprintln!("kakehashi healthcheck: {url}: {}", e.without_url());
+            ExitCode::FAILURE
         }
     }
 }
@@ -422,7 +446,8 @@ async fn check(config: Config, db: Option<String>) -> ExitCode {
         config.file.as_ref().map(|f| format!(" (file {})", f.display())).unwrap_or_default()
     );
     for k in KEYS {
-        println!("  {:<28} {:<28} default {}", k.key, k.var, k.default);
+        let origin = config.origins.get(k.key).cloned().unwrap_or_else(|| format!("default {}", k.default));
+        println!("  {:<28} {:<28} {origin}", k.key, k.var);
     }
     let s = &config.defaults;
     println!(

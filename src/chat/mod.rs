@@ -35,11 +35,16 @@ pub struct Bot {
     pub defaults: Settings,
     /// Platform user ids that are admins everywhere: `slack:U0123`, `discord:8123…`.
     pub admins: Vec<String>,
+    /// What the operator sees at `GET /metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Work that outlives the request that started it (replies sent after the acknowledgement):
+    /// a graceful shutdown waits for it.
+    pub work: tokio_util::task::TaskTracker,
 }
 
 impl Bot {
     pub fn new(store: Arc<dyn Store>, prompts: Arc<Prompts>, clock: Arc<dyn Clock>, defaults: Settings) -> Bot {
-        Bot { store, prompts, clock, defaults, admins: Vec::new() }
+        Bot { store, prompts, clock, defaults, admins: Vec::new(), metrics: Arc::default(), work: Default::default() }
     }
 }
 

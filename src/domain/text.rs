@@ -261,6 +261,22 @@ impl TeamName {
     }
 }
 
+/// Levenshtein distance in characters (the first 64 of `a`), for "did you mean" suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(64).collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 /// The grouping key of a team name: compatibility-normalised (full-width letters become ASCII),
 /// lower-cased, with runs of white space folded into one space.
 pub fn team_key(name: &str) -> String {

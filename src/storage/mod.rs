@@ -200,6 +200,9 @@ pub trait Store: Send + Sync + 'static {
     /// Which backend this is, for logs and `check`.
     fn backend(&self) -> &'static str;
 
+    /// Answers when the database does: a round trip, for the health check.
+    async fn ping(&self) -> Result<(), StoreError>;
+
     async fn workspace(&self, id: &str) -> Result<Option<Workspace>, StoreError>;
 
     /// The workspace, created with `defaults` the first time it is seen.

@@ -772,6 +772,11 @@ macro_rules! sql_store {
                     .await?)
             }
 
+            async fn ping(&self) -> Result<(), $crate::storage::StoreError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
             #[tracing::instrument(skip(self))]
             async fn settle_notice(
                 &self,

@@ -17,13 +17,7 @@ async fn the_demo_plays_every_outcome_and_every_seed_state_on_both_backends() {
     let now = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
     for db in backends().await {
         let clock = Arc::new(ManualClock::new(now));
-        let bot = Bot {
-            store: db.store.clone(),
-            prompts: Arc::new(Prompts::embedded()),
-            clock: clock.clone(),
-            defaults: Settings::default(),
-            admins: Vec::new(),
-        };
+        let bot = Bot::new(db.store.clone(), Arc::new(Prompts::embedded()), clock.clone(), Settings::default());
         let out = tempfile::tempdir().unwrap();
         let report = kakehashi::demo::play(&bot, &clock, now, Lang::En, out.path()).await.unwrap();
         assert!(report.contains("2026-08-24 to 2026-11-22"), "the quarter ends the Sunday before now: {report}");

@@ -51,13 +51,7 @@ struct DiscordApp {
 }
 
 fn bot(db: &TestDb, clock: Arc<ManualClock>) -> Arc<Bot> {
-    Arc::new(Bot {
-        store: db.store.clone(),
-        prompts: Arc::new(Prompts::embedded()),
-        clock,
-        defaults: Settings::default(),
-        admins: Vec::new(),
-    })
+    Arc::new(Bot::new(db.store.clone(), Arc::new(Prompts::embedded()), clock, Settings::default()))
 }
 
 async fn spawn(db: TestDb) -> DiscordApp {
@@ -451,13 +445,7 @@ async fn a_late_reply_is_deferred_then_edits_the_original_response() {
     let gated = Arc::new(Gated::new(db.store.clone()));
     gated.close();
     let discord = Arc::new(Discord {
-        bot: Arc::new(Bot {
-            store: gated.clone(),
-            prompts: Arc::new(Prompts::embedded()),
-            clock: clock.clone(),
-            defaults: Settings::default(),
-            admins: Vec::new(),
-        }),
+        bot: Arc::new(Bot::new(gated.clone(), Arc::new(Prompts::embedded()), clock.clone(), Settings::default())),
         api: Arc::new(DiscordApi::new(None, &fake.url)),
         deadline: Duration::from_millis(100),
     });

@@ -37,13 +37,12 @@ fn unix() -> String {
 /// The bot's HTTP routes for `config` on a free port (no background workers: the test delivers),
 /// and the deliverers of its transports.
 async fn serve(config: &Config, db: &TestDb) -> (String, Deliverers) {
-    let bot = Arc::new(Bot {
-        store: db.store.clone(),
-        prompts: Arc::new(Prompts::embedded()),
-        clock: Arc::new(ManualClock::new(t0())),
-        defaults: Settings::default(),
-        admins: Vec::new(),
-    });
+    let bot = Arc::new(Bot::new(
+        db.store.clone(),
+        Arc::new(Prompts::embedded()),
+        Arc::new(ManualClock::new(t0())),
+        Settings::default(),
+    ));
     let mut router = axum::Router::new();
     let mut deliverers = Deliverers::default();
     for part in kakehashi::server::transports(config, &bot).unwrap() {

@@ -105,13 +105,7 @@ pub struct App {
 
 pub async fn app(db: TestDb) -> App {
     let clock = Arc::new(ManualClock::new(t0()));
-    let bot = Bot {
-        store: db.store.clone(),
-        prompts: Arc::new(Prompts::embedded()),
-        clock: clock.clone(),
-        defaults: Settings::default(),
-        admins: Vec::new(),
-    };
+    let bot = Bot::new(db.store.clone(), Arc::new(Prompts::embedded()), clock.clone(), Settings::default());
     App { bot, clock, db }
 }
 
@@ -421,6 +415,11 @@ impl Store for Gated {
     }
     async fn count_role(&self, workspace: &str, role: Role) -> Result<i64, StoreError> {
         self.inner.count_role(workspace, role).await
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        let gate = self.gate.lock().unwrap().clone();
+        let _pass = gate.acquire().await.expect("the gate stays");
+        self.inner.ping().await
     }
     async fn settle_notice(&self, id: i64, outcome: NoticeOutcome, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.inner.settle_notice(id, outcome, now).await

@@ -430,11 +430,13 @@ async fn signed_hostile_requests_get_answers_not_failures_on_slack_and_discord()
     };
     let config = Config::load(None, &env).unwrap();
     let bot = Arc::new(Bot {
-        store: db.store.clone(),
-        prompts: Arc::new(Prompts::embedded()),
-        clock: Arc::new(ManualClock::new(t0())),
-        defaults: Default::default(),
         admins: vec!["slack:U1".into(), format!("discord:{}", discord_fake::ADMIN)],
+        ..Bot::new(
+            db.store.clone(),
+            Arc::new(Prompts::embedded()),
+            Arc::new(ManualClock::new(t0())),
+            Default::default(),
+        )
     });
     let mut router = axum::Router::new();
     for part in kakehashi::server::transports(&config, &bot).unwrap() {

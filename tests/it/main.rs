@@ -14,6 +14,7 @@ mod flaky;
 mod helpers;
 mod hostile;
 mod jobs;
+mod ops;
 mod prompts;
 mod slack;
 mod storage;

@@ -78,13 +78,12 @@ fn config(fake: &FakeSlack, setup: &Setup) -> Config {
 }
 
 fn bot(db: &TestDb) -> Arc<Bot> {
-    Arc::new(Bot {
-        store: db.store.clone(),
-        prompts: Arc::new(Prompts::embedded()),
-        clock: Arc::new(ManualClock::new(t0())),
-        defaults: Settings::default(),
-        admins: Vec::new(),
-    })
+    Arc::new(Bot::new(
+        db.store.clone(),
+        Arc::new(Prompts::embedded()),
+        Arc::new(ManualClock::new(t0())),
+        Settings::default(),
+    ))
 }
 
 async fn serve(db: TestDb, setup: Setup) -> Server {
@@ -953,13 +952,8 @@ async fn a_slow_bot_is_acknowledged_first_and_answers_when_done() {
     let fake = FakeSlack::start().await;
     let config = config(&fake, &HTTP);
     let gate = Arc::new(Gate { shut: Mutex::new(true), turn: std::sync::Condvar::new() });
-    let slow_bot = Arc::new(Bot {
-        store: db.store.clone(),
-        prompts: Arc::new(Prompts::embedded()),
-        clock: gate.clone(),
-        defaults: Settings::default(),
-        admins: Vec::new(),
-    });
+    let slow_bot =
+        Arc::new(Bot::new(db.store.clone(), Arc::new(Prompts::embedded()), gate.clone(), Settings::default()));
     let deadline = Duration::from_millis(200);
     let options = kakehashi::transport::slack::Options { ack_deadline: deadline, ..Default::default() };
     let parts = kakehashi::transport::slack::parts_with(config.slack.as_ref().unwrap(), slow_bot, options).unwrap();

@@ -57,6 +57,7 @@ pub struct DiscordApi {
     client: reqwest::Client,
     has_token: bool,
     base: String,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl fmt::Debug for DiscordApi {
@@ -83,7 +84,18 @@ impl DiscordApi {
         if base != DEFAULT_API_URL || token.is_none() {
             builder = builder.proxy(base.clone()).ratelimiter_disabled(true);
         }
-        DiscordApi { http: Arc::new(builder.build()), client, has_token: token.is_some(), base }
+        DiscordApi {
+            http: Arc::new(builder.build()),
+            client,
+            has_token: token.is_some(),
+            base,
+            metrics: Arc::default(),
+        }
+    }
+
+    /// The same client, counting its calls in `metrics`.
+    pub fn with_metrics(self, metrics: Arc<crate::metrics::Metrics>) -> DiscordApi {
+        DiscordApi { metrics, ..self }
     }
 
     /// serenity's client, for the gateway.
@@ -97,7 +109,24 @@ impl DiscordApi {
 
     /// Sends one request; the body of a successful answer, or what went wrong.
     pub async fn call(&self, request: Request<'_>) -> Result<Vec<u8>, ApiError> {
-        let response = match &self.http.ratelimiter {
+        let response = self.send(request).await;
+        self.metrics.outbound("discord", response.as_ref().ok().map(|r| r.status().as_u16()));
+        let response = response?;
+        let status = response.status();
+        let header_wait = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok());
+        let body = response.bytes().await.map_err(reqwest_error)?.to_vec();
+        if status.is_success() {
+            return Ok(body);
+        }
+        Err(status_error(status, header_wait, &body))
+    }
+
+    async fn send(&self, request: Request<'_>) -> Result<reqwest::Response, ApiError> {
+        Ok(match &self.http.ratelimiter {
             Some(limiter) => limiter.perform(request).await.map_err(serenity_error)?,
             None => {
                 let token = if self.has_token { self.http.token() } else { "" };
@@ -111,18 +140,7 @@ impl DiscordApi {
                 }
                 self.client.execute(built).await.map_err(reqwest_error)?
             }
-        };
-        let status = response.status();
-        let header_wait = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<f64>().ok());
-        let body = response.bytes().await.map_err(reqwest_error)?.to_vec();
-        if status.is_success() {
-            return Ok(body);
-        }
-        Err(status_error(status, header_wait, &body))
+        })
     }
 
     async fn json(&self, route: Route<'_>, method: LightMethod, body: &impl Serialize) -> Result<Vec<u8>, ApiError> {

@@ -59,7 +59,7 @@ async fn interactions(State(state): State<Endpoint>, headers: HeaderMap, body: B
         }
     };
     if let Some(after) = answer.after {
-        tokio::spawn(after);
+        state.discord.bot.work.spawn(after);
     }
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }

@@ -57,7 +57,7 @@ pub fn invite_url(application_id: u64) -> String {
 /// messages that are not replies cannot be sent; a log line says so.
 pub fn parts(config: &DiscordConfig, bot: Arc<Bot>) -> Result<TransportParts, ServeError> {
     let token = config.token.as_ref().map(|t| t.expose().to_string());
-    let api = Arc::new(DiscordApi::new(token.as_deref(), &config.api_url));
+    let api = Arc::new(DiscordApi::new(token.as_deref(), &config.api_url).with_metrics(bot.metrics.clone()));
     let discord = Arc::new(Discord { bot: bot.clone(), api: api.clone(), deadline: DEADLINE });
     let mut parts = TransportParts::default();
     match config.mode {

@@ -12,12 +12,14 @@
 //! To call one more method: `call` (JSON) or `call_form` (simple arguments) with its name.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use serde_json::Value;
 
 use crate::config::Secret;
+use crate::metrics::Metrics;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -92,6 +94,7 @@ pub struct SlackApi {
     base: String,
     token: Secret,
     policy: RetryPolicy,
+    metrics: Arc<Metrics>,
 }
 
 impl fmt::Debug for SlackApi {
@@ -112,7 +115,12 @@ enum Body<'a> {
 
 impl SlackApi {
     pub fn new(http: reqwest::Client, base: &str, token: Secret, policy: RetryPolicy) -> SlackApi {
-        SlackApi { http, base: base.trim_end_matches('/').to_string(), token, policy }
+        SlackApi { http, base: base.trim_end_matches('/').to_string(), token, policy, metrics: Arc::default() }
+    }
+
+    /// The same client, counting its calls in `metrics`.
+    pub fn with_metrics(self, metrics: Arc<Metrics>) -> SlackApi {
+        SlackApi { metrics, ..self }
     }
 
     /// The same client with another retry policy.
@@ -234,7 +242,9 @@ impl SlackApi {
             // without the URL: a response_url is a credential
             reason: e.without_url().to_string(),
         };
-        let response = request.send().await.map_err(network)?;
+        let response = request.send().await;
+        self.metrics.outbound("slack", response.as_ref().ok().map(|r| r.status().as_u16()));
+        let response = response.map_err(network)?;
         let status = response.status();
         if status.as_u16() == 429 {
             let after = response

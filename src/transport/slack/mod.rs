@@ -78,7 +78,8 @@ pub fn parts(config: &SlackConfig, bot: Arc<Bot>) -> Result<TransportParts, Slac
 
 pub fn parts_with(config: &SlackConfig, bot: Arc<Bot>, options: Options) -> Result<TransportParts, SlackError> {
     let http = SlackApi::http_client().map_err(|e| SlackError::Client(e.to_string()))?;
-    let api = SlackApi::new(http, &config.api_url, config.bot_token.clone(), options.retry);
+    let api =
+        SlackApi::new(http, &config.api_url, config.bot_token.clone(), options.retry).with_metrics(bot.metrics.clone());
     let slack = Arc::new(Slack {
         bot,
         api: api.clone(),
@@ -89,6 +90,10 @@ pub fn parts_with(config: &SlackConfig, bot: Arc<Bot>, options: Options) -> Resu
         options,
     });
     let router = (!config.signing_secrets.is_empty()).then(|| http::router(slack.clone()));
+    if config.app_token.is_some() {
+        // down until Slack says hello: the health check reports it
+        slack.bot.metrics.set_connected(socket::TRANSPORT, false);
+    }
     let tasks = config.app_token.clone().map(|token| socket::run(slack.clone(), token).boxed()).into_iter().collect();
     tracing::info!(
         http = router.is_some(),
@@ -170,7 +175,7 @@ impl Slack {
         let lang = incoming.inbound.actor.locale.unwrap_or(self.bot.defaults.lang);
         let bot = self.bot.clone();
         let inbound: Inbound = incoming.inbound.clone();
-        let mut work = tokio::spawn(async move { bot.handle(&inbound).await });
+        let mut work = self.bot.work.spawn(async move { bot.handle(&inbound).await });
         let texts = Texts { prompts: &self.bot.prompts, lang, command: &self.command };
         match tokio::time::timeout_at(deadline, &mut work).await {
             Ok(Ok(replies)) => {
@@ -185,7 +190,7 @@ impl Slack {
                 );
                 if !plan.effects.is_empty() {
                     let me = self.clone();
-                    tokio::spawn(async move { me.execute(&incoming, lang, plan.effects).await });
+                    self.bot.work.spawn(async move { me.execute(&incoming, lang, plan.effects).await });
                 }
                 Ok(plan.ack)
             }
@@ -202,7 +207,7 @@ impl Slack {
                 );
                 let ack = reply::late_ack(&incoming, &texts);
                 let me = self.clone();
-                tokio::spawn(async move {
+                self.bot.work.spawn(async move {
                     match work.await {
                         Ok(replies) => {
                             let texts = Texts { prompts: &me.bot.prompts, lang, command: &me.command };
@@ -226,7 +231,7 @@ impl Slack {
         let id = incident_id();
         tracing::error!(incident = %id, error = %e, "the conversation handler failed");
         let me = self.clone();
-        tokio::spawn(async move {
+        self.bot.work.spawn(async move {
             let args = [("id", id)];
             let text = me.bot.prompts.fill(lang, "error.internal", &args);
             me.tell(&incoming, &text).await;

@@ -48,11 +48,16 @@ pub fn backoff(failures: u32) -> Duration {
     base + base / 4 * jitter / 1000
 }
 
+/// The connection's name in `/healthz` and `/metrics`.
+pub const TRANSPORT: &str = "slack_socket_mode";
+
 /// Keeps a Socket Mode connection open for as long as the server runs.
 pub async fn run(slack: Arc<Slack>, app_token: Secret) {
     let mut failures = 0u32;
     loop {
-        match session(&slack, &app_token).await {
+        let ended = session(&slack, &app_token).await;
+        slack.bot.metrics.set_connected(TRANSPORT, false);
+        match ended {
             Ended::Asked(reason) => {
                 tracing::info!(reason = %reason, "Slack asked for a new Socket Mode connection");
                 failures = 0;
@@ -135,6 +140,7 @@ async fn session(slack: &Arc<Slack>, app_token: &Secret) -> Ended {
                         match (envelope.kind.as_str(), &envelope.envelope_id) {
                             ("hello", _) => {
                                 hello = true;
+                                slack.bot.metrics.set_connected(TRANSPORT, true);
                                 tracing::info!("Socket Mode connected");
                             }
                             ("disconnect", _) => {
@@ -142,9 +148,8 @@ async fn session(slack: &Arc<Slack>, app_token: &Secret) -> Ended {
                                 return Ended::Asked(envelope.reason.unwrap_or_default());
                             }
                             (_, Some(_)) => {
-                                let slack = slack.clone();
-                                let acks = acks.clone();
-                                tokio::spawn(async move { handle(slack, envelope, acks).await });
+                                let (me, acks) = (slack.clone(), acks.clone());
+                                slack.bot.work.spawn(async move { handle(me, envelope, acks).await });
                             }
                             (other, None) => tracing::debug!(kind = other, "a Socket Mode message without an envelope id"),
                         }
@@ -181,8 +186,10 @@ fn request(kind: &str, payload: Value) -> Result<Option<Request>, PayloadError> 
 
 #[tracing::instrument(skip_all, fields(kind = %envelope.kind, retry = envelope.retry_attempt))]
 async fn handle(slack: Arc<Slack>, envelope: Envelope, acks: mpsc::Sender<String>) {
+    let started = Instant::now();
     let id = envelope.envelope_id.unwrap_or_default();
     let mut reply = None;
+    let mut outcome = "ok";
     if !slack.first_time(&format!("envelope:{id}")) {
         tracing::info!("an envelope delivered again; handled already");
     } else {
@@ -191,12 +198,19 @@ async fn handle(slack: Arc<Slack>, envelope: Envelope, acks: mpsc::Sender<String
             Ok(Some(request)) => match slack.serve(request).await {
                 Ok(Ack::Json(payload)) => reply = Some(payload),
                 Ok(Ack::Empty) => {}
-                Err(e) => tracing::warn!(error = %e, "an envelope that is not what Slack sends"),
+                Err(e) => {
+                    outcome = "rejected";
+                    tracing::warn!(error = %e, "an envelope that is not what Slack sends");
+                }
             },
             Ok(None) => tracing::debug!("an envelope of a kind this app does not handle"),
-            Err(e) => tracing::warn!(error = %e, "an envelope that is not what Slack sends"),
+            Err(e) => {
+                outcome = "rejected";
+                tracing::warn!(error = %e, "an envelope that is not what Slack sends");
+            }
         }
     }
+    slack.bot.metrics.request(TRANSPORT, outcome, started.elapsed());
     let mut ack = json!({ "envelope_id": id });
     if let Some(payload) = reply {
         ack["payload"] = payload;
