@@ -8,8 +8,11 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{DatabaseUrl, OpenError};
 
+/// One pool for everything: PostgreSQL's row locks let writers work side by side (`writer` is
+/// the same pool, for the shared SQL).
 pub struct PgStore {
     pool: PgPool,
+    writer: PgPool,
 }
 
 impl PgStore {
@@ -28,7 +31,7 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|source| OpenError::Migrate { url: shown, source })?;
-        Ok(PgStore { pool })
+        Ok(PgStore { writer: pool.clone(), pool })
     }
 }
 

@@ -10,8 +10,9 @@ pub fn since_or_epoch(since: Option<chrono::DateTime<chrono::Utc>>) -> chrono::D
     since.unwrap_or(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH)
 }
 
-/// Implements `Store` for `$store` (a struct with a `pool: sqlx::Pool<$db>` field), opening
-/// write transactions with `$begin` and claiming outbox rows with `$claim`.
+/// Implements `Store` for `$store` (a struct with `pool` and `writer` fields, both
+/// `sqlx::Pool<$db>`: reads go to `pool`, every write to `writer`), opening write transactions
+/// with `$begin` and claiming outbox rows with `$claim`.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! sql_store {
@@ -78,7 +79,7 @@ macro_rules! sql_store {
                 .bind(&defaults.digest_cron)
                 .bind(defaults.digest_dms)
                 .bind(defaults.pinned_stage.map(|p| i64::from(p.number())))
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 self.workspace(id).await?.ok_or($crate::storage::StoreError::NotFound)
             }
@@ -94,7 +95,7 @@ macro_rules! sql_store {
                 s: &$crate::domain::Settings,
                 action: &$crate::storage::AdminAction,
             ) -> Result<(), $crate::storage::StoreError> {
-                let mut tx = self.pool.begin_with($begin).await?;
+                let mut tx = self.writer.begin_with($begin).await?;
                 let done = sqlx::query(
                     "UPDATE workspaces SET lang = $1, currency = $2, hourly_cost = $3, automatable_share = $4,
                             ml_yearly_cost = $5, triage_channel = $6, digest_channel = $7, ai_department = $8,
@@ -127,7 +128,7 @@ macro_rules! sql_store {
             #[tracing::instrument(skip(self, new), fields(workspace = %new.workspace, kind = ?new.kind))]
             async fn create_item(&self, new: $crate::storage::NewItem) -> Result<$crate::domain::WorkItem, $crate::storage::StoreError> {
                 use $crate::domain::{Change, Event, ItemKind, ItemRef, WorkItem};
-                let mut tx = self.pool.begin_with($begin).await?;
+                let mut tx = self.writer.begin_with($begin).await?;
                 let counter = match new.kind {
                     ItemKind::Need => "UPDATE workspaces SET next_need = next_need + 1 WHERE id = $1 RETURNING next_need - 1",
                     ItemKind::Seed => "UPDATE workspaces SET next_seed = next_seed + 1 WHERE id = $1 RETURNING next_seed - 1",
@@ -223,7 +224,7 @@ macro_rules! sql_store {
                 save: $crate::storage::Save<'_>,
             ) -> Result<(), $crate::storage::StoreError> {
                 let (outcome, flags, value, verdict) = $crate::storage::codec::verdict_columns(item);
-                let mut tx = self.pool.begin_with($begin).await?;
+                let mut tx = self.writer.begin_with($begin).await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     "UPDATE items SET title = $1, description = $2, team = $3, team_key = $4, owner = $5,
                             status = $6, outcome = $7, flags = $8, yearly_value = $9, verdict = $10,
@@ -450,7 +451,7 @@ macro_rules! sql_store {
                 grant: bool,
                 action: &$crate::storage::AdminAction,
             ) -> Result<bool, $crate::storage::StoreError> {
-                let mut tx = self.pool.begin_with($begin).await?;
+                let mut tx = self.writer.begin_with($begin).await?;
                 let done = if grant {
                     sqlx::query(
                         "INSERT INTO roles (workspace_id, user_id, role, granted_by, granted_at)
@@ -481,7 +482,7 @@ macro_rules! sql_store {
 
             #[tracing::instrument(skip(self, action), fields(workspace = %action.workspace, action = %action.action))]
             async fn record_admin(&self, action: &$crate::storage::AdminAction) -> Result<(), $crate::storage::StoreError> {
-                let mut tx = self.pool.begin_with($begin).await?;
+                let mut tx = self.writer.begin_with($begin).await?;
                 insert_admin(&mut tx, action).await?;
                 tx.commit().await?;
                 Ok(())
@@ -608,7 +609,7 @@ macro_rules! sql_store {
                 limit: i64,
             ) -> Result<Vec<$crate::storage::Claimed>, $crate::storage::StoreError> {
                 let pattern = format!("{}%", prefix.replace('%', "").replace('_', ""));
-                let mut tx = self.pool.begin_with($begin).await?;
+                let mut tx = self.writer.begin_with($begin).await?;
                 let rows: Vec<$crate::storage::codec::ClaimedRow> = sqlx::query_as($claim)
                     .bind(now + lease)
                     .bind(pattern)
@@ -646,7 +647,7 @@ macro_rules! sql_store {
                 .bind(skip)
                 .bind(now)
                 .bind(skip.map(|_| now))
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -659,7 +660,7 @@ macro_rules! sql_store {
                 lease: chrono::Duration,
                 limit: i64,
             ) -> Result<Vec<$crate::storage::JobRun>, $crate::storage::StoreError> {
-                let mut tx = self.pool.begin_with($begin).await?;
+                let mut tx = self.writer.begin_with($begin).await?;
                 let rows: Vec<$crate::storage::codec::RunRow> = sqlx::query_as($claim_runs)
                     .bind(replica)
                     .bind(now + lease)
@@ -682,7 +683,7 @@ macro_rules! sql_store {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<bool, $crate::storage::StoreError> {
                 use $crate::storage::RunOutcome;
-                let mut tx = self.pool.begin_with($begin).await?;
+                let mut tx = self.writer.begin_with($begin).await?;
                 let held: Option<i64> = match &outcome {
                     RunOutcome::Done { .. } => sqlx::query_scalar(
                         "UPDATE job_runs SET state = 'done', finished_at = $3, claimed_until = NULL, note = NULL
@@ -809,7 +810,7 @@ macro_rules! sql_store {
                     .bind(now)
                     .bind(error.as_str()),
                 };
-                query.execute(&self.pool).await?;
+                query.execute(&self.writer).await?;
                 Ok(())
             }
         }
