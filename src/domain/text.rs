@@ -136,9 +136,27 @@ fn is_invisible_control(c: char) -> bool {
         | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
+/// A zero-width joiner or non-joiner between two visible non-ASCII characters does a job: it
+/// joins an emoji sequence (👩‍💻) or shapes Persian and Indic script. Anywhere else it only
+/// hides something, and goes.
+fn keeps_joiner(c: char, before: Option<char>, after: Option<char>) -> bool {
+    let visible = |c: Option<char>| {
+        c.is_some_and(|c| !c.is_ascii() && !c.is_whitespace() && !c.is_control() && !is_invisible_control(c))
+    };
+    matches!(c, '\u{200C}' | '\u{200D}') && visible(before) && visible(after)
+}
+
 /// Appends `text` without its control and invisible characters, line breaks kept.
 fn push_visible(out: &mut String, text: &str) {
-    out.extend(text.chars().filter(|&c| c == '\n' || !(c.is_control() || is_invisible_control(c))));
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\n'
+            || !(c.is_control() || is_invisible_control(c))
+            || keeps_joiner(c, out.chars().next_back(), chars.peek().copied())
+        {
+            out.push(c);
+        }
+    }
 }
 
 /// Removes control characters. Multi-line text keeps its line breaks (CRLF becomes LF);
@@ -156,6 +174,7 @@ pub fn clean(input: &str, multiline: bool) -> String {
             }
             '\n' => out.push(if multiline { '\n' } else { ' ' }),
             '\t' => out.push(' '),
+            c if keeps_joiner(c, out.chars().next_back(), chars.peek().copied()) => out.push(c),
             c if c.is_control() || is_invisible_control(c) => {}
             c => out.push(c),
         }
@@ -305,6 +324,18 @@ mod tests {
         assert_eq!(clean("a\u{0007}b\u{202E}c\u{200B}d", false), "abcd");
         assert_eq!(clean("one\r\ntwo", true), "one\ntwo");
         assert_eq!(clean("one\r\ntwo", false), "one two");
+    }
+
+    #[test]
+    fn joiners_stay_where_they_join_and_go_where_they_hide() {
+        let coder = "\u{1F469}\u{200D}\u{1F4BB}";
+        assert_eq!(clean(&format!("Ask {coder} team"), false), format!("Ask {coder} team"));
+        let persian = "\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}";
+        assert_eq!(clean(persian, false), persian);
+        assert_eq!(clean("@every\u{200D}one", false), "@everyone");
+        assert_eq!(clean("\u{200D}\u{1F4BB}", false), "\u{1F4BB}");
+        assert_eq!(clean("\u{1F469}\u{200D} x", false), "\u{1F469} x");
+        assert_eq!(clean("\u{1F469}\u{200D}\u{200B}\u{1F4BB}", false), "\u{1F469}\u{1F4BB}");
     }
 
     #[test]
