@@ -12,9 +12,7 @@
 mod common;
 
 use kakehashi::chat::{Action, FormKind, InboundEvent};
-use kakehashi::transport::slack::payload::{
-    self, EventBody, Interaction, Kind, METADATA_MAX, Origin, Request,
-};
+use kakehashi::transport::slack::payload::{self, EventBody, Interaction, Kind, METADATA_MAX, Origin, Request};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
