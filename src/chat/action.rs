@@ -1,9 +1,11 @@
 //! The ids that buttons, selects and forms carry, so a click finds its way back without any
 //! state kept between messages. Each fits in Discord's 100 characters: question and option ids
-//! are at most 32 characters (checked when the checklist loads).
+//! are at most 32 characters of a–z, 0–9 and `_` (checked when the checklist loads, and here),
+//! so they never hold the `:` between parts nor look like the `~n` Discord's renderer adds.
 
 use std::fmt;
 
+use crate::domain::checklist::is_id;
 use crate::domain::{ItemRef, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +41,7 @@ impl Action {
         let mut parts = id.split(':');
         let tag = parts.next()?;
         let item = ItemRef::parse(parts.next()?).ok()?;
-        let mut word = || parts.next().filter(|w| !w.is_empty() && w.len() <= 32).map(str::to_string);
+        let mut word = || parts.next().filter(|w| is_id(w)).map(str::to_string);
         let action = match tag {
             "a" => Action::Answer { item, question: word()?, option: word()? },
             "p" => Action::Pick { item, question: word()? },
@@ -102,7 +104,7 @@ impl FormKind {
                 let rest = id.strip_prefix("ans:")?;
                 let (item, question) = rest.split_once(':')?;
                 let question = question.to_string();
-                if question.is_empty() || question.len() > 32 || question.contains(':') {
+                if !is_id(&question) {
                     return None;
                 }
                 Some(FormKind::Answer { item: ItemRef::parse(item).ok()?, question })
@@ -180,6 +182,13 @@ mod tests {
             "o:",
             "o:x",
             "o:ans:N-3:",
+            // found by fuzzing (fuzz/fuzz_targets/custom_id.rs): not checklist ids, and `~2` is
+            // what Discord's renderer adds to a repeated id, so the click would come back cut
+            "p:N-3:fit~2",
+            "a:N-3:goal:x~2",
+            "q:N-3:Goal",
+            "ans:N-3:goal~2",
+            "o:ans:N-3:a b",
         ] {
             assert_eq!(Action::parse(id), None, "{id}");
             assert_eq!(FormKind::parse(id), None, "{id}");

@@ -218,7 +218,8 @@ impl CommandSpec {
             match values.get(p.name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
                 None => positional = false,
                 Some(v) if p.kind == ParamKind::Text => {
-                    if positional {
+                    // text that starts like `note:` would be read as that parameter by name
+                    if positional && named(self, v).is_none() {
                         line.push(' ');
                         line.push_str(v);
                     } else {
@@ -540,7 +541,7 @@ fn parse_args(spec: &'static CommandSpec, mut rest: &str) -> Result<Args, ParseE
 }
 
 /// `status:submitted` → the parameter it names, and what follows the colon.
-fn named<'a>(spec: &'static CommandSpec, s: &'a str) -> Option<(&'static Param, &'a str)> {
+fn named<'a>(spec: &CommandSpec, s: &'a str) -> Option<(&'static Param, &'a str)> {
     let colon = s.find(':')?;
     let name = &s[..colon];
     if name.contains(char::is_whitespace) {
@@ -702,6 +703,30 @@ mod tests {
         let show = spec("show");
         assert_eq!(show.line(&values(&[("id", "N-3")])), "show N-3");
         assert_eq!(spec("help").line(&values(&[])), "help");
+    }
+
+    #[test]
+    fn typed_text_that_starts_like_a_parameter_name_stays_text() {
+        // found by fuzzing (fuzz/fuzz_targets/command_grammar.rs): a Discord title such as
+        // "title: Forecast demand" made the line `need title: Forecast demand`, read as the title
+        // "Forecast" and a word too many
+        let values = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        let line = spec("need").line(&values(&[("title", "title: Forecast demand")]));
+        assert_eq!(Command::parse(&line), Ok(Command::Need { title: "title: Forecast demand".into() }), "{line}");
+        let line = spec("move").line(&values(&[("id", "N-3"), ("status", "declined"), ("note", "id: N-4 does it")]));
+        assert_eq!(
+            Command::parse(&line),
+            Ok(Command::Move {
+                item: ItemRef { kind: ItemKind::Need, number: 3 },
+                to: Status::Declined,
+                note: "id: N-4 does it".into()
+            }),
+            "{line}"
+        );
+        let typed = "Don't \"guess\": forecast";
+        assert_eq!(spec("need").line(&values(&[("title", typed)])), format!("need {typed}"), "as typed where it can");
     }
 
     #[test]

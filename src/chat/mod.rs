@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 
 pub use action::{Action, FormKind};
 pub use command::{COMMANDS, Command, CommandSpec, Param, ParamKind, ParseError, SETTINGS};
+pub use handlers::parse_error_text;
 pub use message::*;
 
 use crate::clock::Clock;

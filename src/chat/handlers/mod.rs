@@ -19,8 +19,9 @@ use std::collections::BTreeMap;
 use super::command::{Command, CommandSpec, ParseError};
 use super::message::Outbound;
 use super::{Action, Ctx, FormKind};
-use crate::domain::{ItemKind, ItemRef, WorkItem};
+use crate::domain::{ItemKind, ItemRef, Lang, WorkItem};
 use crate::error::Error;
+use crate::prompts::Prompts;
 
 pub async fn command(ctx: &Ctx<'_>, command: Command) -> Result<Vec<Outbound>, Error> {
     match command {
@@ -80,28 +81,38 @@ pub async fn form(ctx: &Ctx<'_>, form: FormKind, values: &BTreeMap<String, Strin
 
 /// A command that did not parse, in words: what was wrong and what to type instead.
 pub fn parse_error(ctx: &Ctx, e: ParseError) -> Error {
-    let usage = |command: &CommandSpec| ctx.t(&format!("help.{}.usage", command.key()));
+    Error::User(parse_error_text(ctx.prompts(), ctx.lang, e))
+}
+
+/// The words of [`parse_error`], from the texts alone: what was wrong with a command line and
+/// what to type instead, in `lang`. Public so that the fuzz targets can render refusals without
+/// a workspace.
+pub fn parse_error_text(prompts: &Prompts, lang: Lang, e: ParseError) -> String {
+    // the keys are written out in each call, so that the test of message keys finds them
+    let usage = |command: &CommandSpec| prompts.get(lang, &format!("help.{}.usage", command.key())).to_string();
     match e {
         ParseError::Unknown { given, suggestion } => {
-            let mut s = ctx.tf("error.unknown_command", &[("given", given)]);
+            let mut s = prompts.fill(lang, "error.unknown_command", &[("given", given)]);
             if let Some(suggestion) = suggestion {
                 s.push(' ');
-                s.push_str(&ctx.tf("error.suggest", &[("usage", usage(suggestion))]));
+                s.push_str(&prompts.fill(lang, "error.suggest", &[("usage", usage(suggestion))]));
             }
             s.push(' ');
-            s.push_str(&ctx.t("error.try_help"));
-            Error::User(s)
+            s.push_str(prompts.get(lang, "error.try_help"));
+            s
         }
-        ParseError::Missing { command, param } => ctx.refuse(
-            "error.missing",
-            &[("command", command.name()), ("param", param.to_string()), ("usage", usage(command))],
-        ),
-        ParseError::BadItem { given, .. } => ctx.refuse("error.bad_item", &[("given", given)]),
+        ParseError::Missing { command, param } => {
+            let args = [("command", command.name()), ("param", param.to_string()), ("usage", usage(command))];
+            prompts.fill(lang, "error.missing", &args)
+        }
+        ParseError::BadItem { given, .. } => prompts.fill(lang, "error.bad_item", &[("given", given)]),
         ParseError::BadValue { command, param, given } => {
-            ctx.refuse("error.bad_value", &[("param", param.to_string()), ("given", given), ("usage", usage(command))])
+            let args = [("param", param.to_string()), ("given", given), ("usage", usage(command))];
+            prompts.fill(lang, "error.bad_value", &args)
         }
         ParseError::Extra { command, extra } => {
-            ctx.refuse("error.extra", &[("command", command.name()), ("extra", extra), ("usage", usage(command))])
+            let args = [("command", command.name()), ("extra", extra), ("usage", usage(command))];
+            prompts.fill(lang, "error.extra", &args)
         }
     }
 }

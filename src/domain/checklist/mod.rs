@@ -301,10 +301,17 @@ impl<'a> View<'a> {
     }
 }
 
+/// What a question or option id may be: 1–32 characters of a–z, 0–9 and `_`. Ids travel in
+/// the ids of buttons, selects and forms ([`crate::chat::Action`]), where `:` separates the
+/// parts and Discord's renderer marks a repeated id with `~n`; these characters keep them
+/// apart.
+pub fn is_id(id: &str) -> bool {
+    (1..=32).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
 fn build_question(raw: RawQuestion, earlier: &[Question]) -> Result<Question, DefinitionError> {
     let id = raw.id;
-    if id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
+    if !is_id(&id) {
         return err(format!("question id '{id}' must be 1–32 characters of a–z, 0–9 and _"));
     }
     let ctx = |what: &str| format!("questions.{id}.{what}");
@@ -321,8 +328,9 @@ fn build_question(raw: RawQuestion, earlier: &[Question]) -> Result<Question, De
         raw_options
             .into_iter()
             .map(|o| {
-                if o.id.is_empty() || o.id.len() > 32 || !seen.insert(o.id.clone()) {
-                    return err(format!("question '{id}': option id '{}' is empty, too long or repeated", o.id));
+                if !is_id(&o.id) || !seen.insert(o.id.clone()) {
+                    let why = "must be 1–32 characters of a–z, 0–9 and _, and not repeated";
+                    return err(format!("question '{id}': option id '{}' {why}", o.id));
                 }
                 let label = Localized { en: o.en, ja: o.ja };
                 check_localized(&ctx(&format!("options.{}", o.id)), &label).map_err(DefinitionError)?;

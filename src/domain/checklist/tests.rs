@@ -110,3 +110,16 @@ fn an_extra_question_is_asked_and_stored_but_leaves_the_verdict_alone() {
     .unwrap();
     assert_eq!(c.questions().last().unwrap().id, "budget_code");
 }
+
+#[test]
+fn an_option_id_that_could_not_travel_in_a_button_is_refused() {
+    // option ids go into the ids of buttons (`a:N-3:question:option`): a `:` would split them,
+    // and a `~2` at the end is cut off by the Discord transport (fuzz/fuzz_targets/custom_id.rs)
+    for bad in ["Yes", "x~2", "a:b", "two words", ""] {
+        let e = load(&format!(
+            "[[questions]]\nid = \"budget\"\nkind = \"one\"\nlabel = {{ en = \"Budget\", ja = \"予算\" }}\ntext = {{ en = \"Budget?\", ja = \"予算は？\" }}\noptions = [{{ id = \"{bad}\", en = \"x\", ja = \"x\" }}]"
+        ))
+        .unwrap_err();
+        assert!(e.0.contains(&format!("option id '{bad}'")), "{e}");
+    }
+}
