@@ -7,8 +7,10 @@
 #   DURATION=20 bash benches/load.sh      # seconds per run (default 10)
 #   RATE=500 bash benches/load.sh         # the open-loop rate, requests/s (default 500)
 #
-# Each database gets: 64 clients creating needs on Slack and on Discord, closed loop (saturation)
-# and open loop at $RATE requests/s; then the Discord mix (submit, show, mine, modal), closed loop.
+# Each database gets, on Slack and on Discord: needs created by 1 client and by 64 clients in closed
+# loop (each sends as soon as it has its answer: saturation), and by 64 clients in open loop at
+# $RATE requests/s in all; the lightest request (Slack /ai help, Discord PING) by 64 clients; and
+# the mix (submit, show, mine, the need modal) by 64 clients.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin kakehashi --example load
@@ -27,11 +29,13 @@ fi
 
 for db in "${databases[@]}"; do
   echo "== database: ${db:-a fresh SQLite file}"
-  args=(--spawn "$bin" --concurrency 64 --duration "$duration")
+  args=(--spawn "$bin" --duration "$duration")
   [[ -n "$db" ]] && args+=(--db "$db")
   for platform in slack discord; do
-    "$load" "${args[@]}" --platform "$platform" --scenario submit || true
-    "$load" "${args[@]}" --platform "$platform" --scenario submit --rate "$rate" || true
+    "$load" "${args[@]}" --platform "$platform" --scenario submit --concurrency 1 || true
+    "$load" "${args[@]}" --platform "$platform" --scenario submit --concurrency 64 || true
+    "$load" "${args[@]}" --platform "$platform" --scenario submit --concurrency 64 --rate "$rate" || true
+    "$load" "${args[@]}" --platform "$platform" --scenario ping --concurrency 64 || true
+    "$load" "${args[@]}" --platform "$platform" --scenario mix --concurrency 64 || true
   done
-  "$load" "${args[@]}" --platform discord --scenario mix || true
 done

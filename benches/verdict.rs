@@ -32,5 +32,10 @@ fn verdict(c: &mut Criterion) {
     c.bench_function("built-in prompts loaded and checked (start-up)", |b| b.iter(Prompts::embedded));
 }
 
-criterion_group!(benches, verdict);
+// no HTML plots: they need system fonts, which a server may not have
+criterion_group! {
+    name = benches;
+    config = Criterion::default().without_plots();
+    targets = verdict
+}
 criterion_main!(benches);
