@@ -50,7 +50,8 @@ for t in "${targets[@]}"; do
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' | tail -1)
     rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' | tail -1)
     rss=$(grep -o 'stat::peak_rss_mb: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' | tail -1)
-    corpus=$(find "corpus/$t" -type f | wc -l)
+    # the corpus as libFuzzer last reported it: inputs kept / their size
+    corpus=$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "logs/$t.log" | tail -1 | cut -d' ' -f2)
     if [ "$status" -ne 0 ] || [ "$crashes" -gt 0 ]; then
         failed=1
         verdict="CRASH (exit $status, $crashes new in artifacts/$t)"
@@ -58,9 +59,9 @@ for t in "${targets[@]}"; do
     else
         verdict="clean"
     fi
-    rows+=("$(printf '%-20s %10s %8s %7s %6s  %s' "$t" "${execs:-?}" "${rate:-?}" "$corpus" "${rss:-?}" "$verdict")")
+    rows+=("$(printf '%-20s %10s %8s %12s %6s  %s' "$t" "${execs:-?}" "${rate:-?}" "$corpus" "${rss:-?}" "$verdict")")
 done
 
-printf '%-20s %10s %8s %7s %6s  %s\n' target executions exec/s corpus rss_mb result
+printf '%-20s %10s %8s %12s %6s  %s\n' target executions exec/s corpus rss_mb result
 printf '%s\n' "${rows[@]}"
 exit $failed

@@ -1,5 +1,5 @@
 //! A Discord interaction body (JSON, as Discord posts it to `/discord/interactions` or the
-//! gateway delivers it): read as the endpoint reads it, then made the neutral event.
+//! gateway delivers it): read as the endpoint reads it ([`parse`]), then made the neutral event.
 //!
 //! What must hold: the workspace is `discord:<guild>` in a server and `discord:dm:<user>`
 //! outside one, the actor is the user who acted; a click comes back as the custom id the bot
@@ -13,13 +13,13 @@ mod common;
 
 use kakehashi::chat::InboundEvent;
 use kakehashi::transport::discord::commands::Invoked;
-use kakehashi::transport::discord::inbound::{Incoming, Kind, read};
+use kakehashi::transport::discord::inbound::{Incoming, Kind, parse, read};
 use kakehashi::transport::discord::render::strip_suffix;
 use libfuzzer_sys::fuzz_target;
 use serenity::all::Interaction;
 
 fuzz_target!(|body: &[u8]| {
-    let Ok(interaction) = serde_json::from_slice::<Interaction>(body) else {
+    let Ok(interaction) = parse(body) else {
         return;
     };
     match read(&interaction) {

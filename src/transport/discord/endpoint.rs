@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serenity::all::{CreateInteractionResponse, Interaction};
 
+use super::inbound::parse;
 use super::interaction::{Discord, answer};
 use super::verify::SignatureCheck;
 
@@ -37,7 +38,7 @@ async fn interactions(State(state): State<Endpoint>, headers: HeaderMap, body: B
         tracing::debug!(%why, "an interaction request was refused");
         return (StatusCode::UNAUTHORIZED, "invalid request signature").into_response();
     }
-    let interaction: Interaction = match serde_json::from_slice(&body) {
+    let interaction: Interaction = match parse(&body) {
         Ok(i) => i,
         Err(e) => {
             tracing::warn!(error = %e, "a signed request is not an interaction");

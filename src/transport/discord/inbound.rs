@@ -66,6 +66,32 @@ pub enum Incoming {
     Unsupported(&'static str),
 }
 
+/// Keys under which serenity reads an image hash (a user's `avatar`, a guild's `icon`…).
+const IMAGE_HASH_KEYS: &[&str] =
+    &["avatar", "banner", "icon", "icon_hash", "splash", "discovery_splash", "asset", "badge", "cover_image", "image"];
+
+/// An interaction body, read as serenity reads it. What serenity 0.12 would panic on rather than
+/// refuse is refused first: an image hash that is not ASCII (serenity cuts a 32-byte one in
+/// two-byte steps, which panics inside a multi-byte character). Discord sends hex there.
+pub fn parse(body: &[u8]) -> Result<Interaction, String> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    if let Some(key) = non_ascii_image_hash(&value) {
+        return Err(format!("'{key}' is not an image hash"));
+    }
+    serde_json::from_slice(body).map_err(|e| e.to_string())
+}
+
+fn non_ascii_image_hash(v: &serde_json::Value) -> Option<&str> {
+    match v {
+        serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| match x {
+            serde_json::Value::String(s) if !s.is_ascii() && IMAGE_HASH_KEYS.contains(&k.as_str()) => Some(k.as_str()),
+            x => non_ascii_image_hash(x),
+        }),
+        serde_json::Value::Array(a) => a.iter().find_map(non_ascii_image_hash),
+        _ => None,
+    }
+}
+
 pub fn read(interaction: &Interaction) -> Incoming {
     match interaction {
         Interaction::Ping(_) => Incoming::Ping,
@@ -157,5 +183,24 @@ fn inbound(
         },
         place: Place { channel: channel.to_string(), direct: guild.is_none() },
         event,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_image_hash_that_is_not_ascii_is_refused_not_a_panic() {
+        // found by fuzzing (fuzz/fuzz_targets/discord_interaction.rs): serenity 0.12.5 panics on
+        // this body instead of refusing it
+        let body = r#"{"type":3,"member":{"avatar":"VVVVVVjoin100000070955161VV٣i2o"}}"#;
+        assert_eq!(parse(body.as_bytes()).err().as_deref(), Some("'avatar' is not an image hash"));
+        let nested = r#"{"type":2,"data":{"resolved":{"users":{"1":{"id":"1","avatar":"あ"}}}}}"#;
+        assert!(parse(nested.as_bytes()).is_err());
+        assert!(parse(br#"{"id":"1","application_id":"2","type":1,"token":"t","version":1}"#).is_ok());
+        let user = r#"{"id":"1","username":"aiko","avatar":"0123456789abcdef0123456789abcdef"}"#;
+        let ping = format!(r#"{{"id":"1","application_id":"2","type":1,"token":"t","version":1,"user":{user}}}"#);
+        assert!(matches!(parse(ping.as_bytes()), Ok(Interaction::Ping(_))), "a real hash is read");
     }
 }
