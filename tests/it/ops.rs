@@ -93,8 +93,13 @@ impl Running {
         r.text().await.unwrap()
     }
 
-    /// A slash command signed with `secret`; the HTTP status.
+    /// A slash command signed with `secret`; the HTTP status and body.
     async fn command(&self, secret: &str, text: &str) -> (u16, String) {
+        self.command_answered_at(secret, text, "http://127.0.0.1:9/hook").await
+    }
+
+    /// The same, with the `response_url` replies go to.
+    async fn command_answered_at(&self, secret: &str, text: &str, response_url: &str) -> (u16, String) {
         let ts = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs().to_string();
         let body = serde_urlencoded::to_string([
             ("team_id", "T0OPS"),
@@ -104,7 +109,7 @@ impl Running {
             ("user_name", "aiko"),
             ("command", "/ai"),
             ("text", text),
-            ("response_url", "http://127.0.0.1:9/hook"),
+            ("response_url", response_url),
             ("trigger_id", "1.2.3"),
         ])
         .unwrap();
@@ -210,28 +215,8 @@ async fn a_graceful_shutdown_lets_replies_in_flight_reach_people() {
 
     // the database hangs: the command is acknowledged at Slack's deadline, the reply waits
     gated.close();
-    let ts = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs().to_string();
-    let body = serde_urlencoded::to_string([
-        ("team_id", "T0OPS"),
-        ("channel_id", "C1"),
-        ("user_id", "U1"),
-        ("command", "/ai"),
-        ("text", "mine"),
-        ("response_url", response_url.as_str()),
-        ("trigger_id", "1.2.3"),
-    ])
-    .unwrap();
-    let r = server
-        .http
-        .post(format!("{}/slack/commands", server.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", &ts)
-        .header("x-slack-signature", verify::sign(SECRET, &ts, body.as_bytes()))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200, "acknowledged before the reply is ready");
+    let (status, _) = server.command_answered_at(SECRET, "mine", &response_url).await;
+    assert_eq!(status, 200, "acknowledged before the reply is ready");
 
     // SIGTERM arrives now: the server stops listening but waits for the reply
     server.stop.take().unwrap().send(()).unwrap();
