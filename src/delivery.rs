@@ -195,7 +195,7 @@ pub async fn run(
             Ok(report) => {
                 let counts = [("sent", report.sent), ("retry", report.retried), ("given_up", report.given_up)];
                 for (outcome, n) in counts {
-                    (0..n).for_each(|_| metrics.delivery(outcome));
+                    metrics.deliveries(outcome, n);
                 }
             }
             Err(e) => tracing::error!(error = ?e, "the delivery worker could not read the outbox"),

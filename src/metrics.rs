@@ -97,9 +97,11 @@ impl Metrics {
         self.add(JOBS, vec![("job", job.into()), ("outcome", outcome.into())]);
     }
 
-    /// An outbox delivery ended: `sent`, `retry` or `given_up`.
-    pub fn delivery(&self, outcome: &str) {
-        self.add(DELIVERIES, vec![("outcome", outcome.into())]);
+    /// `n` outbox deliveries ended with `outcome`: `sent`, `retry` or `given_up`.
+    pub fn deliveries(&self, outcome: &str, n: usize) {
+        if n > 0 {
+            self.with(|s| *s.counters.entry((DELIVERIES, vec![("outcome", outcome.into())])).or_default() += n as u64);
+        }
     }
 
     /// A call to a platform's API got `status` (an HTTP status, or `None` when no answer came).

@@ -121,23 +121,16 @@ pub const STATUSES: &[&str] = &[
     "in_service",
     "shelved",
 ];
-const LIST_STATUSES: &[&str] = &[
-    "open",
-    "screening",
-    "submitted",
-    "accepted",
-    "redirected",
-    "declined",
-    "in_progress",
-    "delivered",
-    "closed",
-    "withdrawn",
-    "idea",
-    "prototyping",
-    "pitched",
-    "in_service",
-    "shelved",
-];
+/// `list` takes every status and `open` (every status that is not final).
+const LIST_STATUSES: [&str; STATUSES.len() + 1] = {
+    let mut all = ["open"; STATUSES.len() + 1];
+    let mut i = 0;
+    while i < STATUSES.len() {
+        all[i + 1] = STATUSES[i];
+        i += 1;
+    }
+    all
+};
 
 /// The settings `admin set` changes.
 pub const SETTINGS: &[&str] = &[
@@ -259,7 +252,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         path: &["list"],
         params: &[
             opt("kind", ParamKind::Choice(&["need", "seed"])),
-            opt("status", ParamKind::Choice(LIST_STATUSES)),
+            opt("status", ParamKind::Choice(&LIST_STATUSES)),
             opt("team", ParamKind::Word),
             opt("owner", ParamKind::User),
             opt("since", ParamKind::Date),

@@ -289,18 +289,7 @@ macro_rules! sql_store {
                     insert_event(&mut tx, &item.workspace, id, event).await?;
                 }
                 for notice in save.notices {
-                    let (kind, to) = $crate::storage::codec::recipient_columns(&notice.recipient);
-                    sqlx::query(
-                        "INSERT INTO outbox (workspace_id, recipient_kind, recipient, payload, created_at, next_attempt_at)
-                         VALUES ($1, $2, $3, $4, $5, $5)",
-                    )
-                    .bind(&notice.workspace)
-                    .bind(kind)
-                    .bind(to)
-                    .bind(&notice.payload)
-                    .bind(notice.at)
-                    .execute(&mut *tx)
-                    .await?;
+                    insert_notice(&mut tx, notice).await?;
                 }
                 tx.commit().await?;
                 item.version += 1;
@@ -711,18 +700,7 @@ macro_rules! sql_store {
                 }
                 if let RunOutcome::Done { notices, evaluation } = &outcome {
                     for notice in notices {
-                        let (kind, to) = $crate::storage::codec::recipient_columns(&notice.recipient);
-                        sqlx::query(
-                            "INSERT INTO outbox (workspace_id, recipient_kind, recipient, payload, created_at, next_attempt_at)
-                             VALUES ($1, $2, $3, $4, $5, $5)",
-                        )
-                        .bind(&notice.workspace)
-                        .bind(kind)
-                        .bind(to)
-                        .bind(&notice.payload)
-                        .bind(notice.at)
-                        .execute(&mut *tx)
-                        .await?;
+                        insert_notice(&mut tx, notice).await?;
                     }
                     if let Some(e) = evaluation {
                         sqlx::query(
@@ -813,6 +791,26 @@ macro_rules! sql_store {
                 query.execute(&self.writer).await?;
                 Ok(())
             }
+        }
+
+        /// Puts a message in the outbox, due now; written in the transaction of the change it reports.
+        async fn insert_notice(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            notice: &$crate::storage::NewNotice,
+        ) -> Result<(), $crate::storage::StoreError> {
+            let (kind, to) = $crate::storage::codec::recipient_columns(&notice.recipient);
+            sqlx::query(
+                "INSERT INTO outbox (workspace_id, recipient_kind, recipient, payload, created_at, next_attempt_at)
+                 VALUES ($1, $2, $3, $4, $5, $5)",
+            )
+            .bind(&notice.workspace)
+            .bind(kind)
+            .bind(to)
+            .bind(&notice.payload)
+            .bind(notice.at)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
         }
 
         async fn insert_event(
