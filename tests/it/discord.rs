@@ -629,7 +629,7 @@ async fn the_invite_link_names_the_two_scopes_and_the_minimal_permissions() {
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         format!(
-            "https://discord.com/oauth2/authorize?client_id={APP}&scope=bot+applications.commands&permissions=19456"
+            "https://discord.com/oauth2/authorize?client_id={APP}&scope=bot+applications.commands&permissions=52224"
         )
     );
     let out = std::process::Command::new(crate::console::BIN)

@@ -1158,3 +1158,54 @@ fn the_manifests_declare_what_the_server_serves() {
         assert!(section.contains(var), "README \"Run on Slack\" lacks {var}");
     }
 }
+
+/// A need created straight in the store, in `status` (for tests that start mid-lifecycle).
+async fn need_in(s: &Server, requester: &str, title: &str, status: Status) -> ItemRef {
+    use kakehashi::domain::text::{Description, TeamName, Title};
+    let store = &s.bot.store;
+    store.ensure_workspace(WORKSPACE, "acme", &Settings::default(), t0()).await.unwrap();
+    let mut item = store
+        .create_item(kakehashi::storage::NewItem {
+            workspace: WORKSPACE.into(),
+            kind: ItemKind::Need,
+            title: Title::parse(title).unwrap(),
+            description: Description::parse("").unwrap(),
+            team: TeamName::parse("Sales").unwrap(),
+            requester: requester.into(),
+            at: t0(),
+        })
+        .await
+        .unwrap();
+    item.status = status;
+    item.submitted_at = Some(t0());
+    store.save_item(&mut item, "setup", kakehashi::storage::Save::default()).await.unwrap();
+    item.reference
+}
+
+async fn grant(s: &Server, user: &str, role: kakehashi::domain::Role) {
+    let store = &s.bot.store;
+    store.ensure_workspace(WORKSPACE, "acme", &Settings::default(), t0()).await.unwrap();
+    let action = kakehashi::storage::AdminAction {
+        workspace: WORKSPACE.into(),
+        actor: "setup".into(),
+        action: "roles.add".into(),
+        detail: format!("{user} {role}"),
+        at: t0(),
+    };
+    store.set_role(user, role, true, &action).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_status_dm_names_who_moved_it_with_a_space_and_a_mention_in_its_notification() {
+    let s = serve(sqlite().await, HTTP).await;
+    grant(&s, "U2", kakehashi::domain::Role::AiTeam).await;
+    let need = need_in(&s, "U1", "Forecast demand", Status::Submitted).await;
+    s.command("U2", "C1", &format!("move {need} accepted")).await;
+    let report = kakehashi::delivery::run_once(s.bot.store.as_ref(), &s.deliverers, t0()).await.unwrap();
+    assert_eq!(report.sent, 1);
+    let posted = s.fake.wait_calls("chat.postMessage", 1).await;
+    let dm = &posted[0].body;
+    assert_eq!(dm["channel"], "D1");
+    assert!(texts(&dm["blocks"]).contains("is now accepted. By <@U2>."), "{dm}");
+    assert_eq!(dm["text"], "Your need N-1 “Forecast demand” is now accepted. By <@U2>.", "no raw id in the notification");
+}

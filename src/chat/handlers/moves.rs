@@ -196,12 +196,10 @@ fn notices(ctx: &Ctx, item: &WorkItem, before: Status, change: &Change, note: Op
     let about = [("item", item.reference.to_string()), ("title", item.title.clone())];
     if item.kind() == ItemKind::Need && item.status != before && item.requester != ctx.actor() {
         let status = ctx.prompts().get(lang, &format!("status.{}", item.status.as_str())).to_string();
-        let mut blocks = vec![Block::Text(vec![
-            Span::plain(t("notify.status", &[about[0].clone(), about[1].clone(), ("status", status)])),
-            Span::plain(" "),
-            Span::plain(t("notify.by", &[])),
-            Span::User(ctx.actor().to_string()),
-        ])];
+        let mut spans =
+            vec![Span::plain(t("notify.status", &[about[0].clone(), about[1].clone(), ("status", status)])), Span::plain(" ")];
+        spans.extend(render::with_person(&t("notify.by", &[]), ctx.actor()));
+        let mut blocks = vec![Block::Text(spans)];
         if let Some(note) = note {
             blocks.push(Block::Text(vec![
                 Span::Bold(ctx.prompts().get(lang, &format!("move.note.{}", item.status.as_str())).to_string()),
@@ -213,12 +211,9 @@ fn notices(ctx: &Ctx, item: &WorkItem, before: Status, change: &Change, note: Op
     if let Change::Assign { user } = change
         && user != ctx.actor()
     {
-        let blocks = vec![Block::Text(vec![
-            Span::plain(t("notify.assigned", &about)),
-            Span::plain(" "),
-            Span::plain(t("notify.by", &[])),
-            Span::User(ctx.actor().to_string()),
-        ])];
+        let mut spans = vec![Span::plain(t("notify.assigned", &about)), Span::plain(" ")];
+        spans.extend(render::with_person(&t("notify.by", &[]), ctx.actor()));
+        let blocks = vec![Block::Text(spans)];
         out.push(ctx.notice(Recipient::User(user.clone()), blocks));
     }
     out
