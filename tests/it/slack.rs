@@ -1209,3 +1209,56 @@ async fn a_status_dm_names_who_moved_it_with_a_space_and_a_mention_in_its_notifi
     assert!(texts(&dm["blocks"]).contains("is now accepted. By <@U2>."), "{dm}");
     assert_eq!(dm["text"], "Your need N-1 “Forecast demand” is now accepted. By <@U2>.", "no raw id in the notification");
 }
+
+/// A click on the button `action` of a card in channel C1, by `user`; returns its response URL
+/// and trigger id.
+async fn click_card(s: &Server, user: &str, action: &str) -> (String, String) {
+    let element = json!({"type": "button", "action_id": action, "value": ""});
+    let url = s.fake.response_url();
+    let trigger = format!("{}.click", s.fake.next_id());
+    let (status, body) = s.interact(&block_actions(user, &element, &[], &url, &trigger)).await;
+    assert_eq!((status, body), (200, None));
+    (url, trigger)
+}
+
+#[tokio::test]
+async fn the_triage_card_offers_the_teams_moves_accept_asks_an_optional_note_and_repeats_stay_private() {
+    let s = serve(sqlite().await, HTTP).await;
+    grant(&s, "U2", kakehashi::domain::Role::AiTeam).await;
+    need_in(&s, "U1", "Forecast demand", Status::Submitted).await;
+
+    // Accept opens a form whose note may stay empty
+    let (url, trigger) = click_card(&s, "U2", "m:N-1:accepted").await;
+    let view = s.opened(&trigger).await;
+    assert_eq!(view["blocks"][0]["optional"], true, "{view}");
+    assert!(texts(&view).contains("optional"), "{view}");
+    let (status, ack) = s.interact(&view_submission("U2", &view, &[("note", "")])).await;
+    assert_eq!((status, ack), (200, None));
+    let card = s.replacement(&url).await;
+    let ids: Vec<String> = elements(&card["blocks"]).iter().map(|e| e["action_id"].as_str().unwrap().to_string()).collect();
+    assert!(ids.contains(&"m:N-1:in_progress".to_string()), "{ids:?}");
+    assert!(!ids.iter().any(|a| a.ends_with(":withdrawn")), "withdrawing is the requester's move: {ids:?}");
+    assert_eq!(s.bot.store.item(WORKSPACE, n1()).await.unwrap().unwrap().status, Status::Accepted);
+
+    // a second press (here: Accept again, as from a stale copy of the card) is answered to the
+    // presser alone and leaves the shared card as it is
+    let (url, _) = click_card(&s, "U2", "m:N-1:accepted").await;
+    let posted = s.fake.wait_hook(&url, 1).await;
+    let again = &posted[0].body;
+    assert_eq!(again["replace_original"], false, "{again}");
+    assert_eq!(again["response_type"], "ephemeral", "{again}");
+    assert!(texts(again).contains("N-1 is already like that"), "{again}");
+    assert!(elements(&again["blocks"]).is_empty(), "no copy of the card: {again}");
+}
+
+#[tokio::test]
+async fn hints_and_help_on_slack_are_written_as_slack_commands() {
+    let s = serve(sqlite().await, HTTP).await;
+    let missing = s.command("U1", "C1", "show N-9").await.body.unwrap();
+    assert!(texts(&missing).contains("Type /ai mine to see your items."), "{missing}");
+    let help = texts(&s.command("U1", "C1", "help").await.body.unwrap());
+    assert!(help.contains("`/ai need &lt;what you need&gt;`") && help.contains("`/ai resume &lt;id&gt;`"), "{help}");
+    assert!(help.contains("/ai help &lt;command&gt; tells more"), "{help}");
+    let typo = texts(&s.command("U1", "C1", "mnie").await.body.unwrap());
+    assert!(typo.contains("Did you mean: /ai mine?") && typo.contains("Type /ai help to see"), "{typo}");
+}

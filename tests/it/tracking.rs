@@ -255,12 +255,16 @@ async fn the_loop_is_closed_each_change_is_told_exactly_once() {
         assert_eq!(report.sent, 1, "{}: the triage card", app.db.name);
         let cards = recorder.texts();
         assert_eq!(cards[0].0, Recipient::Channel("ai-team".into()));
-        assert!(cards[0].1.contains("New need for triage: N-1") && cards[0].1.contains("[Accept]"), "{}", cards[0].1);
+        assert!(cards[0].1.contains("New need for triage: N-1") && cards[0].1.contains("[Accept…]"), "{}", cards[0].1);
 
-        // triage by button, twice (a double click): one change, one message
+        // triage by button (its optional note left empty), sent twice (a double click): one
+        // change, one message
         app.clock.advance(Duration::hours(3));
-        admin.click("m:N-1:accepted").await;
-        admin.click("m:N-1:accepted").await;
+        let opened = admin.click("m:N-1:accepted").await;
+        let form = crate::helpers::form(&opened).expect("Accept asks for its optional note").clone();
+        assert!(!form.fields[0].required);
+        admin.submit(&form.id, &[("note", "")]).await;
+        admin.submit(&form.id, &[("note", "")]).await;
         admin.send(kakehashi::chat::InboundEvent::Action { id: "as:N-1".into(), values: vec!["taro".into()] }).await;
         admin.command("move N-1 in_progress").await;
         admin.command("move N-1 delivered Live for store 12 since Monday").await;
