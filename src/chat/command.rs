@@ -132,6 +132,9 @@ const LIST_STATUSES: [&str; STATUSES.len() + 1] = {
     all
 };
 
+/// Upper bound for `effort`, so a typo cannot record a century of work.
+pub const MAX_EFFORT_DAYS: f64 = 10_000.0;
+
 /// The settings `admin set` changes.
 pub const SETTINGS: &[&str] = &[
     "lang",

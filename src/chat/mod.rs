@@ -18,7 +18,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 pub use action::{Action, FormKind};
-pub use command::{COMMANDS, Command, CommandSpec, Param, ParamKind, ParseError, SETTINGS};
+pub use command::{COMMANDS, Command, CommandSpec, MAX_EFFORT_DAYS, Param, ParamKind, ParseError, SETTINGS};
 pub use handlers::parse_error_text;
 pub use message::*;
 pub use syntax::Syntax;

@@ -656,3 +656,87 @@ fn the_discord_configuration_never_shows_its_token() {
     let api = DiscordApi::new(Some("MTIz.very-secret"), "https://discord.com");
     assert!(!format!("{api:?}").contains("very-secret"));
 }
+
+/// The option `name` of the subcommand `path` of the registered command `top`.
+fn registered_option<'a>(commands: &'a [Value], top: &str, path: &[&str], name: &str) -> &'a Value {
+    let mut node = commands.iter().find(|c| c["name"] == top).unwrap_or_else(|| panic!("/{top}"));
+    for word in path {
+        node = node["options"].as_array().unwrap().iter().find(|o| o["name"] == *word).unwrap();
+    }
+    node["options"].as_array().unwrap().iter().find(|o| o["name"] == name).unwrap_or_else(|| panic!("{name}"))
+}
+
+#[tokio::test]
+async fn options_carry_the_stored_limits_postable_channel_kinds_and_written_descriptions() {
+    let app = spawn(sqlite().await).await;
+    let put = app.fake.wait_for("command registration", |c| c.method == "PUT").await;
+    let commands = put.body.as_array().unwrap().clone();
+    let title = registered_option(&commands, "ai", &["need"], "title");
+    assert_eq!(title["max_length"], 200, "a title is stored up to 200 characters");
+    assert_eq!(registered_option(&commands, "ai", &["move"], "note")["max_length"], 2000);
+    assert_eq!(registered_option(&commands, "ai", &["list"], "team")["max_length"], 100);
+    let days = registered_option(&commands, "ai", &["effort"], "days");
+    assert_eq!((days["min_value"].as_f64(), days["max_value"].as_f64()), (Some(0.0), Some(10000.0)));
+    let channel = registered_option(&commands, "ai-admin", &["channel"], "channel");
+    assert_eq!(channel["channel_types"], json!([0, 5]), "text and announcement channels only");
+    let which = registered_option(&commands, "ai-admin", &["channel"], "which");
+    assert!(which["description"].as_str().unwrap().starts_with("Triage cards"), "{which}");
+    assert!(!which["description"].as_str().unwrap().contains("pick one"));
+    assert!(title["description"].as_str().unwrap().starts_with("What you need"), "{title}");
+    let ja = title["description_localizations"]["ja"].as_str().unwrap();
+    assert!(!ja.contains("title") && ja.contains("必要なこと"), "{ja}");
+    // every option of every command has a written description, within Discord's 100 characters
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        for o in v["options"].as_array().into_iter().flatten() {
+            if o["type"].as_u64().is_some_and(|t| t > 2) {
+                let d = o["description"].as_str().unwrap();
+                assert!(!d.starts_with("discord.") && d.chars().count() <= 100, "{d}");
+                out.push(d.to_string());
+            }
+            walk(o, out);
+        }
+    }
+    let mut all = Vec::new();
+    commands.iter().for_each(|c| walk(c, &mut all));
+    assert!(all.len() > 20 && all.iter().all(|d| !d.starts_with("The ") || !d.ends_with("a number")), "{all:?}");
+}
+
+#[tokio::test]
+async fn a_channel_no_message_can_be_posted_in_is_refused_clearly() {
+    let app = spawn(sqlite().await).await;
+    let category = "1300000000000000099";
+    let mut v = command(Sender::member(ADMIN), 5, "ai-admin", &["channel"], &[("which", json!("digest"))]);
+    v["data"]["options"][0]["options"].as_array_mut().unwrap().push(json!({"name": "channel", "type": 7, "value": category}));
+    v["data"]["resolved"] = json!({"channels": {category: {"id": category, "name": "Projects", "type": 4, "permissions": "0"}}});
+    let refused = app.send(&v).await;
+    let text = refused["data"]["content"].as_str().unwrap_or_default();
+    assert!(text.contains("“Projects” is not a channel a message can be posted in"), "{refused}");
+    assert_eq!(refused["data"]["flags"], 64);
+    let ws = app.bot.store.ensure_workspace(WORKSPACE, "x", &Settings::default(), t0()).await.unwrap();
+    assert_eq!(ws.settings.digest_channel, None, "nothing saved");
+}
+
+#[tokio::test]
+async fn hints_on_discord_name_the_slash_command_and_its_options() {
+    let app = spawn(sqlite().await).await;
+    let answer = app.command(Sender::member(AIKO), "answers", &[("id", json!("N-1"))]).await;
+    let text = said(&answer["data"]);
+    assert!(text.contains("/ai mine"), "{text}");
+    let help = said(&app.command(Sender::member(AIKO), "help", &[]).await["data"]);
+    assert!(help.contains("/ai resume id:<id>") && help.contains("/ai need title:<what you need>"), "{help}");
+}
+
+#[tokio::test]
+async fn an_export_over_the_interactions_upload_limit_says_how_to_get_it_instead() {
+    let app = spawn(sqlite().await).await;
+    let mut v = command(Sender::member(ADMIN), 6, "ai-admin", &["export"], &[]);
+    v["attachment_size_limit"] = json!(16);
+    let answer = app.send(&v).await;
+    let text = said(&answer["data"]);
+    assert!(text.contains("more than Discord takes in a reply here") && text.contains("kakehashi export"), "{answer}");
+    let posted_files = app.fake.calls().into_iter().filter(|c| c.body.as_str().is_some_and(|b| b.contains("filename"))).count();
+    assert_eq!(posted_files, 0, "no upload Discord would refuse");
+    // within the limit, the file goes up as a follow-up
+    let within = app.send(&command(Sender::member(ADMIN), 7, "ai-admin", &["export"], &[])).await;
+    assert!(!said(&within["data"]).contains("more than Discord takes"), "{within}");
+}

@@ -22,8 +22,7 @@ pub enum Change {
     Effort { days: f64 },
 }
 
-/// Upper bound for `effort`, so a typo cannot record a century of work.
-const MAX_EFFORT_DAYS: f64 = 10_000.0;
+use super::super::command::MAX_EFFORT_DAYS;
 
 /// Moves whose button opens a form for a note: those that need one, and Accept, whose note
 /// (what happens next, when) is optional.

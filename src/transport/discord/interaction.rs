@@ -90,7 +90,34 @@ pub async fn answer(discord: &Arc<Discord>, interaction: Interaction) -> Answer 
             Answer::now(CreateInteractionResponse::Autocomplete(CreateAutocompleteResponse::new().set_choices(choices)))
         }
         Incoming::Event(inbound, origin) => event(discord, *inbound, origin).await,
+        Incoming::Unpostable(inbound, origin, channel) => {
+            let lang = inbound.actor.locale.unwrap_or(discord.bot.defaults.lang);
+            let said = discord.bot.prompts.fill(lang, "discord.unpostable", &[("channel", channel)]);
+            let replies = vec![Outbound::Message(Message::private(vec![Block::Text(text(said))]))];
+            let plan = plan(&origin.kind, replies, &discord.bot.prompts, lang);
+            Answer::now(plan.response)
+        }
     }
+}
+
+/// Files too large for this interaction's reply (Discord's `attachment_size_limit`) become a
+/// message saying how large the file is and how to get it from the server instead.
+fn fit_files(replies: Vec<Outbound>, limit: u32, prompts: &Prompts, lang: Lang) -> Vec<Outbound> {
+    replies
+        .into_iter()
+        .map(|reply| match reply {
+            Outbound::File(f) if f.bytes.len() as u64 > u64::from(limit) => {
+                let mib = |n: u64| format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0));
+                let said = prompts.fill(
+                    lang,
+                    "discord.file_too_large",
+                    &[("size", mib(f.bytes.len() as u64)), ("limit", mib(u64::from(limit)))],
+                );
+                Outbound::Message(Message::private(vec![Block::Text(text(said))]))
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// The person's own items whose id or title matches what they typed.
@@ -128,6 +155,7 @@ async fn event(discord: &Arc<Discord>, inbound: Inbound, origin: Origin) -> Answ
     match tokio::time::timeout(discord.deadline, &mut task).await {
         Ok(done) => {
             let replies = done.unwrap_or_else(|e| crashed(&bot.prompts, lang, e));
+            let replies = fit_files(replies, origin.attachment_limit, &bot.prompts, lang);
             let plan = plan(&origin.kind, replies, &bot.prompts, lang);
             let after = (!plan.steps.is_empty()).then(|| {
                 let steps = plan.steps;
@@ -143,6 +171,7 @@ async fn event(discord: &Arc<Discord>, inbound: Inbound, origin: Origin) -> Answ
             };
             let after = Box::pin(async move {
                 let replies = task.await.unwrap_or_else(|e| crashed(&bot.prompts, lang, e));
+                let replies = fit_files(replies, origin.attachment_limit, &bot.prompts, lang);
                 let steps = deferred(&origin.kind, replies, &bot.prompts, lang);
                 run(&api, &origin, steps).await;
             });
