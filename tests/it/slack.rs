@@ -1140,7 +1140,11 @@ fn the_manifests_declare_what_the_server_serves() {
                 scopes.push(scope);
             }
         }
-        assert_eq!(scopes, ["commands", "chat:write", "im:write", "users:read", "files:write", "app_mentions:read"]);
+        assert_eq!(
+            scopes,
+            ["commands", "chat:write", "im:write", "users:read", "files:write", "app_mentions:read", "im:history", "team:read"]
+        );
+        assert!(m.contains("- message.im\n") && m.contains("messages_tab_read_only_enabled: false"));
     }
     let readme = include_str!("../../README.md");
     let section = &readme[readme.find("## Run on Slack").expect("the README section")..];
@@ -1261,4 +1265,25 @@ async fn hints_and_help_on_slack_are_written_as_slack_commands() {
     assert!(help.contains("/ai help &lt;command&gt; tells more"), "{help}");
     let typo = texts(&s.command("U1", "C1", "mnie").await.body.unwrap());
     assert!(typo.contains("Did you mean: /ai mine?") && typo.contains("Type /ai help to see"), "{typo}");
+}
+
+#[tokio::test]
+async fn what_a_person_types_in_the_bots_dm_is_answered_there_as_a_command() {
+    let s = serve(sqlite().await, HTTP).await;
+    let event = |id: &str, ev: Value| {
+        serde_json::to_vec(&json!({"type": "event_callback", "team_id": TEAM, "event_id": id, "event": ev})).unwrap()
+    };
+    let typed = json!({"type": "message", "channel_type": "im", "user": "U1", "text": "mine", "channel": "D7", "ts": "1.1"});
+    let r = s.post_signed("/slack/events", "application/json", event("EvDm1", typed)).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let posted = s.fake.wait_calls("chat.postMessage", 1).await;
+    assert_eq!(posted[0].body["channel"], "D7", "answered in the DM itself");
+    assert!(texts(&posted[0].body).contains("You have no needs or seeds yet"), "{}", posted[0].body);
+    // the bot's own messages and edits there are not commands
+    let own = json!({"type": "message", "channel_type": "im", "bot_id": "B1", "user": "UBOT", "text": "mine", "channel": "D7"});
+    let edit = json!({"type": "message", "channel_type": "im", "subtype": "message_changed", "channel": "D7"});
+    s.post_signed("/slack/events", "application/json", event("EvDm2", own)).await;
+    s.post_signed("/slack/events", "application/json", event("EvDm3", edit)).await;
+    s.command("U1", "C1", "help").await;
+    assert_eq!(s.fake.calls_of("chat.postMessage").len(), 1);
 }
