@@ -150,7 +150,14 @@ pub struct AuditFilter {
     pub actor: Option<UserId>,
     pub item: Option<ItemRef>,
     pub since: Option<DateTime<Utc>>,
+    /// Include the admin actions that only read ([`READ_ACTIONS`]); without it the trail shows
+    /// changes (and exports, since data leaves with them).
+    pub reads: bool,
 }
+
+/// Admin actions that change nothing: listed by `admin audit all` only. The audit query names
+/// the same list in its SQL.
+pub const READ_ACTIONS: &[&str] = &["stats", "audit", "roles.list", "settings.view"];
 
 /// One item as exported: every stored column, the answers, and the verdict's outcome and flags.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
