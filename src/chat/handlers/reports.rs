@@ -230,7 +230,7 @@ fn admin_said(ctx: &Ctx, action: &str, detail: &str) -> Vec<Span> {
         _ => match action.strip_prefix("settings.") {
             Some(setting) => text(ctx.tf(
                 "audit.action.setting",
-                &[("setting", setting.replace('_', " ")), ("value", detail_())],
+                &[("setting", setting.to_string()), ("value", detail_())],
             )),
             None => text(format!("{action}: {detail}")),
         },
