@@ -194,6 +194,7 @@ pub fn markdown(blocks: &[Block]) -> String {
                 Span::Bold(t) => format!("**{}**", escape_md(t)),
                 Span::Code(t) => format!("`{}`", t.replace('`', "'")),
                 Span::User(id) => format!("@{}", escape_md(id)),
+                Span::Channel(id) => format!("#{}", escape_md(id)),
             })
             .collect()
     };

@@ -10,14 +10,19 @@ use crate::prompts::Prompts;
 /// A text with a `{who}` placeholder as spans, the person mentioned where the text puts them
 /// (so each language places the name, with its own spacing).
 pub fn with_person(template: &str, user: &str) -> Vec<Span> {
+    with_span(template, "{who}", Span::User(user.to_string()))
+}
+
+/// A text with `placeholder` (left unfilled) as `span` wherever it stands.
+pub fn with_span(template: &str, placeholder: &str, span: Span) -> Vec<Span> {
     let mut spans = Vec::new();
-    let mut parts = template.split("{who}").peekable();
+    let mut parts = template.split(placeholder).peekable();
     while let Some(part) = parts.next() {
         if !part.is_empty() {
             spans.push(Span::plain(part));
         }
         if parts.peek().is_some() {
-            spans.push(Span::User(user.to_string()));
+            spans.push(span.clone());
         }
     }
     spans

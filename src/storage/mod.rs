@@ -224,6 +224,10 @@ pub trait Store: Send + Sync + 'static {
     /// Every workspace: (id, name).
     async fn workspaces(&self) -> Result<Vec<(String, String)>, StoreError>;
 
+    /// Records the workspace's display name as its platform gives it (a Slack team's name, a
+    /// Discord server's); nothing happens if the workspace is not stored yet or has that name.
+    async fn set_workspace_name(&self, id: &str, name: &str) -> Result<(), StoreError>;
+
     /// Changes a workspace's settings and records who did it.
     async fn update_settings(&self, settings: &Settings, action: &AdminAction) -> Result<(), StoreError>;
 

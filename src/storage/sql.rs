@@ -85,6 +85,16 @@ macro_rules! sql_store {
             }
 
             #[tracing::instrument(skip(self))]
+            async fn set_workspace_name(&self, id: &str, name: &str) -> Result<(), $crate::storage::StoreError> {
+                sqlx::query("UPDATE workspaces SET name = $2 WHERE id = $1 AND name <> $2")
+                    .bind(id)
+                    .bind(name)
+                    .execute(&self.writer)
+                    .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self))]
             async fn workspaces(&self) -> Result<Vec<(String, String)>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as("SELECT id, name FROM workspaces ORDER BY id").fetch_all(&self.pool).await?)
             }

@@ -448,6 +448,7 @@ async fn a_late_reply_is_deferred_then_edits_the_original_response() {
         bot: Arc::new(Bot::new(gated.clone(), Arc::new(Prompts::embedded()), clock.clone(), Settings::default())),
         api: Arc::new(DiscordApi::new(None, &fake.url)),
         deadline: Duration::from_millis(100),
+        names: Default::default(),
     });
     let router = endpoint::router(discord, SignatureCheck::parse(&public_key()).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -511,6 +512,7 @@ async fn a_gateway_interaction_is_answered_through_the_rest_api() {
         bot: bot(&db, clock),
         api: Arc::new(DiscordApi::new(Some("gateway-token"), &fake.url)),
         deadline: Duration::from_secs(2),
+        names: Default::default(),
     });
     let aiko = Sender::member(AIKO);
     let need = command(aiko, 11, "ai", &["need"], &[("title", json!("Forecast weekly demand"))]);
@@ -739,4 +741,22 @@ async fn an_export_over_the_interactions_upload_limit_says_how_to_get_it_instead
     // within the limit, the file goes up as a follow-up
     let within = app.send(&command(Sender::member(ADMIN), 7, "ai-admin", &["export"], &[])).await;
     assert!(!said(&within["data"]).contains("more than Discord takes"), "{within}");
+}
+
+#[tokio::test]
+async fn the_digest_names_the_server_and_settings_link_channels() {
+    let app = spawn(sqlite().await).await;
+    let admin = Sender::member(ADMIN);
+    let set = command(admin, 8, "ai-admin", &["channel"], &[("which", json!("triage"))]);
+    app.send(&set).await;
+    let settings = app.send(&command(admin, 9, "ai-admin", &["settings"], &[])).await;
+    let shown = serde_json::to_string(&settings["data"]).unwrap();
+    assert!(shown.contains(&format!("<#{}>", crate::discord_fake::CHANNEL)), "{shown}");
+    let ws = app.bot.store.workspace(WORKSPACE).await.unwrap().unwrap();
+    assert_eq!(ws.name, crate::discord_fake::GUILD_NAME);
+    let preview = app.command(admin, "digest", &[]).await;
+    let text = serde_json::to_string(&preview["data"]).unwrap();
+    assert!(text.contains("Weekly AI digest · Acme Retail · "), "{text}");
+    let asked = app.fake.calls().iter().filter(|c| c.method == "GET" && c.path.ends_with(GUILD)).count();
+    assert_eq!(asked, 1, "the name is asked once and remembered");
 }

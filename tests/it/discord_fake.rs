@@ -16,6 +16,8 @@ use crate::flaky::{Drops, FlakyListener, one_call_per_connection};
 
 pub const APP: &str = "1100000000000000001";
 pub const GUILD: &str = "1200000000000000002";
+/// The test server's name, as `GET /guilds/{id}` gives it.
+pub const GUILD_NAME: &str = "Acme Retail";
 pub const CHANNEL: &str = "1300000000000000003";
 pub const DM_CHANNEL: &str = "1400000000000000004";
 /// A member who manages the server, and one who does not.
@@ -171,6 +173,8 @@ fn usual(path: &str) -> Response {
         json!({ "id": "1500000000000000005" })
     } else if path.ends_with("/commands") {
         json!([])
+    } else if path.ends_with(&format!("/guilds/{GUILD}")) {
+        json!({ "id": GUILD, "name": GUILD_NAME })
     } else {
         json!({})
     };

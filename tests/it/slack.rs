@@ -1287,3 +1287,21 @@ async fn what_a_person_types_in_the_bots_dm_is_answered_there_as_a_command() {
     s.command("U1", "C1", "help").await;
     assert_eq!(s.fake.calls_of("chat.postMessage").len(), 1);
 }
+
+#[tokio::test]
+async fn settings_show_channels_as_links_and_the_digest_names_the_workspace_once_asked() {
+    let s = serve(sqlite().await, HTTP).await;
+    grant(&s, "U1", kakehashi::domain::Role::Admin).await;
+    s.command("U1", "C0TRIAGE", "admin channel triage").await;
+    let settings = s.command("U1", "C1", "admin settings").await.body.unwrap();
+    let shown = texts(&settings);
+    assert!(shown.contains("<#C0TRIAGE>"), "a channel link, which notifies nobody: {shown}");
+    assert!(!shown.contains("`C0TRIAGE`"), "{shown}");
+    let ws = s.bot.store.workspace(WORKSPACE).await.unwrap().unwrap();
+    assert_eq!(ws.name, crate::fake_slack::TEAM_NAME, "team.info's name, kept in the store");
+    let sent = s.command("U1", "C1", "digest").await;
+    let posted = s.fake.wait_hook(&sent.response_url, 1).await;
+    let preview = texts(&posted[0].body);
+    assert!(preview.contains("Weekly AI digest · Acme Retail Japan · "), "{preview}");
+    assert_eq!(s.fake.calls_of("team.info").len(), 1, "asked once, then remembered");
+}

@@ -464,7 +464,7 @@ async fn settings_change_by_command_and_are_audited() {
     // the channel defaults to the one the command was typed in
     assert!(said(&ada.command("admin channel digest").await).contains("C1"));
     let audit = said(&ada.command("admin audit actor:ada").await);
-    let first = audit.find("set digest_channel to C1").unwrap_or_else(|| panic!("{audit}"));
+    let first = audit.find("set digest_channel to #C1").unwrap_or_else(|| panic!("{audit}"));
     let last = audit.find("set currency to usd").unwrap();
     assert!(audit.contains("set ai_department to yes"), "{audit}");
     assert!(first < last, "{audit}");

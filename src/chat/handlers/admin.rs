@@ -126,7 +126,7 @@ fn settings_blocks(ctx: &Ctx, s: &Settings) -> Vec<Block> {
     let c = &s.value.currency;
     let schedule = s.schedule();
     let channel = |ch: &Option<String>| match ch {
-        Some(id) => vec![Span::Code(id.clone())],
+        Some(id) => vec![Span::Channel(id.clone())],
         None => text(ctx.t("admin.unset")),
     };
     vec![

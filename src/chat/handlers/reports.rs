@@ -228,6 +228,11 @@ fn admin_said(ctx: &Ctx, action: &str, detail: &str) -> Vec<Span> {
         "roles.list" => text(ctx.t("audit.action.roles_list")),
         "settings.view" => text(ctx.t("audit.action.settings_view")),
         _ => match action.strip_prefix("settings.") {
+            Some(setting) if setting.ends_with("_channel") => {
+                // the value stays a placeholder, then becomes the channel's link
+                let said = ctx.tf("audit.action.setting", &[("setting", setting.to_string())]);
+                super::super::render::with_span(&said, "{value}", Span::Channel(detail_()))
+            }
             Some(setting) => text(ctx.tf(
                 "audit.action.setting",
                 &[("setting", setting.to_string()), ("value", detail_())],

@@ -145,6 +145,14 @@ fn shorten_mrkdwn(s: &str, max: usize) -> String {
     format!("{}…", s[..at].trim_end())
 }
 
+/// A Slack conversation id (C…, G…, D…): anything else is not made a channel link.
+fn is_channel_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    (2..=32).contains(&b.len())
+        && matches!(b[0], b'C' | b'G' | b'D')
+        && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
 /// Spans as mrkdwn: plain text escaped, bold and code marked line by line, mentions by id.
 pub fn mrkdwn(spans: &[Span]) -> String {
     let mut out = String::new();
@@ -160,6 +168,15 @@ pub fn mrkdwn(spans: &[Span]) -> String {
             }
             Span::User(id) => {
                 out.push('@');
+                out.push_str(&escape(id));
+            }
+            Span::Channel(id) if is_channel_id(id) => {
+                out.push_str("<#");
+                out.push_str(id);
+                out.push('>');
+            }
+            Span::Channel(id) => {
+                out.push('#');
                 out.push_str(&escape(id));
             }
         }
@@ -203,7 +220,7 @@ fn words(spans: &[Span]) -> String {
         .iter()
         .map(|s| match s {
             Span::Plain(t) | Span::Bold(t) | Span::Code(t) => escape(t),
-            Span::User(_) => mrkdwn(std::slice::from_ref(s)),
+            Span::User(_) | Span::Channel(_) => mrkdwn(std::slice::from_ref(s)),
         })
         .collect()
 }
@@ -592,6 +609,8 @@ mod tests {
         assert_eq!(mrkdwn(&[Span::User("W42".into())]), "<@W42>");
         assert_eq!(mrkdwn(&[Span::User("U1> <!channel".into())]), "@U1&gt; &lt;!channel");
         assert_eq!(mrkdwn(&[Span::User("aiko".into())]), "@aiko");
+        assert_eq!(mrkdwn(&[Span::Channel("C0123".into())]), "<#C0123>", "a channel link notifies nobody");
+        assert_eq!(mrkdwn(&[Span::Channel("C1> <!here".into())]), "#C1&gt; &lt;!here");
     }
 
     #[test]
