@@ -760,3 +760,48 @@ async fn the_digest_names_the_server_and_settings_link_channels() {
     let asked = app.fake.calls().iter().filter(|c| c.method == "GET" && c.path.ends_with(GUILD)).count();
     assert_eq!(asked, 1, "the name is asked once and remembered");
 }
+
+/// The gateway gauge, as `/metrics` and `/healthz` read it.
+fn gateway_up(bot: &Bot) -> Option<bool> {
+    bot.metrics.connections().into_iter().find(|(t, _)| t == gateway::TRANSPORT).map(|(_, up)| up)
+}
+
+/// Waits until the gateway gauge says `up` (the watcher reads the shard runners every second).
+async fn wait_gateway(bot: &Bot, up: bool, what: &str) {
+    let wait = async {
+        while gateway_up(bot) != Some(up) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), wait).await.unwrap_or_else(|_| panic!("{what}"));
+}
+
+#[tokio::test]
+async fn gateway_health_follows_a_dropped_and_refused_connection_and_resumes_where_ready_said() {
+    let db = sqlite().await;
+    let fake = FakeDiscord::start().await;
+    let gw = crate::discord_fake::FakeGateway::start().await;
+    fake.set_gateway_url(&gw.url);
+    let clock = Arc::new(ManualClock::new(t0()));
+    let discord = Arc::new(Discord {
+        bot: bot(&db, clock),
+        api: Arc::new(DiscordApi::new(Some("gateway-token"), &fake.url)),
+        deadline: Duration::from_secs(2),
+        names: Default::default(),
+    });
+    let bot = discord.bot.clone();
+    let run = tokio::spawn(gateway::run(discord, "gateway-token".into(), fake.url.clone()));
+    gw.wait_sessions(1).await;
+    wait_gateway(&bot, true, "the gateway never counted as connected").await;
+    assert_eq!(gw.sessions()[0], ("main", "identify"));
+
+    // Discord closes with 4000 and refuses to take the client back for a while
+    gw.drop_all(true);
+    wait_gateway(&bot, false, "a dropped, refused connection still counts as connected").await;
+    // back: the client resumes on READY's resume_gateway_url and counts as connected again
+    gw.accept();
+    let sessions = gw.wait_sessions(2).await;
+    assert_eq!(sessions[1].0, "resume", "reconnected on resume_gateway_url: {sessions:?}");
+    wait_gateway(&bot, true, "the gateway did not come back").await;
+    run.abort();
+}
