@@ -1305,3 +1305,15 @@ async fn settings_show_channels_as_links_and_the_digest_names_the_workspace_once
     assert!(preview.contains("Weekly AI digest · Acme Retail Japan · "), "{preview}");
     assert_eq!(s.fake.calls_of("team.info").len(), 1, "asked once, then remembered");
 }
+
+#[tokio::test]
+async fn an_over_long_title_opens_the_form_cut_to_the_stored_limit() {
+    let s = serve(sqlite().await, HTTP).await;
+    let long = "Forecast ".repeat(700);
+    let sent = s.command("U1", "C1", &format!("need {long}")).await;
+    let view = s.opened(&sent.trigger_id).await;
+    let title = &view["blocks"][0]["element"];
+    assert_eq!(title["max_length"], 200, "{view}");
+    assert_eq!(title["initial_value"].as_str().unwrap().chars().count(), 200, "{view}");
+    assert!(texts(&view).contains("200"), "the limit is said: {view}");
+}
