@@ -544,7 +544,6 @@ fn flatten(prefix: &str, value: toml::Value, out: &mut BTreeMap<String, toml::Va
     }
 }
 
-
 /// Who runs a command-line tool, for the audit trail: the login name from the environment (as
 /// [`Config::user`]), or else — a container sets no USER — the account of the process's user id
 /// in /etc/passwd, or that id. None where none of these can be read.

@@ -48,10 +48,8 @@ impl Prompts {
         // the stages' texts live in their own file; their keys start with `stages.`
         messages.extend(texts("stages.toml", STAGES, dir, "stages.")?);
         let unmark = |s: &str| s.replace('`', "");
-        let plain = messages
-            .iter()
-            .map(|(k, t)| (k.clone(), Localized { en: unmark(&t.en), ja: unmark(&t.ja) }))
-            .collect();
+        let plain =
+            messages.iter().map(|(k, t)| (k.clone(), Localized { en: unmark(&t.en), ja: unmark(&t.ja) })).collect();
         Ok(Prompts { checklist, messages, plain })
     }
 

@@ -159,10 +159,7 @@ mod tests {
 
     #[test]
     fn a_person_goes_where_the_text_puts_them_with_its_spacing() {
-        assert_eq!(
-            with_person("By {who}.", "U1"),
-            vec![Span::plain("By "), Span::User("U1".into()), Span::plain(".")]
-        );
+        assert_eq!(with_person("By {who}.", "U1"), vec![Span::plain("By "), Span::User("U1".into()), Span::plain(".")]);
         assert_eq!(with_person("対応：{who}", "U1"), vec![Span::plain("対応："), Span::User("U1".into())]);
     }
 }

@@ -105,8 +105,14 @@ mod tests {
         assert_eq!(Syntax::Slack.command("resume N-1"), "/ai resume N-1");
         assert_eq!(Syntax::Discord.command("resume N-1"), "/ai resume id:N-1");
         assert_eq!(Syntax::Discord.command("mine"), "/ai mine");
-        assert_eq!(Syntax::Discord.command("admin set <setting> <value>"), "/ai-admin set setting:<setting> value:<value>");
-        assert_eq!(Syntax::Discord.command("admin roles add {user} ai_team"), "/ai-admin roles add user:{user} role:ai_team");
+        assert_eq!(
+            Syntax::Discord.command("admin set <setting> <value>"),
+            "/ai-admin set setting:<setting> value:<value>"
+        );
+        assert_eq!(
+            Syntax::Discord.command("admin roles add {user} ai_team"),
+            "/ai-admin roles add user:{user} role:ai_team"
+        );
         assert_eq!(
             Syntax::Discord.command("move {item} redirected Use the weekly BI report"),
             "/ai move id:{item} status:redirected note:Use the weekly BI report"

@@ -708,8 +708,12 @@ async fn a_channel_no_message_can_be_posted_in_is_refused_clearly() {
     let app = spawn(sqlite().await).await;
     let category = "1300000000000000099";
     let mut v = command(Sender::member(ADMIN), 5, "ai-admin", &["channel"], &[("which", json!("digest"))]);
-    v["data"]["options"][0]["options"].as_array_mut().unwrap().push(json!({"name": "channel", "type": 7, "value": category}));
-    v["data"]["resolved"] = json!({"channels": {category: {"id": category, "name": "Projects", "type": 4, "permissions": "0"}}});
+    v["data"]["options"][0]["options"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "channel", "type": 7, "value": category}));
+    v["data"]["resolved"] =
+        json!({"channels": {category: {"id": category, "name": "Projects", "type": 4, "permissions": "0"}}});
     let refused = app.send(&v).await;
     let text = refused["data"]["content"].as_str().unwrap_or_default();
     assert!(text.contains("“Projects” is not a channel a message can be posted in"), "{refused}");
@@ -736,7 +740,8 @@ async fn an_export_over_the_interactions_upload_limit_says_how_to_get_it_instead
     let answer = app.send(&v).await;
     let text = said(&answer["data"]);
     assert!(text.contains("more than Discord takes in a reply here") && text.contains("kakehashi export"), "{answer}");
-    let posted_files = app.fake.calls().into_iter().filter(|c| c.body.as_str().is_some_and(|b| b.contains("filename"))).count();
+    let posted_files =
+        app.fake.calls().into_iter().filter(|c| c.body.as_str().is_some_and(|b| b.contains("filename"))).count();
     assert_eq!(posted_files, 0, "no upload Discord would refuse");
     // within the limit, the file goes up as a follow-up
     let within = app.send(&command(Sender::member(ADMIN), 7, "ai-admin", &["export"], &[])).await;

@@ -350,7 +350,6 @@ pub fn text(data: &Value) -> String {
 /// ones, as Discord does during an outage.
 pub struct FakeGateway {
     pub url: String,
-    pub resume_url: String,
     state: Arc<Gateway>,
 }
 
@@ -383,7 +382,7 @@ impl FakeGateway {
                 }
             });
         }
-        FakeGateway { url, resume_url, state }
+        FakeGateway { url, state }
     }
 
     /// Closes every open connection with code 4000; with `refuse`, new ones are dropped unanswered.

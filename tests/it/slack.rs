@@ -1142,7 +1142,16 @@ fn the_manifests_declare_what_the_server_serves() {
         }
         assert_eq!(
             scopes,
-            ["commands", "chat:write", "im:write", "users:read", "files:write", "app_mentions:read", "im:history", "team:read"]
+            [
+                "commands",
+                "chat:write",
+                "im:write",
+                "users:read",
+                "files:write",
+                "app_mentions:read",
+                "im:history",
+                "team:read"
+            ]
         );
         assert!(m.contains("- message.im\n") && m.contains("messages_tab_read_only_enabled: false"));
     }
@@ -1211,7 +1220,10 @@ async fn a_status_dm_names_who_moved_it_with_a_space_and_a_mention_in_its_notifi
     let dm = &posted[0].body;
     assert_eq!(dm["channel"], "D1");
     assert!(texts(&dm["blocks"]).contains("is now accepted. By <@U2>."), "{dm}");
-    assert_eq!(dm["text"], "Your need N-1 “Forecast demand” is now accepted. By <@U2>.", "no raw id in the notification");
+    assert_eq!(
+        dm["text"], "Your need N-1 “Forecast demand” is now accepted. By <@U2>.",
+        "no raw id in the notification"
+    );
 }
 
 /// A click on the button `action` of a card in channel C1, by `user`; returns its response URL
@@ -1239,7 +1251,8 @@ async fn the_triage_card_offers_the_teams_moves_accept_asks_an_optional_note_and
     let (status, ack) = s.interact(&view_submission("U2", &view, &[("note", "")])).await;
     assert_eq!((status, ack), (200, None));
     let card = s.replacement(&url).await;
-    let ids: Vec<String> = elements(&card["blocks"]).iter().map(|e| e["action_id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> =
+        elements(&card["blocks"]).iter().map(|e| e["action_id"].as_str().unwrap().to_string()).collect();
     assert!(ids.contains(&"m:N-1:in_progress".to_string()), "{ids:?}");
     assert!(!ids.iter().any(|a| a.ends_with(":withdrawn")), "withdrawing is the requester's move: {ids:?}");
     assert_eq!(s.bot.store.item(WORKSPACE, n1()).await.unwrap().unwrap().status, Status::Accepted);
@@ -1273,7 +1286,8 @@ async fn what_a_person_types_in_the_bots_dm_is_answered_there_as_a_command() {
     let event = |id: &str, ev: Value| {
         serde_json::to_vec(&json!({"type": "event_callback", "team_id": TEAM, "event_id": id, "event": ev})).unwrap()
     };
-    let typed = json!({"type": "message", "channel_type": "im", "user": "U1", "text": "mine", "channel": "D7", "ts": "1.1"});
+    let typed =
+        json!({"type": "message", "channel_type": "im", "user": "U1", "text": "mine", "channel": "D7", "ts": "1.1"});
     let r = s.post_signed("/slack/events", "application/json", event("EvDm1", typed)).await;
     assert_eq!(r.status().as_u16(), 200);
     let posted = s.fake.wait_calls("chat.postMessage", 1).await;

@@ -86,7 +86,8 @@ fn form(ctx: &Ctx, kind: ItemKind, values: &BTreeMap<String, String>, errors: Ve
     let t = |name: &str| ctx.t(&format!("intake.{k}.{name}"));
     // a value longer than its field is cut to fit (a form with an over-long initial value would
     // not open at all); the error under the field says what the limit is
-    let initial = |id: &str, max: usize| values.get(id).filter(|v| !v.trim().is_empty()).map(|v| v.chars().take(max).collect());
+    let initial =
+        |id: &str, max: usize| values.get(id).filter(|v| !v.trim().is_empty()).map(|v| v.chars().take(max).collect());
     Form {
         id: match kind {
             ItemKind::Need => FormKind::Need,

@@ -94,8 +94,7 @@ pub fn parse_error_text(prompts: &Prompts, lang: Lang, e: ParseError) -> String 
 /// [`parse_error_text`] with commands written as `syntax` types them.
 pub fn parse_error_text_in(prompts: &Prompts, lang: Lang, syntax: Syntax, e: ParseError) -> String {
     // the keys are written out in each call, so that the test of message keys finds them
-    let usage =
-        |command: &CommandSpec| syntax.command(prompts.get(lang, &format!("help.{}.usage", command.key())));
+    let usage = |command: &CommandSpec| syntax.command(prompts.get(lang, &format!("help.{}.usage", command.key())));
     match e {
         ParseError::Unknown { given, suggestion } => {
             let mut s = prompts.fill(lang, "error.unknown_command", &[("given", given)]);

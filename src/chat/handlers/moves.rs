@@ -213,8 +213,10 @@ fn notices(ctx: &Ctx, item: &WorkItem, before: Status, change: &Change, note: Op
     let about = [("item", item.reference.to_string()), ("title", item.title.clone())];
     if item.kind() == ItemKind::Need && item.status != before && item.requester != ctx.actor() {
         let status = ctx.prompts().get(lang, &format!("status.{}", item.status.as_str())).to_string();
-        let mut spans =
-            vec![Span::plain(t("notify.status", &[about[0].clone(), about[1].clone(), ("status", status)])), Span::plain(" ")];
+        let mut spans = vec![
+            Span::plain(t("notify.status", &[about[0].clone(), about[1].clone(), ("status", status)])),
+            Span::plain(" "),
+        ];
         spans.extend(render::with_person(&t("notify.by", &[]), ctx.actor()));
         let mut blocks = vec![Block::Text(spans)];
         if let Some(note) = note {

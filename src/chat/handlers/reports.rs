@@ -173,7 +173,8 @@ pub async fn audit(
         entries
             .iter()
             .map(|e| {
-                let mut line = vec![Span::plain(format!("{} · ", e.at.format("%Y-%m-%d %H:%M UTC"))), who(ctx, &e.actor)];
+                let mut line =
+                    vec![Span::plain(format!("{} · ", e.at.format("%Y-%m-%d %H:%M UTC"))), who(ctx, &e.actor)];
                 if let Some(item) = e.item {
                     line.push(Span::plain(" · "));
                     line.push(Span::Code(item.to_string()));
@@ -233,10 +234,9 @@ fn admin_said(ctx: &Ctx, action: &str, detail: &str) -> Vec<Span> {
                 let said = ctx.tf("audit.action.setting", &[("setting", setting.to_string())]);
                 super::super::render::with_span(&said, "{value}", Span::Channel(detail_()))
             }
-            Some(setting) => text(ctx.tf(
-                "audit.action.setting",
-                &[("setting", setting.to_string()), ("value", detail_())],
-            )),
+            Some(setting) => {
+                text(ctx.tf("audit.action.setting", &[("setting", setting.to_string()), ("value", detail_())]))
+            }
             None => text(format!("{action}: {detail}")),
         },
     }

@@ -515,7 +515,15 @@ impl Request {
             })),
             Request::Event(EventBody::Callback {
                 team_id,
-                event: Event::Message { channel_type: Some(kind), user: Some(user), bot_id: None, subtype: None, text, channel },
+                event:
+                    Event::Message {
+                        channel_type: Some(kind),
+                        user: Some(user),
+                        bot_id: None,
+                        subtype: None,
+                        text,
+                        channel,
+                    },
                 ..
             }) if kind == "im" && !text.trim().is_empty() => Ok(Some(Incoming {
                 inbound: Inbound {

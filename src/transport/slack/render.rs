@@ -615,7 +615,8 @@ mod tests {
 
     #[test]
     fn the_notification_text_names_people_as_mentions_not_raw_ids() {
-        let spans = vec![Span::plain("Your need N-1 is now accepted. By "), Span::User("U0AIKO".into()), Span::plain(". a<b")];
+        let spans =
+            vec![Span::plain("Your need N-1 is now accepted. By "), Span::User("U0AIKO".into()), Span::plain(". a<b")];
         let m = message(&Message::private(vec![Block::Text(spans)]));
         assert_eq!(m[0].text, "Your need N-1 is now accepted. By <@U0AIKO>. a&lt;b");
     }
