@@ -730,6 +730,8 @@ async fn hints_on_discord_name_the_slash_command_and_its_options() {
     assert!(text.contains("/ai mine"), "{text}");
     let help = said(&app.command(Sender::member(AIKO), "help", &[]).await["data"]);
     assert!(help.contains("/ai resume id:<id>") && help.contains("/ai need title:<what you need>"), "{help}");
+    let one = said(&app.command(Sender::member(AIKO), "help", &[("command", json!("resume"))]).await["data"]);
+    assert!(one.contains("Example: /ai resume id:N-12."), "{one}");
 }
 
 #[tokio::test]
