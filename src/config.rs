@@ -544,6 +544,28 @@ fn flatten(prefix: &str, value: toml::Value, out: &mut BTreeMap<String, toml::Va
     }
 }
 
+/// Who runs a command-line tool, for the audit trail: the login name from the environment (as
+/// [`Config::user`]), or else — a container sets no USER — the account of the process's user id
+/// in /etc/passwd, or that id. None where none of these can be read.
+pub fn os_user(configured: Option<&str>) -> Option<String> {
+    if let Some(name) = configured.filter(|n| !n.trim().is_empty()) {
+        return Some(name.to_string());
+    }
+    if let Ok(name) = std::env::var("LOGNAME")
+        && !name.trim().is_empty()
+    {
+        return Some(name);
+    }
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status.lines().find_map(|l| l.strip_prefix("Uid:"))?.split_whitespace().next()?.to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.len() > 2 && fields[2] == uid).then(|| fields[0].to_string())
+    });
+    Some(name.unwrap_or_else(|| format!("uid {uid}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,10 @@ const STAGES: &str = include_str!("../prompts/stages.toml");
 #[derive(Debug, Clone)]
 pub struct Prompts {
     pub checklist: Checklist,
+    /// As written, commands marked with backticks (see [`crate::chat::Syntax`]).
     messages: BTreeMap<String, Localized>,
+    /// The same with the marks taken off: commands as the console takes them.
+    plain: BTreeMap<String, Localized>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,12 +47,22 @@ impl Prompts {
         let mut messages = texts("messages.toml", MESSAGES, dir, "")?;
         // the stages' texts live in their own file; their keys start with `stages.`
         messages.extend(texts("stages.toml", STAGES, dir, "stages.")?);
-        Ok(Prompts { checklist, messages })
+        let unmark = |s: &str| s.replace('`', "");
+        let plain =
+            messages.iter().map(|(k, t)| (k.clone(), Localized { en: unmark(&t.en), ja: unmark(&t.ja) })).collect();
+        Ok(Prompts { checklist, messages, plain })
     }
 
     /// A message by key, in `lang`. Keys are checked by a test against the source code; an
     /// unknown key shows itself rather than failing.
+    /// Commands in it read as the console takes them; [`Prompts::marked`] keeps their marks.
     pub fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
+        self.plain.get(key).map(|t| t.get(lang)).unwrap_or(key)
+    }
+
+    /// A message as written, its commands marked with backticks, for
+    /// [`Syntax::render`](crate::chat::Syntax::render).
+    pub fn marked<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
         self.messages.get(key).map(|t| t.get(lang)).unwrap_or(key)
     }
 

@@ -313,7 +313,7 @@ async fn export(
     }
     let action = crate::storage::AdminAction {
         workspace,
-        actor: format!("cli:{}", config.user.as_deref().unwrap_or("unknown")),
+        actor: format!("cli:{}", crate::config::os_user(config.user.as_deref()).unwrap_or("unknown".into())),
         action: "export".into(),
         detail: format!("command line, since {}", since.map(|d| d.to_string()).unwrap_or("start".into())),
         at: SystemClock.now(),
@@ -420,7 +420,7 @@ async fn digest(
     }
     let action = crate::storage::AdminAction {
         workspace: ws.id.clone(),
-        actor: format!("cli:{}", config.user.as_deref().unwrap_or("unknown")),
+        actor: format!("cli:{}", crate::config::os_user(config.user.as_deref()).unwrap_or("unknown".into())),
         action: "digest.sent".into(),
         detail: format!("by hand, as of {}", at.to_rfc3339()),
         at: SystemClock.now(),

@@ -28,6 +28,10 @@ fuzz_target!(|body: &[u8]| {
             check_workspace(&interaction, &inbound);
             let _ = invoked.focused_kind();
         }
+        Incoming::Unpostable(inbound, origin, _) => {
+            check_workspace(&interaction, &inbound);
+            assert_eq!(origin.kind, Kind::Command, "only a command names a channel");
+        }
         Incoming::Event(inbound, origin) => {
             check_workspace(&interaction, &inbound);
             match (&interaction, &origin.kind, &inbound.event) {

@@ -94,6 +94,8 @@ pub enum AdminCommand {
         since: Option<NaiveDate>,
     },
     Audit {
+        /// `all`: the admin actions that only read, too.
+        all: bool,
         actor: Option<UserId>,
         item: Option<ItemRef>,
         since: Option<NaiveDate>,
@@ -131,6 +133,9 @@ const LIST_STATUSES: [&str; STATUSES.len() + 1] = {
     }
     all
 };
+
+/// Upper bound for `effort`, so a typo cannot record a century of work.
+pub const MAX_EFFORT_DAYS: f64 = 10_000.0;
 
 /// The settings `admin set` changes.
 pub const SETTINGS: &[&str] = &[
@@ -319,7 +324,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         path: &["admin", "audit"],
-        params: &[opt("actor", ParamKind::User), opt("item", ParamKind::Item), opt("since", ParamKind::Date)],
+        params: &[
+            opt("show", ParamKind::Choice(&["changes", "all"])),
+            opt("actor", ParamKind::User),
+            opt("item", ParamKind::Item),
+            opt("since", ParamKind::Date),
+        ],
         admin: true,
     },
 ];
@@ -448,6 +458,7 @@ impl Command {
                 since: date("since"),
             }),
             "admin_audit" => Command::Admin(AdminCommand::Audit {
+                all: word("show").as_deref() == Some("all"),
                 actor: user("actor")?,
                 item: match args.0.get("item") {
                     Some(_) => Some(item("item")?),

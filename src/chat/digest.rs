@@ -106,14 +106,19 @@ pub fn blocks(prompts: &Prompts, lang: Lang, workspace: &str, settings: &Setting
         Span::Bold(t("digest.share")),
         Span::plain(format!(
             " {}",
-            f(
-                "digest.share_line",
-                &[
-                    ("needs", s.needs_in_progress.to_string()),
-                    ("seeds", s.seeds_active.to_string()),
-                    ("share", percent((s.seed_share * 1000.0).round() / 10.0)),
-                ],
-            )
+            if s.needs_in_progress + s.seeds_active == 0 {
+                // no share of nothing: "seeds are 0% of the work" would read as a finding
+                t("digest.share_none")
+            } else {
+                f(
+                    "digest.share_line",
+                    &[
+                        ("needs", s.needs_in_progress.to_string()),
+                        ("seeds", s.seeds_active.to_string()),
+                        ("share", percent((s.seed_share * 1000.0).round() / 10.0)),
+                    ],
+                )
+            }
         )),
     ]));
     if !d.teams.is_empty() {
@@ -189,6 +194,7 @@ pub fn markdown(blocks: &[Block]) -> String {
                 Span::Bold(t) => format!("**{}**", escape_md(t)),
                 Span::Code(t) => format!("`{}`", t.replace('`', "'")),
                 Span::User(id) => format!("@{}", escape_md(id)),
+                Span::Channel(id) => format!("#{}", escape_md(id)),
             })
             .collect()
     };

@@ -138,6 +138,8 @@ pub enum Span {
     Code(String),
     /// A mention the bot means to make, by id.
     User(UserId),
+    /// A channel, by id, shown the way the platform links a channel (it notifies nobody).
+    Channel(String),
 }
 
 impl Span {

@@ -11,15 +11,17 @@ pub mod digest;
 mod handlers;
 mod message;
 pub mod render;
+mod syntax;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 pub use action::{Action, FormKind};
-pub use command::{COMMANDS, Command, CommandSpec, Param, ParamKind, ParseError, SETTINGS};
+pub use command::{COMMANDS, Command, CommandSpec, MAX_EFFORT_DAYS, Param, ParamKind, ParseError, SETTINGS};
 pub use handlers::parse_error_text;
 pub use message::*;
+pub use syntax::Syntax;
 
 use crate::clock::Clock;
 use crate::domain::{Lang, Role, Roles, Settings};
@@ -73,14 +75,19 @@ impl Ctx<'_> {
         &self.bot.prompts
     }
 
-    /// A message in the person's language.
-    pub fn t(&self, key: &str) -> String {
-        self.bot.prompts.get(self.lang, key).to_string()
+    /// How commands are typed where the actor is.
+    pub fn syntax(&self) -> Syntax {
+        Syntax::of_workspace(&self.inbound.workspace.id)
     }
 
-    /// A message with its placeholders filled.
+    /// A message in the person's language, the commands it names as typed on their platform.
+    pub fn t(&self, key: &str) -> String {
+        self.syntax().render(self.bot.prompts.marked(self.lang, key))
+    }
+
+    /// A message with its placeholders filled (commands as in [`Ctx::t`]).
     pub fn tf(&self, key: &str, args: &[(&str, String)]) -> String {
-        self.bot.prompts.fill(self.lang, key, args)
+        crate::domain::text::fill(&self.t(key), args)
     }
 
     /// A user error from a message.

@@ -7,6 +7,27 @@ use crate::domain::verdict::{self, Verdict};
 use crate::domain::{Currency, ItemRef, Lang, Outcome, Status};
 use crate::prompts::Prompts;
 
+/// A text with a `{who}` placeholder as spans, the person mentioned where the text puts them
+/// (so each language places the name, with its own spacing).
+pub fn with_person(template: &str, user: &str) -> Vec<Span> {
+    with_span(template, "{who}", Span::User(user.to_string()))
+}
+
+/// A text with `placeholder` (left unfilled) as `span` wherever it stands.
+pub fn with_span(template: &str, placeholder: &str, span: Span) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let mut parts = template.split(placeholder).peekable();
+    while let Some(part) = parts.next() {
+        if !part.is_empty() {
+            spans.push(Span::plain(part));
+        }
+        if parts.peek().is_some() {
+            spans.push(span.clone());
+        }
+    }
+    spans
+}
+
 pub fn status(ctx: &Ctx, status: Status) -> String {
     ctx.t(&format!("status.{}", status.as_str()))
 }
@@ -129,5 +150,16 @@ pub fn text_error(ctx: &Ctx, e: &crate::domain::text::TextError) -> String {
         TextError::TooLong { field: f, len, max } => {
             ctx.tf("text.too_long", &[("field", field(f)), ("len", len.to_string()), ("max", max.to_string())])
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_person_goes_where_the_text_puts_them_with_its_spacing() {
+        assert_eq!(with_person("By {who}.", "U1"), vec![Span::plain("By "), Span::User("U1".into()), Span::plain(".")]);
+        assert_eq!(with_person("対応：{who}", "U1"), vec![Span::plain("対応："), Span::User("U1".into())]);
     }
 }

@@ -150,7 +150,14 @@ pub struct AuditFilter {
     pub actor: Option<UserId>,
     pub item: Option<ItemRef>,
     pub since: Option<DateTime<Utc>>,
+    /// Include the admin actions that only read ([`READ_ACTIONS`]); without it the trail shows
+    /// changes (and exports, since data leaves with them).
+    pub reads: bool,
 }
+
+/// Admin actions that change nothing: listed by `admin audit all` only. The audit query names
+/// the same list in its SQL.
+pub const READ_ACTIONS: &[&str] = &["stats", "audit", "roles.list", "settings.view"];
 
 /// One item as exported: every stored column, the answers, and the verdict's outcome and flags.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -216,6 +223,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every workspace: (id, name).
     async fn workspaces(&self) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// Records the workspace's display name as its platform gives it (a Slack team's name, a
+    /// Discord server's); nothing happens if the workspace is not stored yet or has that name.
+    async fn set_workspace_name(&self, id: &str, name: &str) -> Result<(), StoreError>;
 
     /// Changes a workspace's settings and records who did it.
     async fn update_settings(&self, settings: &Settings, action: &AdminAction) -> Result<(), StoreError>;

@@ -85,6 +85,16 @@ macro_rules! sql_store {
             }
 
             #[tracing::instrument(skip(self))]
+            async fn set_workspace_name(&self, id: &str, name: &str) -> Result<(), $crate::storage::StoreError> {
+                sqlx::query("UPDATE workspaces SET name = $2 WHERE id = $1 AND name <> $2")
+                    .bind(id)
+                    .bind(name)
+                    .execute(&self.writer)
+                    .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self))]
             async fn workspaces(&self) -> Result<Vec<(String, String)>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as("SELECT id, name FROM workspaces ORDER BY id").fetch_all(&self.pool).await?)
             }
@@ -493,6 +503,8 @@ macro_rules! sql_store {
                      FROM events e LEFT JOIN items i ON i.id = e.item_id
                      WHERE e.workspace_id = $1 AND ($2 = '' OR e.actor = $2)
                        AND ($3 = '' OR (i.kind = $3 AND i.number = $4)) AND e.at >= $5
+                       AND ($7 OR e.kind <> 'admin'
+                            OR e.detail NOT IN ('stats', 'audit', 'roles.list', 'settings.view'))
                      ORDER BY e.id DESC LIMIT $6",
                 )
                 .bind(workspace)
@@ -501,6 +513,7 @@ macro_rules! sql_store {
                 .bind(number)
                 .bind($crate::storage::sql::since_or_epoch(filter.since))
                 .bind(limit)
+                .bind(filter.reads)
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(|r| r.into_audit()).collect()

@@ -431,6 +431,7 @@ fn render_block(block: &Block, color: bool) -> String {
                 Span::Plain(t) | Span::Code(t) => t.clone(),
                 Span::Bold(t) => bold(t, color),
                 Span::User(id) => format!("@{id}"),
+                Span::Channel(id) => format!("#{id}"),
             })
             .collect()
     };

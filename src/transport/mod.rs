@@ -7,4 +7,5 @@
 
 pub mod console;
 pub mod discord;
+pub mod names;
 pub mod slack;

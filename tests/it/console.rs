@@ -87,3 +87,35 @@ fn a_bad_database_url_is_refused_with_the_forms_that_work() {
     assert_eq!(status, 2);
     assert!(err.contains("KAKEHASHI_LANG"), "{err}");
 }
+
+#[test]
+fn an_empty_workspaces_digest_says_there_is_nothing_yet() {
+    let (status, out, err) = console(&["--user", "aiko"], "digest\n", &[]);
+    assert_eq!(status, 0, "{err}");
+    assert!(out.contains("Nothing in the AI team's hands yet"), "{out}");
+    assert!(!out.contains("0% of the work"), "{out}");
+}
+
+#[test]
+fn a_missing_note_is_refused_with_an_example_for_that_move() {
+    let input = "seed Try a tiny model\n\n\n\nmove S-1 prototyping\nmove S-1 shelved\n";
+    let (status, out, err) = console(&["--user", "aiko"], input, &[]);
+    assert_eq!(status, 0, "{err}");
+    assert!(out.contains("e.g. move S-1 shelved Accuracy stayed below the manual check."), "{out}");
+    assert!(!out.contains("redirected"), "no need's example for a seed: {out}");
+}
+
+#[test]
+fn the_audit_trail_shows_changes_in_words_and_look_ups_only_when_asked() {
+    let input = "admin roles add kenji ai_team\nadmin stats\nadmin roles list\nadmin audit\nadmin audit all\n";
+    let (status, out, err) = console(&["--user", "aiko"], input, &[]);
+    assert_eq!(status, 0, "{err}");
+    let parts: Vec<&str> = out.split("Audit trail (newest first)").collect();
+    assert_eq!(parts.len(), 3, "{out}");
+    let (changes, all) = (parts[1], parts[2]);
+    assert!(changes.contains("@aiko gave @kenji the AI team role"), "{changes}");
+    assert!(!changes.contains("roles.add") && !changes.contains("statistics"), "{changes}");
+    assert!(changes.contains("admin audit all shows the look-ups"), "{changes}");
+    assert!(all.contains("looked at the statistics") && all.contains("listed the roles"), "{all}");
+    assert!(all.contains("read the audit trail"), "{all}");
+}

@@ -157,7 +157,7 @@ async fn the_same_click_twice_changes_nothing_the_second_time() {
     let once = aiko.click(&last).await;
     let twice = aiko.click(&last).await;
     assert_eq!(
-        said(&once).replace("The AI team gets it for triage now. You will hear from them here.\n", ""),
+        said(&once).replace("The AI team gets it for triage now. Each change of its status comes to you as a direct message from kakehashi.\n", ""),
         said(&twice)
     );
     let history = app.bot.store.events(WORKSPACE, n(1)).await.unwrap();

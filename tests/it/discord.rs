@@ -448,6 +448,7 @@ async fn a_late_reply_is_deferred_then_edits_the_original_response() {
         bot: Arc::new(Bot::new(gated.clone(), Arc::new(Prompts::embedded()), clock.clone(), Settings::default())),
         api: Arc::new(DiscordApi::new(None, &fake.url)),
         deadline: Duration::from_millis(100),
+        names: Default::default(),
     });
     let router = endpoint::router(discord, SignatureCheck::parse(&public_key()).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -511,6 +512,7 @@ async fn a_gateway_interaction_is_answered_through_the_rest_api() {
         bot: bot(&db, clock),
         api: Arc::new(DiscordApi::new(Some("gateway-token"), &fake.url)),
         deadline: Duration::from_secs(2),
+        names: Default::default(),
     });
     let aiko = Sender::member(AIKO);
     let need = command(aiko, 11, "ai", &["need"], &[("title", json!("Forecast weekly demand"))]);
@@ -629,7 +631,7 @@ async fn the_invite_link_names_the_two_scopes_and_the_minimal_permissions() {
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         format!(
-            "https://discord.com/oauth2/authorize?client_id={APP}&scope=bot+applications.commands&permissions=19456"
+            "https://discord.com/oauth2/authorize?client_id={APP}&scope=bot+applications.commands&permissions=52224"
         )
     );
     let out = std::process::Command::new(crate::console::BIN)
@@ -655,4 +657,158 @@ fn the_discord_configuration_never_shows_its_token() {
     assert!(shown.contains("Secret(***)") && !shown.contains("very-secret"), "{shown}");
     let api = DiscordApi::new(Some("MTIz.very-secret"), "https://discord.com");
     assert!(!format!("{api:?}").contains("very-secret"));
+}
+
+/// The option `name` of the subcommand `path` of the registered command `top`.
+fn registered_option<'a>(commands: &'a [Value], top: &str, path: &[&str], name: &str) -> &'a Value {
+    let mut node = commands.iter().find(|c| c["name"] == top).unwrap_or_else(|| panic!("/{top}"));
+    for word in path {
+        node = node["options"].as_array().unwrap().iter().find(|o| o["name"] == *word).unwrap();
+    }
+    node["options"].as_array().unwrap().iter().find(|o| o["name"] == name).unwrap_or_else(|| panic!("{name}"))
+}
+
+#[tokio::test]
+async fn options_carry_the_stored_limits_postable_channel_kinds_and_written_descriptions() {
+    let app = spawn(sqlite().await).await;
+    let put = app.fake.wait_for("command registration", |c| c.method == "PUT").await;
+    let commands = put.body.as_array().unwrap().clone();
+    let title = registered_option(&commands, "ai", &["need"], "title");
+    assert_eq!(title["max_length"], 200, "a title is stored up to 200 characters");
+    assert_eq!(registered_option(&commands, "ai", &["move"], "note")["max_length"], 2000);
+    assert_eq!(registered_option(&commands, "ai", &["list"], "team")["max_length"], 100);
+    let days = registered_option(&commands, "ai", &["effort"], "days");
+    assert_eq!((days["min_value"].as_f64(), days["max_value"].as_f64()), (Some(0.0), Some(10000.0)));
+    let channel = registered_option(&commands, "ai-admin", &["channel"], "channel");
+    assert_eq!(channel["channel_types"], json!([0, 5]), "text and announcement channels only");
+    let which = registered_option(&commands, "ai-admin", &["channel"], "which");
+    assert!(which["description"].as_str().unwrap().starts_with("Triage cards"), "{which}");
+    assert!(!which["description"].as_str().unwrap().contains("pick one"));
+    assert!(title["description"].as_str().unwrap().starts_with("What you need"), "{title}");
+    let ja = title["description_localizations"]["ja"].as_str().unwrap();
+    assert!(!ja.contains("title") && ja.contains("必要なこと"), "{ja}");
+    // every option of every command has a written description, within Discord's 100 characters
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        for o in v["options"].as_array().into_iter().flatten() {
+            if o["type"].as_u64().is_some_and(|t| t > 2) {
+                let d = o["description"].as_str().unwrap();
+                assert!(!d.starts_with("discord.") && d.chars().count() <= 100, "{d}");
+                out.push(d.to_string());
+            }
+            walk(o, out);
+        }
+    }
+    let mut all = Vec::new();
+    commands.iter().for_each(|c| walk(c, &mut all));
+    assert!(all.len() > 20 && all.iter().all(|d| !d.starts_with("The ") || !d.ends_with("a number")), "{all:?}");
+}
+
+#[tokio::test]
+async fn a_channel_no_message_can_be_posted_in_is_refused_clearly() {
+    let app = spawn(sqlite().await).await;
+    let category = "1300000000000000099";
+    let mut v = command(Sender::member(ADMIN), 5, "ai-admin", &["channel"], &[("which", json!("digest"))]);
+    v["data"]["options"][0]["options"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "channel", "type": 7, "value": category}));
+    v["data"]["resolved"] =
+        json!({"channels": {category: {"id": category, "name": "Projects", "type": 4, "permissions": "0"}}});
+    let refused = app.send(&v).await;
+    let text = refused["data"]["content"].as_str().unwrap_or_default();
+    assert!(text.contains("“Projects” is not a channel a message can be posted in"), "{refused}");
+    assert_eq!(refused["data"]["flags"], 64);
+    let ws = app.bot.store.ensure_workspace(WORKSPACE, "x", &Settings::default(), t0()).await.unwrap();
+    assert_eq!(ws.settings.digest_channel, None, "nothing saved");
+}
+
+#[tokio::test]
+async fn hints_on_discord_name_the_slash_command_and_its_options() {
+    let app = spawn(sqlite().await).await;
+    let answer = app.command(Sender::member(AIKO), "answers", &[("id", json!("N-1"))]).await;
+    let text = said(&answer["data"]);
+    assert!(text.contains("/ai mine"), "{text}");
+    let help = said(&app.command(Sender::member(AIKO), "help", &[]).await["data"]);
+    assert!(help.contains("/ai resume id:<id>") && help.contains("/ai need title:<what you need>"), "{help}");
+    let one = said(&app.command(Sender::member(AIKO), "help", &[("command", json!("resume"))]).await["data"]);
+    assert!(one.contains("Example: /ai resume id:N-12."), "{one}");
+}
+
+#[tokio::test]
+async fn an_export_over_the_interactions_upload_limit_says_how_to_get_it_instead() {
+    let app = spawn(sqlite().await).await;
+    let mut v = command(Sender::member(ADMIN), 6, "ai-admin", &["export"], &[]);
+    v["attachment_size_limit"] = json!(16);
+    let answer = app.send(&v).await;
+    let text = said(&answer["data"]);
+    assert!(text.contains("more than Discord takes in a reply here") && text.contains("kakehashi export"), "{answer}");
+    let posted_files =
+        app.fake.calls().into_iter().filter(|c| c.body.as_str().is_some_and(|b| b.contains("filename"))).count();
+    assert_eq!(posted_files, 0, "no upload Discord would refuse");
+    // within the limit, the file goes up as a follow-up
+    let within = app.send(&command(Sender::member(ADMIN), 7, "ai-admin", &["export"], &[])).await;
+    assert!(!said(&within["data"]).contains("more than Discord takes"), "{within}");
+}
+
+#[tokio::test]
+async fn the_digest_names_the_server_and_settings_link_channels() {
+    let app = spawn(sqlite().await).await;
+    let admin = Sender::member(ADMIN);
+    let set = command(admin, 8, "ai-admin", &["channel"], &[("which", json!("triage"))]);
+    app.send(&set).await;
+    let settings = app.send(&command(admin, 9, "ai-admin", &["settings"], &[])).await;
+    let shown = serde_json::to_string(&settings["data"]).unwrap();
+    assert!(shown.contains(&format!("<#{}>", crate::discord_fake::CHANNEL)), "{shown}");
+    let ws = app.bot.store.workspace(WORKSPACE).await.unwrap().unwrap();
+    assert_eq!(ws.name, crate::discord_fake::GUILD_NAME);
+    let preview = app.command(admin, "digest", &[]).await;
+    let text = serde_json::to_string(&preview["data"]).unwrap();
+    assert!(text.contains("Weekly AI digest · Acme Retail · "), "{text}");
+    let asked = app.fake.calls().iter().filter(|c| c.method == "GET" && c.path.ends_with(GUILD)).count();
+    assert_eq!(asked, 1, "the name is asked once and remembered");
+}
+
+/// The gateway gauge, as `/metrics` and `/healthz` read it.
+fn gateway_up(bot: &Bot) -> Option<bool> {
+    bot.metrics.connections().into_iter().find(|(t, _)| t == gateway::TRANSPORT).map(|(_, up)| up)
+}
+
+/// Waits until the gateway gauge says `up` (the watcher reads the shard runners every second).
+async fn wait_gateway(bot: &Bot, up: bool, what: &str) {
+    let wait = async {
+        while gateway_up(bot) != Some(up) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), wait).await.unwrap_or_else(|_| panic!("{what}"));
+}
+
+#[tokio::test]
+async fn gateway_health_follows_a_dropped_and_refused_connection_and_resumes_where_ready_said() {
+    let db = sqlite().await;
+    let fake = FakeDiscord::start().await;
+    let gw = crate::discord_fake::FakeGateway::start().await;
+    fake.set_gateway_url(&gw.url);
+    let clock = Arc::new(ManualClock::new(t0()));
+    let discord = Arc::new(Discord {
+        bot: bot(&db, clock),
+        api: Arc::new(DiscordApi::new(Some("gateway-token"), &fake.url)),
+        deadline: Duration::from_secs(2),
+        names: Default::default(),
+    });
+    let bot = discord.bot.clone();
+    let run = tokio::spawn(gateway::run(discord, "gateway-token".into(), fake.url.clone()));
+    gw.wait_sessions(1).await;
+    wait_gateway(&bot, true, "the gateway never counted as connected").await;
+    assert_eq!(gw.sessions()[0], ("main", "identify"));
+
+    // Discord closes with 4000 and refuses to take the client back for a while
+    gw.drop_all(true);
+    wait_gateway(&bot, false, "a dropped, refused connection still counts as connected").await;
+    // back: the client resumes on READY's resume_gateway_url and counts as connected again
+    gw.accept();
+    let sessions = gw.wait_sessions(2).await;
+    assert_eq!(sessions[1].0, "resume", "reconnected on resume_gateway_url: {sessions:?}");
+    wait_gateway(&bot, true, "the gateway did not come back").await;
+    run.abort();
 }

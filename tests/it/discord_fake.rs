@@ -16,6 +16,8 @@ use crate::flaky::{Drops, FlakyListener, one_call_per_connection};
 
 pub const APP: &str = "1100000000000000001";
 pub const GUILD: &str = "1200000000000000002";
+/// The test server's name, as `GET /guilds/{id}` gives it.
+pub const GUILD_NAME: &str = "Acme Retail";
 pub const CHANNEL: &str = "1300000000000000003";
 pub const DM_CHANNEL: &str = "1400000000000000004";
 /// A member who manages the server, and one who does not.
@@ -49,6 +51,8 @@ struct Recorded {
     scripted: Mutex<Vec<Scripted>>,
     changed: Notify,
     drops: Drops,
+    /// What `GET /gateway` answers.
+    gateway_url: Mutex<Option<String>>,
 }
 
 pub struct FakeDiscord {
@@ -87,6 +91,11 @@ impl FakeDiscord {
             retry_after: None,
             delay: Some(wait),
         });
+    }
+
+    /// `GET /gateway` answers with this URL (a [`FakeGateway`]'s).
+    pub fn set_gateway_url(&self, url: &str) {
+        *self.state.gateway_url.lock().unwrap() = Some(url.to_string());
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -148,6 +157,12 @@ async fn record(
             }
             response
         }
+        None if path.ends_with("/gateway") || path.ends_with("/gateway/bot") => {
+            let url = state.gateway_url.lock().unwrap().clone().unwrap_or_default();
+            let limit = json!({"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1});
+            (StatusCode::OK, axum::Json(json!({ "url": url, "shards": 1, "session_start_limit": limit })))
+                .into_response()
+        }
         None => usual(&path),
     };
     let body_value =
@@ -171,6 +186,8 @@ fn usual(path: &str) -> Response {
         json!({ "id": "1500000000000000005" })
     } else if path.ends_with("/commands") {
         json!([])
+    } else if path.ends_with(&format!("/guilds/{GUILD}")) {
+        json!({ "id": GUILD, "name": GUILD_NAME })
     } else {
         json!({})
     };
@@ -323,4 +340,133 @@ pub fn text(data: &Value) -> String {
         s.push_str(e["description"].as_str().unwrap_or_default());
     }
     s
+}
+
+// ----- the gateway -----
+
+/// A fake Discord gateway: Hello, READY on Identify, RESUMED on Resume, an acknowledgement for
+/// each heartbeat. Two addresses, like Discord's: the one `GET /gateway` gives, and the one READY
+/// names as `resume_gateway_url`. A test can close every connection (code 4000) and refuse new
+/// ones, as Discord does during an outage.
+pub struct FakeGateway {
+    pub url: String,
+    state: Arc<Gateway>,
+}
+
+#[derive(Default)]
+struct Gateway {
+    refuse: std::sync::atomic::AtomicBool,
+    kick: tokio::sync::watch::Sender<u64>,
+    /// (which address, what the client sent first after Hello: "identify" or "resume").
+    sessions: Mutex<Vec<(&'static str, &'static str)>>,
+    changed: Notify,
+}
+
+impl FakeGateway {
+    pub async fn start() -> FakeGateway {
+        let state = Arc::new(Gateway::default());
+        let main = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let resume = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}", main.local_addr().unwrap());
+        let resume_url = format!("ws://{}", resume.local_addr().unwrap());
+        for (listener, which) in [(main, "main"), (resume, "resume")] {
+            let state = state.clone();
+            let resume_url = resume_url.clone();
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    if state.refuse.load(std::sync::atomic::Ordering::SeqCst) {
+                        drop(stream);
+                        continue;
+                    }
+                    tokio::spawn(session(state.clone(), stream, which, resume_url.clone()));
+                }
+            });
+        }
+        FakeGateway { url, state }
+    }
+
+    /// Closes every open connection with code 4000; with `refuse`, new ones are dropped unanswered.
+    pub fn drop_all(&self, refuse: bool) {
+        self.state.refuse.store(refuse, std::sync::atomic::Ordering::SeqCst);
+        self.state.kick.send_modify(|n| *n += 1);
+    }
+
+    pub fn accept(&self) {
+        self.state.refuse.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn sessions(&self) -> Vec<(&'static str, &'static str)> {
+        self.state.sessions.lock().unwrap().clone()
+    }
+
+    /// Waits until `n` sessions have started.
+    pub async fn wait_sessions(&self, n: usize) -> Vec<(&'static str, &'static str)> {
+        let wait = async {
+            loop {
+                let changed = self.state.changed.notified();
+                tokio::pin!(changed);
+                changed.as_mut().enable();
+                if self.sessions().len() >= n {
+                    return self.sessions();
+                }
+                changed.await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(30), wait)
+            .await
+            .unwrap_or_else(|_| panic!("{n} gateway sessions did not start: {:?}", self.sessions()))
+    }
+}
+
+async fn session(state: Arc<Gateway>, stream: tokio::net::TcpStream, which: &'static str, resume_url: String) {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else { return };
+    let mut kick = state.kick.subscribe();
+    kick.borrow_and_update();
+    let send = |v: Value| Message::Text(v.to_string());
+    if ws.send(send(json!({"op": 10, "d": {"heartbeat_interval": 500}}))).await.is_err() {
+        return;
+    }
+    let mut seq = 0u64;
+    loop {
+        tokio::select! {
+            _ = kick.changed() => {
+                let frame = CloseFrame { code: 4000u16.into(), reason: "Unknown error".into() };
+                let _ = ws.send(Message::Close(Some(frame))).await;
+                return;
+            }
+            message = ws.next() => {
+                let Some(Ok(Message::Text(text))) = message else { return };
+                let v: Value = serde_json::from_str(&text).unwrap_or_default();
+                seq += 1;
+                let reply = match v["op"].as_u64() {
+                    Some(1) => json!({"op": 11}),
+                    Some(2) => {
+                        state.sessions.lock().unwrap().push((which, "identify"));
+                        state.changed.notify_waiters();
+                        json!({"op": 0, "t": "READY", "s": seq, "d": {
+                            "v": 10,
+                            "user": {"id": APP, "username": "kakehashi", "discriminator": "0", "avatar": null, "bot": true},
+                            "guilds": [],
+                            "session_id": "session-1",
+                            "resume_gateway_url": resume_url,
+                            "shard": [0, 1],
+                            "application": {"id": APP, "flags": 0}
+                        }})
+                    }
+                    Some(6) => {
+                        state.sessions.lock().unwrap().push((which, "resume"));
+                        state.changed.notify_waiters();
+                        json!({"op": 0, "t": "RESUMED", "s": seq, "d": {}})
+                    }
+                    _ => continue,
+                };
+                if ws.send(send(reply)).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
 }

@@ -27,6 +27,8 @@ use crate::flaky::{Drops, FlakyListener, one_call_per_connection};
 
 /// How long a test waits for something the fake should see.
 pub const WAIT: Duration = Duration::from_secs(15);
+/// The test workspace's name, as team.info gives it.
+pub const TEAM_NAME: &str = "Acme Retail Japan";
 
 /// One request the fake received.
 #[derive(Debug, Clone)]
@@ -249,6 +251,7 @@ async fn api(State(inner): State<Arc<Inner>>, Path(method): Path<String>, header
             let user = last["users"].as_str().unwrap_or("U0").to_string();
             json!({"ok": true, "channel": {"id": format!("D{}", user.trim_start_matches('U'))}})
         }
+        "team.info" => json!({"ok": true, "team": {"id": last["team"], "name": TEAM_NAME, "domain": "acme"}}),
         "users.info" => {
             let locale = inner.locale.lock().unwrap().clone();
             json!({"ok": true, "user": {"id": last["user"], "locale": locale}})

@@ -176,6 +176,7 @@ pub fn said(replies: &[Outbound]) -> String {
             .map(|s| match s {
                 Span::Plain(t) | Span::Bold(t) | Span::Code(t) => t.clone(),
                 Span::User(id) => format!("@{id}"),
+                Span::Channel(id) => format!("#{id}"),
             })
             .collect()
     };
@@ -301,6 +302,9 @@ impl Store for Gated {
     }
     async fn workspaces(&self) -> Result<Vec<(String, String)>, StoreError> {
         self.inner.workspaces().await
+    }
+    async fn set_workspace_name(&self, id: &str, name: &str) -> Result<(), StoreError> {
+        self.inner.set_workspace_name(id, name).await
     }
     async fn update_settings(&self, settings: &Settings, action: &AdminAction) -> Result<(), StoreError> {
         self.inner.update_settings(settings, action).await

@@ -109,3 +109,25 @@ fn every_message_exists_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn every_marked_command_is_closed_and_reads_back_as_a_command() {
+    let p = Prompts::embedded();
+    for key in p.message_keys() {
+        for lang in Lang::ALL {
+            let text = p.marked(lang, key);
+            assert_eq!(text.matches('`').count() % 2, 0, "{key} in {lang}: a command mark is not closed");
+            for (i, command) in text.split('`').enumerate().filter(|(i, _)| i % 2 == 1) {
+                let line = kakehashi::domain::text::fill(command, &[("item", "N-1".into()), ("user", "aiko".into())]);
+                let line = line.replace("{status}", "declined").replace("{example}", "a note");
+                let ok = kakehashi::chat::Command::parse(&line).is_ok()
+                    || matches!(
+                        kakehashi::chat::Command::parse(&line),
+                        Err(kakehashi::chat::ParseError::Missing { .. })
+                    )
+                    || line.contains(['<', '|', '#']); // a usage: a placeholder, alternatives, a channel
+                assert!(ok, "{key} in {lang}, mark {i}: `{line}` is not a command");
+            }
+        }
+    }
+}

@@ -1140,7 +1140,20 @@ fn the_manifests_declare_what_the_server_serves() {
                 scopes.push(scope);
             }
         }
-        assert_eq!(scopes, ["commands", "chat:write", "im:write", "users:read", "files:write", "app_mentions:read"]);
+        assert_eq!(
+            scopes,
+            [
+                "commands",
+                "chat:write",
+                "im:write",
+                "users:read",
+                "files:write",
+                "app_mentions:read",
+                "im:history",
+                "team:read"
+            ]
+        );
+        assert!(m.contains("- message.im\n") && m.contains("messages_tab_read_only_enabled: false"));
     }
     let readme = include_str!("../../README.md");
     let section = &readme[readme.find("## Run on Slack").expect("the README section")..];
@@ -1157,4 +1170,164 @@ fn the_manifests_declare_what_the_server_serves() {
     ] {
         assert!(section.contains(var), "README \"Run on Slack\" lacks {var}");
     }
+}
+
+/// A need created straight in the store, in `status` (for tests that start mid-lifecycle).
+async fn need_in(s: &Server, requester: &str, title: &str, status: Status) -> ItemRef {
+    use kakehashi::domain::text::{Description, TeamName, Title};
+    let store = &s.bot.store;
+    store.ensure_workspace(WORKSPACE, "acme", &Settings::default(), t0()).await.unwrap();
+    let mut item = store
+        .create_item(kakehashi::storage::NewItem {
+            workspace: WORKSPACE.into(),
+            kind: ItemKind::Need,
+            title: Title::parse(title).unwrap(),
+            description: Description::parse("").unwrap(),
+            team: TeamName::parse("Sales").unwrap(),
+            requester: requester.into(),
+            at: t0(),
+        })
+        .await
+        .unwrap();
+    item.status = status;
+    item.submitted_at = Some(t0());
+    store.save_item(&mut item, "setup", kakehashi::storage::Save::default()).await.unwrap();
+    item.reference
+}
+
+async fn grant(s: &Server, user: &str, role: kakehashi::domain::Role) {
+    let store = &s.bot.store;
+    store.ensure_workspace(WORKSPACE, "acme", &Settings::default(), t0()).await.unwrap();
+    let action = kakehashi::storage::AdminAction {
+        workspace: WORKSPACE.into(),
+        actor: "setup".into(),
+        action: "roles.add".into(),
+        detail: format!("{user} {role}"),
+        at: t0(),
+    };
+    store.set_role(user, role, true, &action).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_status_dm_names_who_moved_it_with_a_space_and_a_mention_in_its_notification() {
+    let s = serve(sqlite().await, HTTP).await;
+    grant(&s, "U2", kakehashi::domain::Role::AiTeam).await;
+    let need = need_in(&s, "U1", "Forecast demand", Status::Submitted).await;
+    s.command("U2", "C1", &format!("move {need} accepted")).await;
+    let report = kakehashi::delivery::run_once(s.bot.store.as_ref(), &s.deliverers, t0()).await.unwrap();
+    assert_eq!(report.sent, 1);
+    let posted = s.fake.wait_calls("chat.postMessage", 1).await;
+    let dm = &posted[0].body;
+    assert_eq!(dm["channel"], "D1");
+    assert!(texts(&dm["blocks"]).contains("is now accepted. By <@U2>."), "{dm}");
+    assert_eq!(
+        dm["text"], "Your need N-1 “Forecast demand” is now accepted. By <@U2>.",
+        "no raw id in the notification"
+    );
+}
+
+/// A click on the button `action` of a card in channel C1, by `user`; returns its response URL
+/// and trigger id.
+async fn click_card(s: &Server, user: &str, action: &str) -> (String, String) {
+    let element = json!({"type": "button", "action_id": action, "value": ""});
+    let url = s.fake.response_url();
+    let trigger = format!("{}.click", s.fake.next_id());
+    let (status, body) = s.interact(&block_actions(user, &element, &[], &url, &trigger)).await;
+    assert_eq!((status, body), (200, None));
+    (url, trigger)
+}
+
+#[tokio::test]
+async fn the_triage_card_offers_the_teams_moves_accept_asks_an_optional_note_and_repeats_stay_private() {
+    let s = serve(sqlite().await, HTTP).await;
+    grant(&s, "U2", kakehashi::domain::Role::AiTeam).await;
+    need_in(&s, "U1", "Forecast demand", Status::Submitted).await;
+
+    // Accept opens a form whose note may stay empty
+    let (url, trigger) = click_card(&s, "U2", "m:N-1:accepted").await;
+    let view = s.opened(&trigger).await;
+    assert_eq!(view["blocks"][0]["optional"], true, "{view}");
+    assert!(texts(&view).contains("optional"), "{view}");
+    let (status, ack) = s.interact(&view_submission("U2", &view, &[("note", "")])).await;
+    assert_eq!((status, ack), (200, None));
+    let card = s.replacement(&url).await;
+    let ids: Vec<String> =
+        elements(&card["blocks"]).iter().map(|e| e["action_id"].as_str().unwrap().to_string()).collect();
+    assert!(ids.contains(&"m:N-1:in_progress".to_string()), "{ids:?}");
+    assert!(!ids.iter().any(|a| a.ends_with(":withdrawn")), "withdrawing is the requester's move: {ids:?}");
+    assert_eq!(s.bot.store.item(WORKSPACE, n1()).await.unwrap().unwrap().status, Status::Accepted);
+
+    // a second press (here: Accept again, as from a stale copy of the card) is answered to the
+    // presser alone and leaves the shared card as it is
+    let (url, _) = click_card(&s, "U2", "m:N-1:accepted").await;
+    let posted = s.fake.wait_hook(&url, 1).await;
+    let again = &posted[0].body;
+    assert_eq!(again["replace_original"], false, "{again}");
+    assert_eq!(again["response_type"], "ephemeral", "{again}");
+    assert!(texts(again).contains("N-1 is already like that"), "{again}");
+    assert!(elements(&again["blocks"]).is_empty(), "no copy of the card: {again}");
+}
+
+#[tokio::test]
+async fn hints_and_help_on_slack_are_written_as_slack_commands() {
+    let s = serve(sqlite().await, HTTP).await;
+    let missing = s.command("U1", "C1", "show N-9").await.body.unwrap();
+    assert!(texts(&missing).contains("Type /ai mine to see your items."), "{missing}");
+    let help = texts(&s.command("U1", "C1", "help").await.body.unwrap());
+    assert!(help.contains("`/ai need &lt;what you need&gt;`") && help.contains("`/ai resume &lt;id&gt;`"), "{help}");
+    assert!(help.contains("/ai help &lt;command&gt; tells more"), "{help}");
+    let typo = texts(&s.command("U1", "C1", "mnie").await.body.unwrap());
+    assert!(typo.contains("Did you mean: /ai mine?") && typo.contains("Type /ai help to see"), "{typo}");
+}
+
+#[tokio::test]
+async fn what_a_person_types_in_the_bots_dm_is_answered_there_as_a_command() {
+    let s = serve(sqlite().await, HTTP).await;
+    let event = |id: &str, ev: Value| {
+        serde_json::to_vec(&json!({"type": "event_callback", "team_id": TEAM, "event_id": id, "event": ev})).unwrap()
+    };
+    let typed =
+        json!({"type": "message", "channel_type": "im", "user": "U1", "text": "mine", "channel": "D7", "ts": "1.1"});
+    let r = s.post_signed("/slack/events", "application/json", event("EvDm1", typed)).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let posted = s.fake.wait_calls("chat.postMessage", 1).await;
+    assert_eq!(posted[0].body["channel"], "D7", "answered in the DM itself");
+    assert!(texts(&posted[0].body).contains("You have no needs or seeds yet"), "{}", posted[0].body);
+    // the bot's own messages and edits there are not commands
+    let own = json!({"type": "message", "channel_type": "im", "bot_id": "B1", "user": "UBOT", "text": "mine", "channel": "D7"});
+    let edit = json!({"type": "message", "channel_type": "im", "subtype": "message_changed", "channel": "D7"});
+    s.post_signed("/slack/events", "application/json", event("EvDm2", own)).await;
+    s.post_signed("/slack/events", "application/json", event("EvDm3", edit)).await;
+    s.command("U1", "C1", "help").await;
+    assert_eq!(s.fake.calls_of("chat.postMessage").len(), 1);
+}
+
+#[tokio::test]
+async fn settings_show_channels_as_links_and_the_digest_names_the_workspace_once_asked() {
+    let s = serve(sqlite().await, HTTP).await;
+    grant(&s, "U1", kakehashi::domain::Role::Admin).await;
+    s.command("U1", "C0TRIAGE", "admin channel triage").await;
+    let settings = s.command("U1", "C1", "admin settings").await.body.unwrap();
+    let shown = texts(&settings);
+    assert!(shown.contains("<#C0TRIAGE>"), "a channel link, which notifies nobody: {shown}");
+    assert!(!shown.contains("`C0TRIAGE`"), "{shown}");
+    let ws = s.bot.store.workspace(WORKSPACE).await.unwrap().unwrap();
+    assert_eq!(ws.name, crate::fake_slack::TEAM_NAME, "team.info's name, kept in the store");
+    let sent = s.command("U1", "C1", "digest").await;
+    let posted = s.fake.wait_hook(&sent.response_url, 1).await;
+    let preview = texts(&posted[0].body);
+    assert!(preview.contains("Weekly AI digest · Acme Retail Japan · "), "{preview}");
+    assert_eq!(s.fake.calls_of("team.info").len(), 1, "asked once, then remembered");
+}
+
+#[tokio::test]
+async fn an_over_long_title_opens_the_form_cut_to_the_stored_limit() {
+    let s = serve(sqlite().await, HTTP).await;
+    let long = "Forecast ".repeat(700);
+    let sent = s.command("U1", "C1", &format!("need {long}")).await;
+    let view = s.opened(&sent.trigger_id).await;
+    let title = &view["blocks"][0]["element"];
+    assert_eq!(title["max_length"], 200, "{view}");
+    assert_eq!(title["initial_value"].as_str().unwrap().chars().count(), 200, "{view}");
+    assert!(texts(&view).contains("200"), "the limit is said: {view}");
 }

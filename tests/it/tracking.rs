@@ -255,12 +255,16 @@ async fn the_loop_is_closed_each_change_is_told_exactly_once() {
         assert_eq!(report.sent, 1, "{}: the triage card", app.db.name);
         let cards = recorder.texts();
         assert_eq!(cards[0].0, Recipient::Channel("ai-team".into()));
-        assert!(cards[0].1.contains("New need for triage: N-1") && cards[0].1.contains("[Accept]"), "{}", cards[0].1);
+        assert!(cards[0].1.contains("New need for triage: N-1") && cards[0].1.contains("[Accept…]"), "{}", cards[0].1);
 
-        // triage by button, twice (a double click): one change, one message
+        // triage by button (its optional note left empty), sent twice (a double click): one
+        // change, one message
         app.clock.advance(Duration::hours(3));
-        admin.click("m:N-1:accepted").await;
-        admin.click("m:N-1:accepted").await;
+        let opened = admin.click("m:N-1:accepted").await;
+        let form = crate::helpers::form(&opened).expect("Accept asks for its optional note").clone();
+        assert!(!form.fields[0].required);
+        admin.submit(&form.id, &[("note", "")]).await;
+        admin.submit(&form.id, &[("note", "")]).await;
         admin.send(kakehashi::chat::InboundEvent::Action { id: "as:N-1".into(), values: vec!["taro".into()] }).await;
         admin.command("move N-1 in_progress").await;
         admin.command("move N-1 delivered Live for store 12 since Monday").await;
@@ -358,7 +362,7 @@ async fn what_is_exported_is_what_is_stored() {
         let events: Vec<serde_json::Value> = serde_json::from_slice(&file.bytes).unwrap();
         assert!(events.iter().any(|e| e["kind"] == "status" && e["to_status"] == "submitted"));
         let audit = said(&ada.command("admin audit").await);
-        assert!(audit.contains("export: events json since start"), "every admin action is audited: {audit}");
+        assert!(audit.contains("exported events json since start"), "every export is audited: {audit}");
     }
 }
 
@@ -378,6 +382,21 @@ async fn the_command_line_export_streams_the_same_rows() {
     let rows = kakehashi::export::read_csv(std::str::from_utf8(&out.stdout).unwrap());
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[1][3], "Forecast, weekly");
+    // run with no USER (as in a container), the export still names who ran it
+    let quiet = std::process::Command::new(crate::console::BIN)
+        .args(["export", "--db", &url])
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .env_remove("LOGNAME")
+        .output()
+        .unwrap();
+    assert!(quiet.status.success());
+    let login = std::process::Command::new("id").arg("-un").output().unwrap();
+    let login = String::from_utf8_lossy(&login.stdout).trim().to_string();
+    app.grant("ada", Role::Admin).await;
+    let audit = said(&app.person("ada").command("admin audit").await);
+    assert!(audit.contains(&format!("{login} (command line) exported")), "{audit}");
+    assert!(!audit.contains("unknown"), "{audit}");
     let bad = std::process::Command::new(crate::console::BIN)
         .args(["export", "--db", &url, "--workspace", "nope"])
         .output()
@@ -445,8 +464,9 @@ async fn settings_change_by_command_and_are_audited() {
     // the channel defaults to the one the command was typed in
     assert!(said(&ada.command("admin channel digest").await).contains("C1"));
     let audit = said(&ada.command("admin audit actor:ada").await);
-    let first = audit.find("settings.digest_channel").expect("newest first");
-    let last = audit.find("settings.currency").unwrap();
+    let first = audit.find("set digest_channel to #C1").unwrap_or_else(|| panic!("{audit}"));
+    let last = audit.find("set currency to usd").unwrap();
+    assert!(audit.contains("set ai_department to yes"), "{audit}");
     assert!(first < last, "{audit}");
     let settings = app.bot.store.workspace(WORKSPACE).await.unwrap().unwrap().settings;
     assert_eq!(settings.value.currency.code(), "USD");

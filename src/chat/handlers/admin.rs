@@ -36,7 +36,7 @@ pub async fn admin(ctx: &Ctx<'_>, command: AdminCommand) -> Result<Vec<Outbound>
         AdminCommand::Roles => roles(ctx).await,
         AdminCommand::Stats { since, until } => reports::stats(ctx, since, until).await,
         AdminCommand::Export { what, format, since } => reports::export(ctx, &what, &format, since).await,
-        AdminCommand::Audit { actor, item, since } => reports::audit(ctx, actor, item, since).await,
+        AdminCommand::Audit { all, actor, item, since } => reports::audit(ctx, all, actor, item, since).await,
         AdminCommand::PinStage { stage } => {
             let mut s = ctx.workspace.settings.clone();
             s.pinned_stage = stage.parse::<u8>().ok().and_then(Stage::parse);
@@ -126,7 +126,7 @@ fn settings_blocks(ctx: &Ctx, s: &Settings) -> Vec<Block> {
     let c = &s.value.currency;
     let schedule = s.schedule();
     let channel = |ch: &Option<String>| match ch {
-        Some(id) => vec![Span::Code(id.clone())],
+        Some(id) => vec![Span::Channel(id.clone())],
         None => text(ctx.t("admin.unset")),
     };
     vec![

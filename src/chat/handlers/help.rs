@@ -30,7 +30,7 @@ pub fn help(ctx: &Ctx, topic: Option<&str>) -> Result<Vec<Outbound>, Error> {
             };
             let key = spec.key();
             vec![
-                Block::Text(vec![Span::Code(ctx.t(&format!("help.{key}.usage")))]),
+                Block::Text(vec![Span::Code(ctx.syntax().command(&ctx.t(&format!("help.{key}.usage"))))]),
                 Block::Text(text(ctx.t(&format!("help.{key}.summary")))),
                 Block::Text(text(ctx.t(&format!("help.{key}.details")))),
             ]
@@ -42,7 +42,7 @@ pub fn help(ctx: &Ctx, topic: Option<&str>) -> Result<Vec<Outbound>, Error> {
 fn line(ctx: &Ctx, c: &CommandSpec) -> Vec<Span> {
     let key = c.key();
     vec![
-        Span::Code(ctx.t(&format!("help.{key}.usage"))),
+        Span::Code(ctx.syntax().command(&ctx.t(&format!("help.{key}.usage")))),
         Span::plain(format!(" — {}", ctx.t(&format!("help.{key}.summary")))),
     ]
 }

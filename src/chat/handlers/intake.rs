@@ -84,7 +84,10 @@ pub async fn submit(ctx: &Ctx<'_>, kind: ItemKind, values: &BTreeMap<String, Str
 fn form(ctx: &Ctx, kind: ItemKind, values: &BTreeMap<String, String>, errors: Vec<(String, String)>) -> Form {
     let k = kind.as_str();
     let t = |name: &str| ctx.t(&format!("intake.{k}.{name}"));
-    let initial = |id: &str| values.get(id).filter(|v| !v.trim().is_empty()).map(|v| v.chars().take(4000).collect());
+    // a value longer than its field is cut to fit (a form with an over-long initial value would
+    // not open at all); the error under the field says what the limit is
+    let initial =
+        |id: &str, max: usize| values.get(id).filter(|v| !v.trim().is_empty()).map(|v| v.chars().take(max).collect());
     Form {
         id: match kind {
             ItemKind::Need => FormKind::Need,
@@ -100,7 +103,7 @@ fn form(ctx: &Ctx, kind: ItemKind, values: &BTreeMap<String, String>, errors: Ve
                 hint: Some(t("title_hint")),
                 kind: FieldKind::Short,
                 required: true,
-                initial: initial("title"),
+                initial: initial("title", Title::MAX),
                 max_len: Title::MAX,
             },
             Field {
@@ -109,7 +112,7 @@ fn form(ctx: &Ctx, kind: ItemKind, values: &BTreeMap<String, String>, errors: Ve
                 hint: Some(t("team_hint")),
                 kind: FieldKind::Short,
                 required: kind == ItemKind::Need,
-                initial: initial("team"),
+                initial: initial("team", TeamName::MAX),
                 max_len: TeamName::MAX,
             },
             Field {
@@ -118,7 +121,7 @@ fn form(ctx: &Ctx, kind: ItemKind, values: &BTreeMap<String, String>, errors: Ve
                 hint: None,
                 kind: FieldKind::Long,
                 required: false,
-                initial: initial("description"),
+                initial: initial("description", Description::MAX),
                 max_len: Description::MAX,
             },
         ],

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use super::command::{Command, CommandSpec, ParseError};
 use super::message::Outbound;
-use super::{Action, Ctx, FormKind};
+use super::{Action, Ctx, FormKind, Syntax};
 use crate::domain::{ItemKind, ItemRef, Lang, WorkItem};
 use crate::error::Error;
 use crate::prompts::Prompts;
@@ -81,15 +81,20 @@ pub async fn form(ctx: &Ctx<'_>, form: FormKind, values: &BTreeMap<String, Strin
 
 /// A command that did not parse, in words: what was wrong and what to type instead.
 pub fn parse_error(ctx: &Ctx, e: ParseError) -> Error {
-    Error::User(parse_error_text(ctx.prompts(), ctx.lang, e))
+    Error::User(parse_error_text_in(ctx.prompts(), ctx.lang, ctx.syntax(), e))
 }
 
 /// The words of [`parse_error`], from the texts alone: what was wrong with a command line and
 /// what to type instead, in `lang`. Public so that the fuzz targets can render refusals without
 /// a workspace.
 pub fn parse_error_text(prompts: &Prompts, lang: Lang, e: ParseError) -> String {
+    parse_error_text_in(prompts, lang, Syntax::Console, e)
+}
+
+/// [`parse_error_text`] with commands written as `syntax` types them.
+pub fn parse_error_text_in(prompts: &Prompts, lang: Lang, syntax: Syntax, e: ParseError) -> String {
     // the keys are written out in each call, so that the test of message keys finds them
-    let usage = |command: &CommandSpec| prompts.get(lang, &format!("help.{}.usage", command.key())).to_string();
+    let usage = |command: &CommandSpec| syntax.command(prompts.get(lang, &format!("help.{}.usage", command.key())));
     match e {
         ParseError::Unknown { given, suggestion } => {
             let mut s = prompts.fill(lang, "error.unknown_command", &[("given", given)]);
@@ -98,7 +103,7 @@ pub fn parse_error_text(prompts: &Prompts, lang: Lang, e: ParseError) -> String 
                 s.push_str(&prompts.fill(lang, "error.suggest", &[("usage", usage(suggestion))]));
             }
             s.push(' ');
-            s.push_str(prompts.get(lang, "error.try_help"));
+            s.push_str(&syntax.render(prompts.marked(lang, "error.try_help")));
             s
         }
         ParseError::Missing { command, param } => {

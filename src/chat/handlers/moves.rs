@@ -22,14 +22,22 @@ pub enum Change {
     Effort { days: f64 },
 }
 
-/// Upper bound for `effort`, so a typo cannot record a century of work.
-const MAX_EFFORT_DAYS: f64 = 10_000.0;
+use super::super::command::MAX_EFFORT_DAYS;
 
-/// A move by button: straight away, or the form for its note when the move needs one.
+/// Moves whose button opens a form for a note: those that need one, and Accept, whose note
+/// (what happens next, when) is optional.
+fn asks_note(to: Status) -> bool {
+    to.requires_note() || to == Status::Accepted
+}
+
+/// A move by button: straight away, or the form for its note when the move asks for one.
 pub async fn start_move(ctx: &Ctx<'_>, item: ItemRef, to: Status) -> Result<Vec<Outbound>, Error> {
-    if to.requires_note() {
+    if asks_note(to) {
         let loaded = load(ctx, item).await?;
         may_move(ctx, &loaded, to)?;
+        if loaded.status == to {
+            return Ok(vec![unchanged(ctx, &loaded)]);
+        }
         return Ok(vec![Outbound::Form(note_form(ctx, item, to, None, Vec::new()))]);
     }
     apply(ctx, item, Change::Move { to, note: String::new() }, true).await
@@ -70,7 +78,7 @@ pub async fn apply(
             Change::Move { to, note } => {
                 may_move(ctx, &item, *to)?;
                 if item.status == *to {
-                    return Ok(vec![unchanged(ctx, &item, from_button)]);
+                    return Ok(vec![unchanged(ctx, &item)]);
                 }
                 let note = Note::parse(note).map_err(|e| Error::User(render::text_error(ctx, &e)))?;
                 Some(item.transition(*to, ctx.actor(), Some(note), ctx.now).map_err(|e| transition_error(ctx, e))?)
@@ -89,7 +97,7 @@ pub async fn apply(
             }
         };
         let Some(event) = event else {
-            return Ok(vec![unchanged(ctx, &item, from_button)]);
+            return Ok(vec![unchanged(ctx, &item)]);
         };
         let notices = notices(ctx, &item, before, &change, event.note.as_deref());
         match ctx
@@ -166,8 +174,17 @@ fn transition_error(ctx: &Ctx, e: TransitionError) -> Error {
 }
 
 /// Why this move needs a note, and what the note should say.
+/// The example is for this very move (a decline's example is a reason, a seed's what was learned).
 fn note_needed(ctx: &Ctx, item: ItemRef, to: Status) -> String {
-    ctx.tf("move.note_needed", &[("item", item.to_string()), ("what", ctx.t(&format!("move.note.{}", to.as_str())))])
+    ctx.tf(
+        "move.note_needed",
+        &[
+            ("item", item.to_string()),
+            ("status", to.as_str().to_string()),
+            ("what", ctx.t(&format!("move.note.{}", to.as_str()))),
+            ("example", ctx.t(&format!("move.example.{}", to.as_str()))),
+        ],
+    )
 }
 
 fn note_form(ctx: &Ctx, item: ItemRef, to: Status, typed: Option<&str>, errors: Vec<(String, String)>) -> Form {
@@ -196,12 +213,12 @@ fn notices(ctx: &Ctx, item: &WorkItem, before: Status, change: &Change, note: Op
     let about = [("item", item.reference.to_string()), ("title", item.title.clone())];
     if item.kind() == ItemKind::Need && item.status != before && item.requester != ctx.actor() {
         let status = ctx.prompts().get(lang, &format!("status.{}", item.status.as_str())).to_string();
-        let mut blocks = vec![Block::Text(vec![
+        let mut spans = vec![
             Span::plain(t("notify.status", &[about[0].clone(), about[1].clone(), ("status", status)])),
             Span::plain(" "),
-            Span::plain(t("notify.by", &[])),
-            Span::User(ctx.actor().to_string()),
-        ])];
+        ];
+        spans.extend(render::with_person(&t("notify.by", &[]), ctx.actor()));
+        let mut blocks = vec![Block::Text(spans)];
         if let Some(note) = note {
             blocks.push(Block::Text(vec![
                 Span::Bold(ctx.prompts().get(lang, &format!("move.note.{}", item.status.as_str())).to_string()),
@@ -213,12 +230,9 @@ fn notices(ctx: &Ctx, item: &WorkItem, before: Status, change: &Change, note: Op
     if let Change::Assign { user } = change
         && user != ctx.actor()
     {
-        let blocks = vec![Block::Text(vec![
-            Span::plain(t("notify.assigned", &about)),
-            Span::plain(" "),
-            Span::plain(t("notify.by", &[])),
-            Span::User(ctx.actor().to_string()),
-        ])];
+        let mut spans = vec![Span::plain(t("notify.assigned", &about)), Span::plain(" ")];
+        spans.extend(render::with_person(&t("notify.by", &[]), ctx.actor()));
+        let blocks = vec![Block::Text(spans)];
         out.push(ctx.notice(Recipient::User(user.clone()), blocks));
     }
     out
@@ -232,14 +246,11 @@ fn said(ctx: &Ctx, item: &WorkItem, change: &Change) -> String {
     }
 }
 
-fn unchanged(ctx: &Ctx, item: &WorkItem, from_button: bool) -> Outbound {
+/// A repeat (a second click, a move already made by someone else): said to the actor alone;
+/// the card a button belongs to is shared and stays as it is.
+fn unchanged(ctx: &Ctx, item: &WorkItem) -> Outbound {
     let text_ = ctx.tf("move.unchanged", &[("item", item.reference.to_string())]);
-    let mut message = Message::private(vec![Block::Text(text(text_))]);
-    if from_button {
-        message.blocks.extend(card(ctx, item, ctx.workspace_lang(), false));
-        message = message.replacing();
-    }
-    Outbound::Message(message)
+    Outbound::Message(Message::private(vec![Block::Text(text(text_))]))
 }
 
 /// An item's card: what it is, where it stands, its verdict, and the moves the AI team can make
@@ -279,7 +290,8 @@ pub fn controls(ctx: &Ctx, item: &WorkItem, lang: crate::domain::Lang, mine_only
         .next()
         .iter()
         .filter(|to| **to != Status::Submitted)
-        .filter(|to| !mine_only || may_move(ctx, item, **to).is_ok())
+        // the shared card (triage) offers the AI team's moves; withdrawing is the requester's
+        .filter(|to| if mine_only { may_move(ctx, item, **to).is_ok() } else { **to != Status::Withdrawn })
         .map(|to| {
             Control::Button(Button {
                 action: Action::Move { item: item.reference, to: *to }.to_string(),
@@ -294,7 +306,7 @@ pub fn controls(ctx: &Ctx, item: &WorkItem, lang: crate::domain::Lang, mine_only
                     _ => Style::Default,
                 },
                 key: None,
-                opens_form: to.requires_note(),
+                opens_form: asks_note(*to),
             })
         })
         .collect();

@@ -149,11 +149,12 @@ fn capped<R: crate::export::Row>(w: &mut Writer<Vec<u8>>) -> impl FnMut(R) -> st
 
 pub async fn audit(
     ctx: &Ctx<'_>,
+    all: bool,
     actor: Option<UserId>,
     item: Option<ItemRef>,
     since: Option<NaiveDate>,
 ) -> Result<Vec<Outbound>, Error> {
-    let filter = AuditFilter { actor, item, since: since.map(midnight) };
+    let filter = AuditFilter { actor, item, since: since.map(midnight), reads: all };
     // reading the trail is itself an admin action; it is recorded after the read, so it does not
     // fill the page it asks for
     let entries = ctx.store().audit(&ctx.workspace.id, &filter, AUDIT_LIMIT).await?;
@@ -173,17 +174,17 @@ pub async fn audit(
             .iter()
             .map(|e| {
                 let mut line =
-                    vec![Span::plain(format!("{} · ", e.at.format("%Y-%m-%d %H:%M UTC"))), Span::User(e.actor.clone())];
+                    vec![Span::plain(format!("{} · ", e.at.format("%Y-%m-%d %H:%M UTC"))), who(ctx, &e.actor)];
                 if let Some(item) = e.item {
                     line.push(Span::plain(" · "));
                     line.push(Span::Code(item.to_string()));
                 }
-                let said = match (&e.event, &e.admin) {
-                    (Some(event), _) => super::items::change_text(ctx, &event.change),
-                    (None, Some((action, detail))) => format!("{action}: {detail}"),
-                    (None, None) => String::new(),
-                };
-                line.push(Span::plain(format!(" {said}")));
+                line.push(Span::plain(" "));
+                match (&e.event, &e.admin) {
+                    (Some(event), _) => line.push(Span::plain(super::items::change_text(ctx, &event.change))),
+                    (None, Some((action, detail))) => line.extend(admin_said(ctx, action, detail)),
+                    (None, None) => {}
+                }
                 if let Some(note) = e.event.as_ref().and_then(|ev| ev.note.as_ref()) {
                     line.push(Span::plain(format!(" — “{}”", render_note(note))));
                 }
@@ -194,7 +195,51 @@ pub async fn audit(
     if entries.len() as i64 == AUDIT_LIMIT {
         blocks.push(Block::Context(text(ctx.tf("audit.more", &[("n", AUDIT_LIMIT.to_string())]))));
     }
+    if !all {
+        blocks.push(Block::Context(text(ctx.t("audit.changes_only"))));
+    }
     Ok(vec![Outbound::Message(Message::private(blocks))])
+}
+
+/// Who did it: a person as the platform names them; the command line as its operating-system user.
+fn who(ctx: &Ctx, actor: &str) -> Span {
+    match actor.strip_prefix("cli:") {
+        Some(name) => Span::plain(ctx.tf("audit.cli", &[("name", name.to_string())])),
+        None => Span::User(actor.to_string()),
+    }
+}
+
+/// An admin action in words, people in it named by the platform.
+fn admin_said(ctx: &Ctx, action: &str, detail: &str) -> Vec<Span> {
+    let detail_ = || detail.to_string();
+    match action {
+        "roles.add" | "roles.remove" => {
+            let (user, role) = detail.rsplit_once(' ').unwrap_or((detail, ""));
+            let role = crate::domain::Role::parse(role)
+                .map(|r| ctx.t(&format!("role.{}", r.as_str())))
+                .unwrap_or_else(|| role.to_string());
+            let key = if action == "roles.add" { "audit.action.roles_add" } else { "audit.action.roles_remove" };
+            let said = ctx.tf(key, &[("role", role)]);
+            super::super::render::with_person(&said, user)
+        }
+        "export" => text(ctx.tf("audit.action.export", &[("detail", detail_())])),
+        "digest.sent" => text(ctx.tf("audit.action.digest_sent", &[("detail", detail_())])),
+        "stats" => text(ctx.tf("audit.action.stats", &[("detail", detail_())])),
+        "audit" => text(ctx.t("audit.action.audit")),
+        "roles.list" => text(ctx.t("audit.action.roles_list")),
+        "settings.view" => text(ctx.t("audit.action.settings_view")),
+        _ => match action.strip_prefix("settings.") {
+            Some(setting) if setting.ends_with("_channel") => {
+                // the value stays a placeholder, then becomes the channel's link
+                let said = ctx.tf("audit.action.setting", &[("setting", setting.to_string())]);
+                super::super::render::with_span(&said, "{value}", Span::Channel(detail_()))
+            }
+            Some(setting) => {
+                text(ctx.tf("audit.action.setting", &[("setting", setting.to_string()), ("value", detail_())]))
+            }
+            None => text(format!("{action}: {detail}")),
+        },
+    }
 }
 
 fn render_note(note: &str) -> String {

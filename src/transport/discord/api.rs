@@ -205,6 +205,15 @@ impl DiscordApi {
         channel_id(&answer)
     }
 
+    /// A server's name (the bot is a member of every server it answers in).
+    pub async fn guild_name(&self, guild: GuildId) -> Result<String, ApiError> {
+        let answer = self.call(Request::new(Route::Guild { guild_id: guild }, LightMethod::Get)).await?;
+        serde_json::from_slice::<serde_json::Value>(&answer)
+            .ok()
+            .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_string))
+            .ok_or_else(|| ApiError::Invalid("a guild without a name".into()))
+    }
+
     pub async fn post_message(&self, channel: ChannelId, message: &impl Serialize) -> Result<(), ApiError> {
         let route = Route::ChannelMessages { channel_id: channel };
         self.json(route, LightMethod::Post, message).await.map(drop)

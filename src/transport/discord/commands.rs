@@ -6,17 +6,20 @@
 //! member permissions (Manage Server) hide it from everyone else. Each parameter becomes an
 //! option of its kind: an item id a string that autocompletes from the person's own items, a
 //! person a USER option (written back as `<@ID>`), a number a NUMBER, a choice a string with
-//! its choices, anything else a string. Descriptions come from prompts/messages.toml
-//! (`help.<key>.summary`, cut to 100 characters), in English with Japanese as the `ja`
-//! localisation.
+//! its choices, a channel a CHANNEL of the kinds a message can be posted in, anything else a
+//! string; a text that is stored has the stored limit as its `max_length`, so Discord stops a
+//! person at the limit instead of the bot refusing afterwards. Descriptions come from
+//! prompts/messages.toml (`help.<key>.summary` for commands, `discord.option.<command>_<option>`
+//! or else `discord.option.<option>` for options, cut to 100 characters), in English with
+//! Japanese as the `ja` localisation.
 //!
 //! Adding a command to the registry adds it here: nothing to change in this file.
 
 use std::collections::BTreeMap;
 
 use serenity::all::{
-    CommandData, CommandDataOption, CommandDataOptionValue, CommandOptionType, CreateCommand, CreateCommandOption,
-    InteractionContext, Permissions,
+    ChannelType, CommandData, CommandDataOption, CommandDataOptionValue, CommandOptionType, CreateCommand,
+    CreateCommandOption, InteractionContext, Permissions,
 };
 
 use crate::chat::{COMMANDS, CommandSpec, Param, ParamKind};
@@ -167,23 +170,43 @@ fn subcommand(spec: &CommandSpec, name: &str, prompts: &Prompts) -> Result<Creat
     let mut params: Vec<&Param> = spec.params.iter().collect();
     params.sort_by_key(|p| !p.required);
     for p in params {
-        sub = sub.add_sub_option(option(p, prompts));
+        sub = sub.add_sub_option(option(spec, p, prompts));
     }
     Ok(sub)
 }
 
-fn option(p: &Param, prompts: &Prompts) -> CreateCommandOption {
-    let (kind, key) = match p.kind {
-        ParamKind::Item => (CommandOptionType::String, "discord.param_item"),
-        ParamKind::Word => (CommandOptionType::String, "discord.param_word"),
-        ParamKind::Text => (CommandOptionType::String, "discord.param_text"),
-        ParamKind::User => (CommandOptionType::User, "discord.param_user"),
-        ParamKind::Channel => (CommandOptionType::Channel, "discord.param_channel"),
-        ParamKind::Number => (CommandOptionType::Number, "discord.param_number"),
-        ParamKind::Date => (CommandOptionType::String, "discord.param_date"),
-        ParamKind::Choice(_) => (CommandOptionType::String, "discord.param_choice"),
+/// The channels a message can be posted in: text and announcement channels.
+pub const POSTABLE: [ChannelType; 2] = [ChannelType::Text, ChannelType::News];
+
+/// The longest value an option takes: what is stored of it (a title 200 characters, a note 2000,
+/// a team 100), or what the command can use. None where Discord's own limit is the only one.
+pub fn max_length(spec: &CommandSpec, p: &Param) -> Option<u16> {
+    use crate::domain::text::{Note, TeamName, Title};
+    let max = match (spec.key().as_str(), p.name, p.kind) {
+        (_, "title", _) => Title::MAX,
+        (_, "note", _) => Note::MAX,
+        (_, "team", _) => TeamName::MAX,
+        (_, _, ParamKind::Item) => 20,
+        (_, _, ParamKind::Date) => 10,
+        ("help", "command", _) => 40,
+        ("admin_set", "value", _) => 100,
+        _ => return None,
     };
-    let (en, ja) = texts(prompts, key, &[("name", p.name.replace('_', " "))]);
+    Some(max as u16)
+}
+
+fn option(spec: &CommandSpec, p: &Param, prompts: &Prompts) -> CreateCommandOption {
+    let kind = match p.kind {
+        ParamKind::Item | ParamKind::Word | ParamKind::Text | ParamKind::Date | ParamKind::Choice(_) => {
+            CommandOptionType::String
+        }
+        ParamKind::User => CommandOptionType::User,
+        ParamKind::Channel => CommandOptionType::Channel,
+        ParamKind::Number => CommandOptionType::Number,
+    };
+    let own = format!("discord.option.{}_{}", spec.key(), p.name);
+    let key = if has(prompts, &own) { own } else { format!("discord.option.{}", p.name) };
+    let (en, ja) = texts(prompts, &key, &[]);
     let mut option = CreateCommandOption::new(kind, p.name, en).description_localized("ja", ja).required(p.required);
     match p.kind {
         ParamKind::Item => option = option.set_autocomplete(true),
@@ -192,8 +215,15 @@ fn option(p: &Param, prompts: &Prompts) -> CreateCommandOption {
                 option = option.add_string_choice(*c, *c);
             }
         }
-        ParamKind::Date => option = option.min_length(10).max_length(10),
+        ParamKind::Date => option = option.min_length(10),
+        ParamKind::Channel => option = option.channel_types(POSTABLE.to_vec()),
+        ParamKind::Number if spec.key() == "effort" => {
+            option = option.min_number_value(0.0).max_number_value(crate::chat::MAX_EFFORT_DAYS)
+        }
         _ => {}
+    }
+    if let Some(max) = max_length(spec, p) {
+        option = option.max_length(max);
     }
     option
 }
@@ -217,6 +247,10 @@ pub struct Invoked {
     pub values: BTreeMap<String, String>,
     /// The option being typed, for autocomplete.
     pub focused: Option<(String, String)>,
+    /// A channel option naming a channel no message can be posted in (a category, a voice
+    /// channel, a forum): its name. The option offers only text and announcement channels, but a
+    /// command registered before that, or a stale client, may still send one.
+    pub unpostable: Option<String>,
 }
 
 impl Invoked {
@@ -236,7 +270,14 @@ impl Invoked {
         }
         let mut values = BTreeMap::new();
         let mut focused = None;
+        let mut unpostable = None;
         for o in options {
+            if let CommandDataOptionValue::Channel(id) = &o.value
+                && let Some(channel) = data.resolved.channels.get(id)
+                && !POSTABLE.contains(&channel.kind)
+            {
+                unpostable = Some(channel.name.clone().unwrap_or_else(|| id.to_string()));
+            }
             let value = match &o.value {
                 CommandDataOptionValue::String(s) => s.clone(),
                 CommandDataOptionValue::Integer(i) => i.to_string(),
@@ -253,7 +294,7 @@ impl Invoked {
             values.insert(o.name.clone(), value);
         }
         let spec = COMMANDS.iter().find(|c| c.path.iter().eq(path.iter()));
-        Invoked { spec, path, values, focused }
+        Invoked { spec, path, values, focused, unpostable }
     }
 
     /// The text line the parser reads: the registry's own for a known command; for one that is

@@ -29,6 +29,9 @@ pub struct Origin {
     /// The interaction's token: valid 15 minutes, never logged.
     pub token: String,
     pub kind: Kind,
+    /// The largest file, in bytes, a reply to this interaction may carry (Discord's
+    /// `attachment_size_limit`: 10 MiB unless the server is boosted).
+    pub attachment_limit: u32,
 }
 
 impl std::fmt::Debug for Origin {
@@ -64,6 +67,8 @@ pub enum Incoming {
     },
     /// Something kakehashi does not offer (a role select, a context-menu command).
     Unsupported(&'static str),
+    /// A command naming a channel no message can be posted in (its name): refused as it is.
+    Unpostable(Box<Inbound>, Origin, String),
 }
 
 /// Keys under which serenity reads an image hash (a user's `avatar`, a guild's `icon`…).
@@ -98,8 +103,12 @@ pub fn read(interaction: &Interaction) -> Incoming {
         Interaction::Command(c) => {
             let invoked = Invoked::read(&c.data);
             let text = invoked.line();
-            let inbound = command_inbound(c, InboundEvent::Command { text });
-            Incoming::Event(Box::new(inbound), origin(c.id, c.application_id, &c.token, Kind::Command))
+            let inbound = Box::new(command_inbound(c, InboundEvent::Command { text }));
+            let origin = origin(c.id, c.application_id, &c.token, Kind::Command, c.attachment_size_limit);
+            match invoked.unpostable {
+                Some(channel) => Incoming::Unpostable(inbound, origin, channel),
+                None => Incoming::Event(inbound, origin),
+            }
         }
         Interaction::Autocomplete(c) => {
             let invoked = Invoked::read(&c.data);
@@ -109,20 +118,32 @@ pub fn read(interaction: &Interaction) -> Incoming {
         Interaction::Component(c) => match component_event(c) {
             Some(event) => Incoming::Event(
                 Box::new(component_inbound(c, event)),
-                origin(c.id, c.application_id, &c.token, Kind::Component { custom_id: c.data.custom_id.clone() }),
+                origin(
+                    c.id,
+                    c.application_id,
+                    &c.token,
+                    Kind::Component { custom_id: c.data.custom_id.clone() },
+                    c.attachment_size_limit,
+                ),
             ),
             None => Incoming::Unsupported("component"),
         },
         Interaction::Modal(m) => Incoming::Event(
             Box::new(modal_inbound(m)),
-            origin(m.id, m.application_id, &m.token, Kind::Modal { on_message: m.message.is_some() }),
+            origin(
+                m.id,
+                m.application_id,
+                &m.token,
+                Kind::Modal { on_message: m.message.is_some() },
+                m.attachment_size_limit,
+            ),
         ),
         _ => Incoming::Unsupported("interaction"),
     }
 }
 
-fn origin(id: InteractionId, app: ApplicationId, token: &str, kind: Kind) -> Origin {
-    Origin { interaction: id, application: app, token: token.to_string(), kind }
+fn origin(id: InteractionId, app: ApplicationId, token: &str, kind: Kind, attachment_limit: u32) -> Origin {
+    Origin { interaction: id, application: app, token: token.to_string(), kind, attachment_limit }
 }
 
 fn component_event(c: &ComponentInteraction) -> Option<InboundEvent> {

@@ -39,6 +39,8 @@ pub struct Discord {
     pub bot: Arc<Bot>,
     pub api: Arc<DiscordApi>,
     pub deadline: Duration,
+    /// Servers' names, as Discord gives them.
+    pub names: crate::transport::names::Names,
 }
 
 /// The first response, and the work that follows it (to run once the response is sent).
@@ -90,7 +92,34 @@ pub async fn answer(discord: &Arc<Discord>, interaction: Interaction) -> Answer 
             Answer::now(CreateInteractionResponse::Autocomplete(CreateAutocompleteResponse::new().set_choices(choices)))
         }
         Incoming::Event(inbound, origin) => event(discord, *inbound, origin).await,
+        Incoming::Unpostable(inbound, origin, channel) => {
+            let lang = inbound.actor.locale.unwrap_or(discord.bot.defaults.lang);
+            let said = discord.bot.prompts.fill(lang, "discord.unpostable", &[("channel", channel)]);
+            let replies = vec![Outbound::Message(Message::private(vec![Block::Text(text(said))]))];
+            let plan = plan(&origin.kind, replies, &discord.bot.prompts, lang);
+            Answer::now(plan.response)
+        }
     }
+}
+
+/// Files too large for this interaction's reply (Discord's `attachment_size_limit`) become a
+/// message saying how large the file is and how to get it from the server instead.
+fn fit_files(replies: Vec<Outbound>, limit: u32, prompts: &Prompts, lang: Lang) -> Vec<Outbound> {
+    replies
+        .into_iter()
+        .map(|reply| match reply {
+            Outbound::File(f) if f.bytes.len() as u64 > u64::from(limit) => {
+                let mib = |n: u64| format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0));
+                let said = prompts.fill(
+                    lang,
+                    "discord.file_too_large",
+                    &[("size", mib(f.bytes.len() as u64)), ("limit", mib(u64::from(limit)))],
+                );
+                Outbound::Message(Message::private(vec![Block::Text(text(said))]))
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// The person's own items whose id or title matches what they typed.
@@ -117,7 +146,31 @@ async fn items(bot: &Bot, inbound: &Inbound, typed: &str) -> Vec<AutocompleteCho
         .collect()
 }
 
-async fn event(discord: &Arc<Discord>, inbound: Inbound, origin: Origin) -> Answer {
+/// The server's name, for a server's workspace (`discord:<guild id>`), when the bot can ask.
+async fn server_name(discord: &Discord, workspace: &str) -> Option<String> {
+    let guild = workspace.strip_prefix("discord:")?.parse::<u64>().ok().filter(|g| *g > 0)?;
+    if !discord.api.has_token() {
+        return None;
+    }
+    let lookup = async {
+        match discord.api.guild_name(serenity::all::GuildId::new(guild)).await {
+            Ok(name) => Some(name),
+            Err(e) => {
+                tracing::info!(error = %e, "the server's name could not be read; the workspace keeps the name it has");
+                None
+            }
+        }
+    };
+    discord.names.get(discord.bot.store.as_ref(), workspace, lookup).await
+}
+
+async fn event(discord: &Arc<Discord>, mut inbound: Inbound, origin: Origin) -> Answer {
+    // the name's lookup (once a day, at most NAME_WAIT) spends from the bot's time
+    let started = std::time::Instant::now();
+    if let Some(name) = server_name(discord, &inbound.workspace.id).await {
+        inbound.workspace.name = name;
+    }
+    let deadline = discord.deadline.saturating_sub(started.elapsed());
     let bot = discord.bot.clone();
     let lang = inbound.actor.locale.unwrap_or(bot.defaults.lang);
     let mut task = tokio::spawn({
@@ -125,9 +178,10 @@ async fn event(discord: &Arc<Discord>, inbound: Inbound, origin: Origin) -> Answ
         async move { bot.handle(&inbound).await }
     });
     let api = discord.api.clone();
-    match tokio::time::timeout(discord.deadline, &mut task).await {
+    match tokio::time::timeout(deadline, &mut task).await {
         Ok(done) => {
             let replies = done.unwrap_or_else(|e| crashed(&bot.prompts, lang, e));
+            let replies = fit_files(replies, origin.attachment_limit, &bot.prompts, lang);
             let plan = plan(&origin.kind, replies, &bot.prompts, lang);
             let after = (!plan.steps.is_empty()).then(|| {
                 let steps = plan.steps;
@@ -143,6 +197,7 @@ async fn event(discord: &Arc<Discord>, inbound: Inbound, origin: Origin) -> Answ
             };
             let after = Box::pin(async move {
                 let replies = task.await.unwrap_or_else(|e| crashed(&bot.prompts, lang, e));
+                let replies = fit_files(replies, origin.attachment_limit, &bot.prompts, lang);
                 let steps = deferred(&origin.kind, replies, &bot.prompts, lang);
                 run(&api, &origin, steps).await;
             });

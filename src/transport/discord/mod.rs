@@ -34,12 +34,14 @@ use interaction::{DEADLINE, Discord};
 
 /// What the bot needs in a server, and why — nothing more:
 /// - View Channels and Send Messages: notices and digests are posted into a channel;
-/// - Embed Links: a message longer than 2000 characters is sent as embeds.
+/// - Embed Links: a message longer than 2000 characters is sent as embeds;
+/// - Attach Files: the weekly digest's chart is uploaded as a PNG into the managers' channel
+///   (without it Discord answers 50013 Missing Permissions and the chart never arrives).
 ///
 /// Slash commands, buttons, modals, replies and follow-ups work through the interaction itself
 /// and need no permission; direct messages need none either.
 pub fn permissions() -> Permissions {
-    Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES | Permissions::EMBED_LINKS
+    Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES | Permissions::EMBED_LINKS | Permissions::ATTACH_FILES
 }
 
 /// The link that adds the bot to a server: the bot user and its slash commands, with
@@ -58,7 +60,8 @@ pub fn invite_url(application_id: u64) -> String {
 pub fn parts(config: &DiscordConfig, bot: Arc<Bot>) -> Result<TransportParts, ServeError> {
     let token = config.token.as_ref().map(|t| t.expose().to_string());
     let api = Arc::new(DiscordApi::new(token.as_deref(), &config.api_url).with_metrics(bot.metrics.clone()));
-    let discord = Arc::new(Discord { bot: bot.clone(), api: api.clone(), deadline: DEADLINE });
+    let discord =
+        Arc::new(Discord { bot: bot.clone(), api: api.clone(), deadline: DEADLINE, names: Default::default() });
     let mut parts = TransportParts::default();
     match config.mode {
         DiscordMode::Endpoint => {
@@ -114,12 +117,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_invite_asks_for_the_two_scopes_and_three_permissions() {
+    fn the_invite_asks_for_the_two_scopes_and_four_permissions() {
         let url = invite_url(1234);
         assert_eq!(
             url,
-            "https://discord.com/oauth2/authorize?client_id=1234&scope=bot+applications.commands&permissions=19456"
+            "https://discord.com/oauth2/authorize?client_id=1234&scope=bot+applications.commands&permissions=52224"
         );
-        assert_eq!(permissions().bits(), 1024 + 2048 + 16384);
+        assert_eq!(permissions().bits(), 1024 + 2048 + 16384 + 32768);
     }
 }

@@ -465,6 +465,11 @@ impl Markdown {
                     }
                     None => out.push_str(&escape(&format!("@{id}"), line_start)),
                 },
+                // a channel link notifies nobody, so it needs no allowed mention
+                Span::Channel(id) => match snowflake(id) {
+                    Some(n) => out.push_str(&format!("<#{n}>")),
+                    None => out.push_str(&escape(&format!("#{id}"), line_start)),
+                },
             }
         }
         out

@@ -87,6 +87,7 @@ pub fn parts_with(config: &SlackConfig, bot: Arc<Bot>, options: Options) -> Resu
         command: config.command.clone(),
         seen: Seen::default(),
         locales: Mutex::new(HashMap::new()),
+        names: Default::default(),
         options,
     });
     let router = (!config.signing_secrets.is_empty()).then(|| http::router(slack.clone()));
@@ -117,6 +118,8 @@ pub(crate) struct Slack {
     seen: Seen,
     /// users.info answers: a person's language, until when it is trusted.
     locales: Mutex<HashMap<String, (Option<Lang>, Instant)>>,
+    /// team.info answers: the workspace's name.
+    names: crate::transport::names::Names,
     options: Options,
 }
 
@@ -171,7 +174,14 @@ impl Slack {
         let Some(mut incoming) = request.inbound()? else {
             return Ok(Ack::Empty);
         };
-        incoming.inbound.actor.locale = self.locale(&incoming.user).await;
+        let (locale, name) = tokio::join!(
+            self.locale(&incoming.user),
+            self.names.get(self.bot.store.as_ref(), &incoming.inbound.workspace.id, self.team_name(&incoming.team))
+        );
+        incoming.inbound.actor.locale = locale;
+        if let Some(name) = name {
+            incoming.inbound.workspace.name = name;
+        }
         let lang = incoming.inbound.actor.locale.unwrap_or(self.bot.defaults.lang);
         let bot = self.bot.clone();
         let inbound: Inbound = incoming.inbound.clone();
@@ -236,6 +246,18 @@ impl Slack {
             let text = me.bot.prompts.fill(lang, "error.internal", &args);
             me.tell(&incoming, &text).await;
         });
+    }
+
+    /// The team's name, from team.info.
+    async fn team_name(&self, team: &str) -> Option<String> {
+        let lookup = self.api.with_policy(RetryPolicy::ONCE);
+        match lookup.call_form("team.info", &[("team", team.to_string())]).await {
+            Ok(answer) => answer.pointer("/team/name").and_then(|n| n.as_str()).map(str::to_string),
+            Err(e) => {
+                tracing::info!(error = %e, "team.info failed; the workspace keeps the name it has");
+                None
+            }
+        }
     }
 
     /// The person's language from users.info (remembered), if it is one the bot speaks.

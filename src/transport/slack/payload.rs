@@ -316,6 +316,23 @@ pub enum Event {
         text: String,
         channel: String,
     },
+    /// A message in a conversation the bot is subscribed to: its DM (the Messages tab), where
+    /// what a person types is read as a command.
+    #[serde(rename = "message")]
+    Message {
+        #[serde(default)]
+        channel_type: Option<String>,
+        #[serde(default)]
+        user: Option<String>,
+        #[serde(default)]
+        bot_id: Option<String>,
+        /// Edits, deletions, joins…: not something a person said to the bot.
+        #[serde(default)]
+        subtype: Option<String>,
+        #[serde(default)]
+        text: String,
+        channel: String,
+    },
     #[serde(rename = "app_uninstalled")]
     Uninstalled {},
     #[serde(rename = "tokens_revoked")]
@@ -392,6 +409,9 @@ pub enum Kind {
     Submission,
     /// An `@mention`: no `trigger_id`, no `response_url`; answered with chat.postEphemeral.
     Mention,
+    /// A message typed in the bot's DM (its Messages tab): no `trigger_id`, no `response_url`;
+    /// answered in the DM.
+    DirectMessage,
 }
 
 /// The neutral event, and what the transport needs to answer it.
@@ -490,6 +510,32 @@ impl Request {
                     response_url: None,
                     message: None,
                 },
+                trigger_id: None,
+                view: None,
+            })),
+            Request::Event(EventBody::Callback {
+                team_id,
+                event:
+                    Event::Message {
+                        channel_type: Some(kind),
+                        user: Some(user),
+                        bot_id: None,
+                        subtype: None,
+                        text,
+                        channel,
+                    },
+                ..
+            }) if kind == "im" && !text.trim().is_empty() => Ok(Some(Incoming {
+                inbound: Inbound {
+                    workspace: workspace(team_id, None),
+                    actor: actor(user, None),
+                    place: Place { channel: channel.clone(), direct: true },
+                    event: InboundEvent::Command { text: mention_text(text) },
+                },
+                kind: Kind::DirectMessage,
+                team: team_id.clone(),
+                user: user.clone(),
+                origin: Origin { channel: Some(channel.clone()), direct: true, response_url: None, message: None },
                 trigger_id: None,
                 view: None,
             })),

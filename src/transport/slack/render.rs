@@ -145,6 +145,14 @@ fn shorten_mrkdwn(s: &str, max: usize) -> String {
     format!("{}…", s[..at].trim_end())
 }
 
+/// A Slack conversation id (C…, G…, D…): anything else is not made a channel link.
+fn is_channel_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    (2..=32).contains(&b.len())
+        && matches!(b[0], b'C' | b'G' | b'D')
+        && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
 /// Spans as mrkdwn: plain text escaped, bold and code marked line by line, mentions by id.
 pub fn mrkdwn(spans: &[Span]) -> String {
     let mut out = String::new();
@@ -160,6 +168,15 @@ pub fn mrkdwn(spans: &[Span]) -> String {
             }
             Span::User(id) => {
                 out.push('@');
+                out.push_str(&escape(id));
+            }
+            Span::Channel(id) if is_channel_id(id) => {
+                out.push_str("<#");
+                out.push_str(id);
+                out.push('>');
+            }
+            Span::Channel(id) => {
+                out.push('#');
                 out.push_str(&escape(id));
             }
         }
@@ -196,13 +213,14 @@ fn section(text: &str) -> Value {
     json!({"type": "section", "text": md(text)})
 }
 
-/// The plain words of spans, for the notification text.
+/// Spans as the notification text: plain words escaped, people as mentions (Slack shows them by
+/// name in the notification; a raw id means nothing to anyone), no bold or code markers.
 fn words(spans: &[Span]) -> String {
     spans
         .iter()
         .map(|s| match s {
-            Span::Plain(t) | Span::Bold(t) | Span::Code(t) => t.clone(),
-            Span::User(id) => format!("@{id}"),
+            Span::Plain(t) | Span::Bold(t) | Span::Code(t) => escape(t),
+            Span::User(_) | Span::Channel(_) => mrkdwn(std::slice::from_ref(s)),
         })
         .collect()
 }
@@ -217,14 +235,14 @@ pub fn message(m: &Message) -> Vec<SlackMessage> {
         .blocks
         .iter()
         .find_map(|b| match b {
-            Block::Heading(h) => Some(h.clone()),
+            Block::Heading(h) => Some(escape(h)),
             Block::Text(s) | Block::Context(s) => Some(words(s)),
             _ => None,
         })
         .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "kakehashi".to_string());
-    let text = escape(&shorten(&summary, FALLBACK_TEXT / 2));
+    let text = shorten_mrkdwn(&summary, FALLBACK_TEXT / 2);
     if blocks.is_empty() {
         blocks.push(section(&text));
     }
@@ -591,6 +609,16 @@ mod tests {
         assert_eq!(mrkdwn(&[Span::User("W42".into())]), "<@W42>");
         assert_eq!(mrkdwn(&[Span::User("U1> <!channel".into())]), "@U1&gt; &lt;!channel");
         assert_eq!(mrkdwn(&[Span::User("aiko".into())]), "@aiko");
+        assert_eq!(mrkdwn(&[Span::Channel("C0123".into())]), "<#C0123>", "a channel link notifies nobody");
+        assert_eq!(mrkdwn(&[Span::Channel("C1> <!here".into())]), "#C1&gt; &lt;!here");
+    }
+
+    #[test]
+    fn the_notification_text_names_people_as_mentions_not_raw_ids() {
+        let spans =
+            vec![Span::plain("Your need N-1 is now accepted. By "), Span::User("U0AIKO".into()), Span::plain(". a<b")];
+        let m = message(&Message::private(vec![Block::Text(spans)]));
+        assert_eq!(m[0].text, "Your need N-1 is now accepted. By <@U0AIKO>. a&lt;b");
     }
 
     #[test]

@@ -241,6 +241,8 @@ fn direct(incoming: &Incoming, visibility: Visibility, message: SlackMessage, re
         (Visibility::Private, Kind::Mention, Some(c)) => {
             Effect::Post { to: Target::Channel(c), message, ephemeral_for: Some(incoming.user.clone()) }
         }
+        // the person's own DM with the bot: nobody else reads it
+        (_, Kind::DirectMessage, Some(c)) => Effect::Post { to: Target::Channel(c), message, ephemeral_for: None },
         (Visibility::Public, _, Some(c)) => Effect::Post { to: Target::Channel(c), message, ephemeral_for: None },
         _ => Effect::Post { to: Target::User(incoming.user.clone()), message, ephemeral_for: None },
     }
