@@ -6,7 +6,9 @@
 //! on [`Store`], write it once in `sql.rs`, and add a case to the storage test suite, which runs
 //! on both backends.
 
+mod cache;
 mod codec;
+pub mod group;
 mod postgres;
 pub(crate) mod sql;
 mod sqlite;

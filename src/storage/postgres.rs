@@ -2,17 +2,29 @@
 //! operate a database.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
+use tokio::sync::oneshot;
 
-use super::{DatabaseUrl, OpenError};
+use super::cache::{CHANNEL, Cache};
+use super::group::GroupWriter;
+use super::{DatabaseUrl, OpenError, StoreError};
+
+const BEGIN: &str = "BEGIN";
 
 /// One pool for everything: PostgreSQL's row locks let writers work side by side (`writer` is
-/// the same pool, for the shared SQL).
+/// the same pool, for the shared SQL). The writes of requests go through the group writer, which
+/// commits those that arrive together in one transaction (one commit, one flush of the WAL, and
+/// the workspace's counter row locked once instead of once per need).
 pub struct PgStore {
     pool: PgPool,
     writer: PgPool,
+    group: GroupWriter<sqlx::Postgres>,
+    cache: Arc<Cache>,
+    /// Dropped with the store: the listener task ends.
+    _listening: oneshot::Sender<()>,
 }
 
 impl PgStore {
@@ -31,8 +43,54 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|source| OpenError::Migrate { url: shown, source })?;
-        Ok(PgStore { writer: pool.clone(), pool })
+        let cache = Arc::new(Cache::disabled());
+        let (listening, stop) = oneshot::channel();
+        tokio::spawn(listen(pool.clone(), cache.clone(), stop));
+        let group = GroupWriter::start(pool.clone(), BEGIN);
+        Ok(PgStore { writer: pool.clone(), pool, group, cache, _listening: listening })
     }
+}
+
+/// Keeps `cache` in step with changes other replicas make: it listens on [`CHANNEL`] and drops
+/// the workspace each notification names. The cache is on only while the listening connection
+/// is up; when it breaks the cache is emptied and off until listening again (a second later).
+async fn listen(pool: PgPool, cache: Arc<Cache>, mut stop: oneshot::Receiver<()>) {
+    loop {
+        let listening = async {
+            let mut listener = PgListener::connect_with(&pool).await?;
+            listener.listen(CHANNEL).await?;
+            cache.enable();
+            loop {
+                // None: the connection broke (and notifications may have been missed)
+                match listener.try_recv().await? {
+                    Some(n) => cache.drop_workspace(n.payload()),
+                    None => return Ok::<(), sqlx::Error>(()),
+                }
+            }
+        };
+        tokio::select! {
+            _ = &mut stop => return,
+            ended = listening => {
+                cache.disable();
+                match ended {
+                    Err(sqlx::Error::PoolClosed) => return,
+                    Err(e) => tracing::warn!(error = %e, "not listening for changes of other replicas; the cache is off meanwhile"),
+                    Ok(()) => tracing::warn!("the connection listening for changes of other replicas broke; the cache is off meanwhile"),
+                }
+            }
+        }
+        tokio::select! {
+            _ = &mut stop => return,
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}
+
+/// Tells every replica, when the transaction commits, that the workspace's settings or roles
+/// changed.
+async fn notify_change(tx: &mut sqlx::Transaction<'static, sqlx::Postgres>, workspace: &str) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(workspace).execute(&mut **tx).await?;
+    Ok(())
 }
 
 // Replicas claim different rows: SKIP LOCKED passes over rows another replica is claiming.
@@ -40,7 +98,7 @@ crate::sql_store!(
     PgStore,
     sqlx::Postgres,
     "postgres",
-    begin = "BEGIN",
+    begin = BEGIN,
     claim = "UPDATE outbox SET claimed_until = $1
              WHERE id IN (SELECT id FROM outbox
                           WHERE workspace_id LIKE $2 AND sent_at IS NULL AND failed_at IS NULL

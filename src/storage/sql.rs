@@ -11,8 +11,11 @@ pub fn since_or_epoch(since: Option<chrono::DateTime<chrono::Utc>>) -> chrono::D
 }
 
 /// Implements `Store` for `$store` (a struct with `pool` and `writer` fields, both
-/// `sqlx::Pool<$db>`: reads go to `pool`, every write to `writer`), opening write transactions
-/// with `$begin` and claiming outbox rows with `$claim`.
+/// `sqlx::Pool<$db>`: reads go to `pool`, every write to `writer`, most of them through `group`,
+/// the [group writer](super::group) on `writer`; and `cache`, the [cache](super::cache) of
+/// workspaces and roles), opening write transactions with `$begin` and claiming outbox rows with
+/// `$claim`. The invoking module provides `notify_change(tx, workspace)`, called in the
+/// transaction of a change to a workspace's settings or roles (other replicas learn of it).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! sql_store {
@@ -20,7 +23,7 @@ macro_rules! sql_store {
         $store:ty,
         $db:ty,
         $backend:literal,
-        begin = $begin:literal,
+        begin = $begin:expr,
         claim = $claim:literal,
         claim_runs = $claim_runs:literal,
         stat_rows = $stat_rows:literal
@@ -33,6 +36,10 @@ macro_rules! sql_store {
 
             #[tracing::instrument(skip(self))]
             async fn workspace(&self, id: &str) -> Result<Option<$crate::storage::Workspace>, $crate::storage::StoreError> {
+                if let Some(w) = self.cache.workspace(id) {
+                    return Ok(Some(w));
+                }
+                let generation = self.cache.generation();
                 let row: Option<$crate::storage::codec::WorkspaceRow> = sqlx::query_as(
                     "SELECT id, name, lang, currency, hourly_cost, automatable_share, ml_yearly_cost,
                             triage_channel, digest_channel, ai_department, timezone, digest_cron, digest_dms,
@@ -42,7 +49,11 @@ macro_rules! sql_store {
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
-                row.map(|r| r.into_workspace()).transpose()
+                let workspace = row.map(|r| r.into_workspace()).transpose()?;
+                if let Some(w) = &workspace {
+                    self.cache.put_workspace(generation, w);
+                }
+                Ok(workspace)
             }
 
             #[tracing::instrument(skip(self, defaults))]
@@ -105,99 +116,15 @@ macro_rules! sql_store {
                 s: &$crate::domain::Settings,
                 action: &$crate::storage::AdminAction,
             ) -> Result<(), $crate::storage::StoreError> {
-                let mut tx = self.writer.begin_with($begin).await?;
-                let done = sqlx::query(
-                    "UPDATE workspaces SET lang = $1, currency = $2, hourly_cost = $3, automatable_share = $4,
-                            ml_yearly_cost = $5, triage_channel = $6, digest_channel = $7, ai_department = $8,
-                            timezone = $10, digest_cron = $11, digest_dms = $12, pinned_stage = $13
-                     WHERE id = $9",
-                )
-                .bind(s.lang.code())
-                .bind(s.value.currency.code())
-                .bind(s.value.hourly_cost)
-                .bind(s.value.automatable_share)
-                .bind(s.value.ml_yearly_cost)
-                .bind(s.triage_channel.as_deref())
-                .bind(s.digest_channel.as_deref())
-                .bind(s.ai_department)
-                .bind(&action.workspace)
-                .bind(&s.timezone)
-                .bind(&s.digest_cron)
-                .bind(s.digest_dms)
-                .bind(s.pinned_stage.map(|p| i64::from(p.number())))
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 0 {
-                    return Err($crate::storage::StoreError::NotFound);
-                }
-                insert_admin(&mut tx, action).await?;
-                tx.commit().await?;
-                Ok(())
+                let write = UpdateSettings { settings: s.clone(), action: action.clone() };
+                let done = self.group.write(write).await;
+                self.cache.drop_workspace(&action.workspace);
+                done
             }
 
             #[tracing::instrument(skip(self, new), fields(workspace = %new.workspace, kind = ?new.kind))]
             async fn create_item(&self, new: $crate::storage::NewItem) -> Result<$crate::domain::WorkItem, $crate::storage::StoreError> {
-                use $crate::domain::{Change, Event, ItemKind, ItemRef, WorkItem};
-                let mut tx = self.writer.begin_with($begin).await?;
-                let counter = match new.kind {
-                    ItemKind::Need => "UPDATE workspaces SET next_need = next_need + 1 WHERE id = $1 RETURNING next_need - 1",
-                    ItemKind::Seed => "UPDATE workspaces SET next_seed = next_seed + 1 WHERE id = $1 RETURNING next_seed - 1",
-                };
-                let number: i64 = sqlx::query_scalar(counter)
-                    .bind(&new.workspace)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or($crate::storage::StoreError::NotFound)?;
-                let status = new.kind.initial_status();
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO items
-                       (workspace_id, kind, number, title, description, team, team_key, requester, status,
-                        created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-                     RETURNING id",
-                )
-                .bind(&new.workspace)
-                .bind(new.kind.as_str())
-                .bind(number)
-                .bind(new.title.as_str())
-                .bind(new.description.as_str())
-                .bind(new.team.as_str())
-                .bind(new.team.key())
-                .bind(&new.requester)
-                .bind(status.as_str())
-                .bind(new.at)
-                .fetch_one(&mut *tx)
-                .await?;
-                let reference = ItemRef { kind: new.kind, number };
-                let created = Event {
-                    item: reference,
-                    actor: new.requester.clone(),
-                    change: Change::Created { status },
-                    note: None,
-                    at: new.at,
-                };
-                insert_event(&mut tx, &new.workspace, id, &created).await?;
-                tx.commit().await?;
-                Ok(WorkItem {
-                    workspace: new.workspace,
-                    reference,
-                    title: new.title.as_str().to_string(),
-                    description: new.description.as_str().to_string(),
-                    team: new.team.as_str().to_string(),
-                    team_key: new.team.key().to_string(),
-                    requester: new.requester,
-                    owner: None,
-                    status,
-                    answers: Default::default(),
-                    verdict: None,
-                    effort_days: None,
-                    submitted_at: None,
-                    first_response_at: None,
-                    resolved_at: None,
-                    version: 0,
-                    created_at: new.at,
-                    updated_at: new.at,
-                })
+                self.group.write(CreateItem(new)).await
             }
 
             #[tracing::instrument(skip(self), fields(item = %item))]
@@ -233,75 +160,14 @@ macro_rules! sql_store {
                 actor: &str,
                 save: $crate::storage::Save<'_>,
             ) -> Result<(), $crate::storage::StoreError> {
-                let (outcome, flags, value, verdict) = $crate::storage::codec::verdict_columns(item);
-                let mut tx = self.writer.begin_with($begin).await?;
-                let id: Option<i64> = sqlx::query_scalar(
-                    "UPDATE items SET title = $1, description = $2, team = $3, team_key = $4, owner = $5,
-                            status = $6, outcome = $7, flags = $8, yearly_value = $9, verdict = $10,
-                            effort_days = $11, submitted_at = $12, first_response_at = $13, resolved_at = $14,
-                            updated_at = $15, data_level = $20, version = version + 1
-                     WHERE workspace_id = $16 AND kind = $17 AND number = $18 AND version = $19
-                     RETURNING id",
-                )
-                .bind(&item.title)
-                .bind(&item.description)
-                .bind(&item.team)
-                .bind(&item.team_key)
-                .bind(item.owner.as_deref())
-                .bind(item.status.as_str())
-                .bind(outcome)
-                .bind(flags)
-                .bind(value)
-                .bind(verdict)
-                .bind(item.effort_days)
-                .bind(item.submitted_at)
-                .bind(item.first_response_at)
-                .bind(item.resolved_at)
-                .bind(item.updated_at)
-                .bind(&item.workspace)
-                .bind(item.reference.kind.as_str())
-                .bind(item.reference.number)
-                .bind(item.version)
-                .bind($crate::storage::codec::data_level(item))
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(id) = id else {
-                    return Err($crate::storage::StoreError::Conflict);
+                let write = SaveItem {
+                    item: item.clone(),
+                    actor: actor.to_string(),
+                    answers: save.answers.to_vec(),
+                    events: save.events.to_vec(),
+                    notices: save.notices.to_vec(),
                 };
-                for question in save.answers {
-                    match item.answers.get(question) {
-                        Some(answer) => {
-                            sqlx::query(
-                                "INSERT INTO answers (item_id, question, value, answered_by, answered_at)
-                                 VALUES ($1, $2, $3, $4, $5)
-                                 ON CONFLICT (item_id, question) DO UPDATE
-                                 SET value = excluded.value, answered_by = excluded.answered_by,
-                                     answered_at = excluded.answered_at",
-                            )
-                            .bind(id)
-                            .bind(question)
-                            .bind($crate::storage::codec::answer_json(answer))
-                            .bind(actor)
-                            .bind(item.updated_at)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                        None => {
-                            sqlx::query("DELETE FROM answers WHERE item_id = $1 AND question = $2")
-                                .bind(id)
-                                .bind(question)
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                    }
-                }
-                for event in save.events {
-                    insert_event(&mut tx, &item.workspace, id, event).await?;
-                }
-                for notice in save.notices {
-                    insert_notice(&mut tx, notice).await?;
-                }
-                tx.commit().await?;
+                self.group.write(write).await?;
                 item.version += 1;
                 Ok(())
             }
@@ -418,6 +284,10 @@ macro_rules! sql_store {
 
             #[tracing::instrument(skip(self))]
             async fn roles_of(&self, workspace: &str, user: &str) -> Result<Vec<$crate::domain::Role>, $crate::storage::StoreError> {
+                if let Some(roles) = self.cache.roles(workspace, user) {
+                    return Ok(roles);
+                }
+                let generation = self.cache.generation();
                 let rows: Vec<String> = sqlx::query_scalar(
                     "SELECT role FROM roles WHERE workspace_id = $1 AND user_id = $2 ORDER BY role",
                 )
@@ -425,7 +295,9 @@ macro_rules! sql_store {
                 .bind(user)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.iter().map(|r| $crate::storage::codec::role(r)).collect()
+                let roles = rows.iter().map(|r| $crate::storage::codec::role(r)).collect::<Result<Vec<_>, _>>()?;
+                self.cache.put_roles(generation, workspace, user, &roles);
+                Ok(roles)
             }
 
             #[tracing::instrument(skip(self))]
@@ -450,41 +322,15 @@ macro_rules! sql_store {
                 grant: bool,
                 action: &$crate::storage::AdminAction,
             ) -> Result<bool, $crate::storage::StoreError> {
-                let mut tx = self.writer.begin_with($begin).await?;
-                let done = if grant {
-                    sqlx::query(
-                        "INSERT INTO roles (workspace_id, user_id, role, granted_by, granted_at)
-                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(&action.workspace)
-                    .bind(user)
-                    .bind(role.as_str())
-                    .bind(&action.actor)
-                    .bind(action.at)
-                    .execute(&mut *tx)
-                    .await?
-                } else {
-                    sqlx::query("DELETE FROM roles WHERE workspace_id = $1 AND user_id = $2 AND role = $3")
-                        .bind(&action.workspace)
-                        .bind(user)
-                        .bind(role.as_str())
-                        .execute(&mut *tx)
-                        .await?
-                };
-                let changed = done.rows_affected() > 0;
-                if changed {
-                    insert_admin(&mut tx, action).await?;
-                }
-                tx.commit().await?;
-                Ok(changed)
+                let write = SetRole { user: user.to_string(), role, grant, action: action.clone() };
+                let changed = self.group.write(write).await;
+                self.cache.drop_workspace(&action.workspace);
+                changed
             }
 
             #[tracing::instrument(skip(self, action), fields(workspace = %action.workspace, action = %action.action))]
             async fn record_admin(&self, action: &$crate::storage::AdminAction) -> Result<(), $crate::storage::StoreError> {
-                let mut tx = self.writer.begin_with($begin).await?;
-                insert_admin(&mut tx, action).await?;
-                tx.commit().await?;
-                Ok(())
+                self.group.write(RecordAdmin(action.clone())).await
             }
 
             #[tracing::instrument(skip(self))]
@@ -803,6 +649,256 @@ macro_rules! sql_store {
                 };
                 query.execute(&self.writer).await?;
                 Ok(())
+            }
+        }
+
+
+        // The writes that go through the group writer (see `group.rs`): each owns what it writes
+        // and may run more than once before it is committed.
+        type Tx = sqlx::Transaction<'static, $db>;
+
+        struct CreateItem($crate::storage::NewItem);
+
+        #[async_trait::async_trait]
+        impl $crate::storage::group::Write<$db> for CreateItem {
+            type Output = $crate::domain::WorkItem;
+            async fn run(&mut self, tx: &mut Tx) -> Result<$crate::domain::WorkItem, $crate::storage::StoreError> {
+                let new = &self.0;
+                use $crate::domain::{Change, Event, ItemKind, ItemRef, WorkItem};
+                let counter = match new.kind {
+                    ItemKind::Need => "UPDATE workspaces SET next_need = next_need + 1 WHERE id = $1 RETURNING next_need - 1",
+                    ItemKind::Seed => "UPDATE workspaces SET next_seed = next_seed + 1 WHERE id = $1 RETURNING next_seed - 1",
+                };
+                let number: i64 = sqlx::query_scalar(counter)
+                    .bind(&new.workspace)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .ok_or($crate::storage::StoreError::NotFound)?;
+                let status = new.kind.initial_status();
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO items
+                       (workspace_id, kind, number, title, description, team, team_key, requester, status,
+                        created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                     RETURNING id",
+                )
+                .bind(&new.workspace)
+                .bind(new.kind.as_str())
+                .bind(number)
+                .bind(new.title.as_str())
+                .bind(new.description.as_str())
+                .bind(new.team.as_str())
+                .bind(new.team.key())
+                .bind(&new.requester)
+                .bind(status.as_str())
+                .bind(new.at)
+                .fetch_one(&mut **tx)
+                .await?;
+                let reference = ItemRef { kind: new.kind, number };
+                let created = Event {
+                    item: reference,
+                    actor: new.requester.clone(),
+                    change: Change::Created { status },
+                    note: None,
+                    at: new.at,
+                };
+                insert_event(tx, &new.workspace, id, &created).await?;
+                Ok(WorkItem {
+                    workspace: new.workspace.clone(),
+                    reference,
+                    title: new.title.as_str().to_string(),
+                    description: new.description.as_str().to_string(),
+                    team: new.team.as_str().to_string(),
+                    team_key: new.team.key().to_string(),
+                    requester: new.requester.clone(),
+                    owner: None,
+                    status,
+                    answers: Default::default(),
+                    verdict: None,
+                    effort_days: None,
+                    submitted_at: None,
+                    first_response_at: None,
+                    resolved_at: None,
+                    version: 0,
+                    created_at: new.at,
+                    updated_at: new.at,
+                })
+            }
+        }
+
+        struct SaveItem {
+            item: $crate::domain::WorkItem,
+            actor: String,
+            answers: Vec<String>,
+            events: Vec<$crate::domain::Event>,
+            notices: Vec<$crate::storage::NewNotice>,
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::storage::group::Write<$db> for SaveItem {
+            type Output = ();
+            async fn run(&mut self, tx: &mut Tx) -> Result<(), $crate::storage::StoreError> {
+                let SaveItem { item, actor, answers, events, notices } = &*self;
+                let (outcome, flags, value, verdict) = $crate::storage::codec::verdict_columns(item);
+                let id: Option<i64> = sqlx::query_scalar(
+                    "UPDATE items SET title = $1, description = $2, team = $3, team_key = $4, owner = $5,
+                            status = $6, outcome = $7, flags = $8, yearly_value = $9, verdict = $10,
+                            effort_days = $11, submitted_at = $12, first_response_at = $13, resolved_at = $14,
+                            updated_at = $15, data_level = $20, version = version + 1
+                     WHERE workspace_id = $16 AND kind = $17 AND number = $18 AND version = $19
+                     RETURNING id",
+                )
+                .bind(&item.title)
+                .bind(&item.description)
+                .bind(&item.team)
+                .bind(&item.team_key)
+                .bind(item.owner.as_deref())
+                .bind(item.status.as_str())
+                .bind(outcome)
+                .bind(flags)
+                .bind(value)
+                .bind(verdict)
+                .bind(item.effort_days)
+                .bind(item.submitted_at)
+                .bind(item.first_response_at)
+                .bind(item.resolved_at)
+                .bind(item.updated_at)
+                .bind(&item.workspace)
+                .bind(item.reference.kind.as_str())
+                .bind(item.reference.number)
+                .bind(item.version)
+                .bind($crate::storage::codec::data_level(item))
+                .fetch_optional(&mut **tx)
+                .await?;
+                let Some(id) = id else {
+                    return Err($crate::storage::StoreError::Conflict);
+                };
+                for question in answers {
+                    match item.answers.get(question) {
+                        Some(answer) => {
+                            sqlx::query(
+                                "INSERT INTO answers (item_id, question, value, answered_by, answered_at)
+                                 VALUES ($1, $2, $3, $4, $5)
+                                 ON CONFLICT (item_id, question) DO UPDATE
+                                 SET value = excluded.value, answered_by = excluded.answered_by,
+                                     answered_at = excluded.answered_at",
+                            )
+                            .bind(id)
+                            .bind(question)
+                            .bind($crate::storage::codec::answer_json(answer))
+                            .bind(actor)
+                            .bind(item.updated_at)
+                            .execute(&mut **tx)
+                            .await?;
+                        }
+                        None => {
+                            sqlx::query("DELETE FROM answers WHERE item_id = $1 AND question = $2")
+                                .bind(id)
+                                .bind(question)
+                                .execute(&mut **tx)
+                                .await?;
+                        }
+                    }
+                }
+                for event in events {
+                    insert_event(tx, &item.workspace, id, event).await?;
+                }
+                for notice in notices {
+                    insert_notice(tx, notice).await?;
+                }
+                Ok(())
+            }
+        }
+
+        struct UpdateSettings {
+            settings: $crate::domain::Settings,
+            action: $crate::storage::AdminAction,
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::storage::group::Write<$db> for UpdateSettings {
+            type Output = ();
+            async fn run(&mut self, tx: &mut Tx) -> Result<(), $crate::storage::StoreError> {
+                let (s, action) = (&self.settings, &self.action);
+                let done = sqlx::query(
+                    "UPDATE workspaces SET lang = $1, currency = $2, hourly_cost = $3, automatable_share = $4,
+                            ml_yearly_cost = $5, triage_channel = $6, digest_channel = $7, ai_department = $8,
+                            timezone = $10, digest_cron = $11, digest_dms = $12, pinned_stage = $13
+                     WHERE id = $9",
+                )
+                .bind(s.lang.code())
+                .bind(s.value.currency.code())
+                .bind(s.value.hourly_cost)
+                .bind(s.value.automatable_share)
+                .bind(s.value.ml_yearly_cost)
+                .bind(s.triage_channel.as_deref())
+                .bind(s.digest_channel.as_deref())
+                .bind(s.ai_department)
+                .bind(&action.workspace)
+                .bind(&s.timezone)
+                .bind(&s.digest_cron)
+                .bind(s.digest_dms)
+                .bind(s.pinned_stage.map(|p| i64::from(p.number())))
+                .execute(&mut **tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::storage::StoreError::NotFound);
+                }
+                insert_admin(tx, action).await?;
+                notify_change(tx, &action.workspace).await?;
+                Ok(())
+            }
+        }
+
+        struct SetRole {
+            user: String,
+            role: $crate::domain::Role,
+            grant: bool,
+            action: $crate::storage::AdminAction,
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::storage::group::Write<$db> for SetRole {
+            type Output = bool;
+            async fn run(&mut self, tx: &mut Tx) -> Result<bool, $crate::storage::StoreError> {
+                let SetRole { user, role, grant, action } = &*self;
+                let (user, role, grant) = (user.as_str(), *role, *grant);
+                let done = if grant {
+                    sqlx::query(
+                        "INSERT INTO roles (workspace_id, user_id, role, granted_by, granted_at)
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(&action.workspace)
+                    .bind(user)
+                    .bind(role.as_str())
+                    .bind(&action.actor)
+                    .bind(action.at)
+                    .execute(&mut **tx)
+                    .await?
+                } else {
+                    sqlx::query("DELETE FROM roles WHERE workspace_id = $1 AND user_id = $2 AND role = $3")
+                        .bind(&action.workspace)
+                        .bind(user)
+                        .bind(role.as_str())
+                        .execute(&mut **tx)
+                        .await?
+                };
+                let changed = done.rows_affected() > 0;
+                if changed {
+                    insert_admin(tx, action).await?;
+                    notify_change(tx, &action.workspace).await?;
+                }
+                Ok(changed)
+            }
+        }
+
+        struct RecordAdmin($crate::storage::AdminAction);
+
+        #[async_trait::async_trait]
+        impl $crate::storage::group::Write<$db> for RecordAdmin {
+            type Output = ();
+            async fn run(&mut self, tx: &mut Tx) -> Result<(), $crate::storage::StoreError> {
+                insert_admin(tx, &self.0).await
             }
         }
 

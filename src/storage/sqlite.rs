@@ -6,15 +6,24 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use super::OpenError;
+use super::cache::{Cache, SQLITE_TTL};
+use super::group::GroupWriter;
+use super::{OpenError, StoreError};
+
+/// Write transactions start IMMEDIATE: they take the write lock up front and wait for it (busy
+/// timeout) instead of failing when two writers meet.
+const BEGIN: &str = "BEGIN IMMEDIATE";
 
 /// Readers share a pool of connections; writes go through one connection of their own. SQLite
 /// takes one writer at a time anyway: queueing writers in the pool (a wake-up when the
 /// connection is free) instead of in SQLite's busy handler (which polls, sleeping 1, 2, 5 … 100
-/// ms) keeps the latency of a write close to its own cost under load.
+/// ms) keeps the latency of a write close to its own cost under load. The writes of requests go
+/// through the group writer, which commits those that arrive together in one transaction.
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: SqlitePool,
+    group: GroupWriter<sqlx::Sqlite>,
+    cache: Cache,
 }
 
 impl SqliteStore {
@@ -47,18 +56,22 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|source| OpenError::Connect { url, source })?;
-        Ok(SqliteStore { pool, writer })
+        let group = GroupWriter::start(writer.clone(), BEGIN);
+        Ok(SqliteStore { pool, writer, group, cache: Cache::new(Some(SQLITE_TTL)) })
     }
 }
 
-// Write transactions start IMMEDIATE: they take the write lock up front and wait for it (busy
-// timeout) instead of failing when two writers meet.
+/// One process serves a SQLite file: nobody to tell (entries expire instead, see `cache.rs`).
+async fn notify_change(_tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>, _workspace: &str) -> Result<(), StoreError> {
+    Ok(())
+}
+
 // One writer at a time in SQLite, so a claim needs no row locks.
 crate::sql_store!(
     SqliteStore,
     sqlx::Sqlite,
     "sqlite",
-    begin = "BEGIN IMMEDIATE",
+    begin = BEGIN,
     claim = "UPDATE outbox SET claimed_until = $1
              WHERE id IN (SELECT id FROM outbox
                           WHERE workspace_id LIKE $2 AND sent_at IS NULL AND failed_at IS NULL

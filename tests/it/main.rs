@@ -11,6 +11,7 @@ mod discord_fake;
 mod fake_slack;
 mod faults;
 mod flaky;
+mod group_commit;
 mod helpers;
 mod hostile;
 mod jobs;
