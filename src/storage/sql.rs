@@ -102,6 +102,8 @@ macro_rules! sql_store {
                     .bind(name)
                     .execute(&self.writer)
                     .await?;
+                // the cached record carries the name; other replicas look names up themselves
+                self.cache.drop_workspace(id);
                 Ok(())
             }
 
