@@ -103,10 +103,15 @@ pub enum CliCommand {
         #[arg(long, value_name = "URL")]
         db: Option<String>,
     },
-    /// Ask a running server's /healthz and exit 0 when it is healthy (for container health
-    /// checks: the image has no curl).
+    /// Ask a running server whether it is alive (/livez) — or, with --ready, ready to serve
+    /// (/readyz: the database and the platform connections) — and exit 0 when it is (for
+    /// container health checks: the image has no curl).
     Healthcheck {
-        /// The health URL (default: /healthz on server.bind, with 0.0.0.0 read as 127.0.0.1).
+        /// Ask /readyz instead of /livez.
+        #[arg(long)]
+        ready: bool,
+        /// The URL to ask (default: /livez or /readyz on server.bind, with 0.0.0.0 read as
+        /// 127.0.0.1).
         #[arg(long, value_name = "URL")]
         url: Option<String>,
     },
