@@ -63,7 +63,7 @@ pub async fn run(command: CliCommand, config: Config) -> ExitCode {
         }
         CliCommand::Serve { db, bind } => serve(config, db, bind).await,
         CliCommand::DiscordInvite { application_id } => discord_invite(&config, application_id),
-        CliCommand::Healthcheck { url } => healthcheck(&config, url).await,
+        CliCommand::Healthcheck { ready, url } => healthcheck(&config, ready, url).await,
     }
 }
 
@@ -83,14 +83,15 @@ fn discord_invite(config: &Config, flag: Option<u64>) -> ExitCode {
     }
 }
 
-/// Exit 0 when the server at `url` says it is healthy; otherwise print why and exit 1.
-async fn healthcheck(config: &Config, url: Option<String>) -> ExitCode {
+/// Exit 0 when the server at `url` says it is alive (or, with `ready`, ready); otherwise print
+/// why and exit 1.
+async fn healthcheck(config: &Config, ready: bool, url: Option<String>) -> ExitCode {
     let url = url.unwrap_or_else(|| {
         let mut addr = config.server.bind;
         if addr.ip().is_unspecified() {
             addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
         }
-        format!("http://{addr}/healthz")
+        format!("http://{addr}/{}", if ready { "readyz" } else { "livez" })
     });
     let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build();
     let answer = match client {
@@ -476,7 +477,7 @@ async fn check(config: Config, db: Option<String>) -> ExitCode {
     };
     println!("database: ok ({}, migrations applied)", store.backend());
     println!("jobs:");
-    for job in crate::jobs::JOBS {
+    for job in crate::jobs::JOBS.iter().chain(crate::jobs::HOUSEKEEPING) {
         println!("  {:<18} {}", job.name, job.doc);
     }
     let now = SystemClock.now();

@@ -336,6 +336,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Settles a claimed notice: delivered, to retry at `retry_at`, or given up (`retry_at` None).
     async fn settle_notice(&self, id: i64, outcome: NoticeOutcome, now: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// The replay guard: claims `key` (one statement) until `expires`; true for the first claim
+    /// on any replica, false for every later one. A key is never claimed twice, even once
+    /// expired: the keys are single-use, and one coming back is a replay.
+    async fn claim_key(&self, key: &str, expires: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// Deletes the replay keys that expired before `now`; how many.
+    async fn forget_keys(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
 /// A scheduled run of a job, claimed by a replica.

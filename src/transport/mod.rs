@@ -8,3 +8,6 @@
 pub mod console;
 pub mod discord;
 pub mod slack;
+
+/// The replay guard every transport shares (written with Slack's, which came first).
+pub(crate) use slack::dedupe::Replays;
