@@ -78,6 +78,15 @@ pub enum CliCommand {
         #[arg(long, value_name = "URL")]
         db: Option<String>,
     },
+    /// Copy the SQLite database, consistent as of one moment, into a new file while the server
+    /// runs (for PostgreSQL it says how to use pg_dump). README "Backup and restore".
+    Backup {
+        /// The new file to write (it must not exist).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
     /// Print the link that adds the bot to a Discord server: scopes bot and
     /// applications.commands, and only the permissions the bot needs.
     DiscordInvite {

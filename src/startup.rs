@@ -45,7 +45,7 @@ pub fn default_log_filter(command: &CliCommand) -> &'static str {
         | CliCommand::Healthcheck { .. } => "warn",
         CliCommand::Check { .. } | CliCommand::Serve { .. } => "info",
         CliCommand::Digest { .. } => "warn",
-        CliCommand::Export { .. } => "warn",
+        CliCommand::Export { .. } | CliCommand::Backup { .. } => "warn",
     }
 }
 
@@ -62,6 +62,7 @@ pub async fn run(command: CliCommand, config: Config) -> ExitCode {
             export(config, format, what, since, workspace, db).await
         }
         CliCommand::Serve { db, bind } => serve(config, db, bind).await,
+        CliCommand::Backup { to, db } => backup(&config, &to, db).await,
         CliCommand::DiscordInvite { application_id } => discord_invite(&config, application_id),
         CliCommand::Healthcheck { ready, url } => healthcheck(&config, ready, url).await,
     }
@@ -214,6 +215,24 @@ async fn demo(config: Config, db: Option<String>, lang: Option<Lang>, out: Optio
         }
         Err(demo::DemoError::NotEmpty) => {
             eprintln!("kakehashi demo: {}", demo::DemoError::NotEmpty);
+            ExitCode::from(USAGE)
+        }
+        Err(e) => fail(e),
+    }
+}
+
+async fn backup(config: &Config, to: &Path, db: Option<String>) -> ExitCode {
+    let db = match database(config, db) {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    match storage::backup(&db, to).await {
+        Ok(()) => {
+            println!("backed up {db} to {}", to.display());
+            ExitCode::SUCCESS
+        }
+        Err(e @ (storage::BackupError::Postgres(_) | storage::BackupError::Exists(_) | storage::BackupError::Missing(_))) => {
+            eprintln!("kakehashi backup: {e}");
             ExitCode::from(USAGE)
         }
         Err(e) => fail(e),

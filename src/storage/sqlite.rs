@@ -49,6 +49,13 @@ impl SqliteStore {
             .map_err(|source| OpenError::Connect { url, source })?;
         Ok(SqliteStore { pool, writer })
     }
+
+    /// Writes a consistent copy of the database into the new file `to` (`VACUUM INTO`: one read
+    /// transaction, so the server's writes go on meanwhile and are simply not in the copy).
+    pub async fn backup_to(&self, to: &Path) -> Result<(), super::BackupError> {
+        sqlx::query("VACUUM INTO $1").bind(to.to_string_lossy().into_owned()).execute(&self.pool).await?;
+        Ok(())
+    }
 }
 
 // Write transactions start IMMEDIATE: they take the write lock up front and wait for it (busy

@@ -2,6 +2,7 @@
 //! KAKEHASHI_TEST_PG to a PostgreSQL admin URL; in CI it must be set).
 
 mod assess;
+mod backup;
 mod console;
 mod conversation;
 mod crash;
