@@ -119,7 +119,10 @@ impl Application {
         let background: Vec<_> = self.tasks.into_iter().map(tokio::spawn).collect();
         tracing::info!(addr = %self.addr, "listening");
         let mut http = hyper::server::conn::http1::Builder::new();
-        http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(self.limits.header_timeout);
+        http.timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(self.limits.header_timeout)
+            // a connection's read buffer stays small (headers and body chunks pass through it)
+            .max_buf_size(READ_BUFFER);
         let slots = Arc::new(Semaphore::new(self.limits.max_connections));
         let mut connections = tokio::task::JoinSet::new();
         tokio::pin!(shutdown);
@@ -144,8 +147,18 @@ impl Application {
             };
             let _ = stream.set_nodelay(true);
             let router = self.router.clone();
+            // requests of this connection being handled: at shutdown, one with none (idle, or
+            // still sending its headers) is closed at once
+            let busy = Arc::new(());
+            let in_service = busy.clone();
             let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                tower_service::Service::call(&mut router.clone(), request)
+                let handling = in_service.clone();
+                let response = tower_service::Service::call(&mut router.clone(), request);
+                async move {
+                    let answer = response.await;
+                    drop(handling);
+                    answer
+                }
             });
             let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
             let stopping = self.stopping.clone();
@@ -155,6 +168,10 @@ impl Application {
                 let finished = tokio::select! {
                     finished = connection.as_mut() => finished,
                     () = stopping.cancelled() => {
+                        // two references when idle: `busy` and the service's `in_service`
+                        if Arc::strong_count(&busy) <= 2 {
+                            return;
+                        }
                         connection.as_mut().graceful_shutdown();
                         connection.await
                     }
@@ -194,6 +211,9 @@ pub fn guarded(router: Router, limits: &ServerConfig, stopping: CancellationToke
     });
     router.layer(axum::middleware::from_fn_with_state(front, guard))
 }
+
+/// The largest read buffer of a connection (hyper's default grows to about 400 kB).
+const READ_BUFFER: usize = 64 * 1024;
 
 struct Front {
     max_body: usize,

@@ -11,6 +11,7 @@ mod discord;
 mod discord_fake;
 mod fake_slack;
 mod faults;
+mod front;
 mod flaky;
 mod helpers;
 mod hostile;
