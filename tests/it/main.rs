@@ -18,6 +18,7 @@ mod hostile;
 mod jobs;
 mod ops;
 mod prompts;
+mod replicas;
 mod slack;
 mod storage;
 mod tracking;
