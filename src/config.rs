@@ -474,8 +474,20 @@ fn server(s: &mut Sources, bind: SocketAddr) -> ServerConfig {
     ServerConfig {
         header_timeout: seconds(s, "server.header_timeout", base.header_timeout),
         body_timeout: seconds(s, "server.body_timeout", base.body_timeout),
-        max_body: count(s, "server.max_body", base.max_body, (64 * 1024 * 1024) as f64, "a whole number of bytes from 1 to 67108864"),
-        max_connections: count(s, "server.max_connections", base.max_connections, 100_000.0, "a whole number from 1 to 100000"),
+        max_body: count(
+            s,
+            "server.max_body",
+            base.max_body,
+            (64 * 1024 * 1024) as f64,
+            "a whole number of bytes from 1 to 67108864",
+        ),
+        max_connections: count(
+            s,
+            "server.max_connections",
+            base.max_connections,
+            100_000.0,
+            "a whole number from 1 to 100000",
+        ),
         max_requests: count(s, "server.max_requests", base.max_requests, 100_000.0, "a whole number from 1 to 100000"),
         drain_timeout: seconds(s, "server.drain_timeout", base.drain_timeout),
         bind,
@@ -755,6 +767,29 @@ mod tests {
             ["DISCORD_APPLICATION_ID", "DISCORD_PUBLIC_KEY: a public key is 64", "DISCORD_TOKEN: the gateway needs"]
         {
             assert!(e.contains(expected), "{expected}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_http_front_limits_are_read_and_bad_ones_named() {
+        let (_d, path) = file("[server]\nmax_body = 65536\ndrain_timeout = 5\n");
+        let c = Config::load(Some(&path), &env(&[("KAKEHASHI_HEADER_TIMEOUT", "2.5")])).unwrap();
+        assert_eq!(c.server.max_body, 65536);
+        assert_eq!(c.server.drain_timeout, Duration::from_secs(5));
+        assert_eq!(c.server.header_timeout, Duration::from_millis(2500));
+        assert_eq!(c.server.max_requests, ServerConfig::new(c.server.bind).max_requests, "the default");
+        let e = Config::load(
+            Some(&path),
+            &env(&[
+                ("KAKEHASHI_MAX_CONNECTIONS", "0"),
+                ("KAKEHASHI_BODY_TIMEOUT", "soon"),
+                ("KAKEHASHI_MAX_REQUESTS", "1.5"),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        for key in ["KAKEHASHI_MAX_CONNECTIONS", "KAKEHASHI_BODY_TIMEOUT", "KAKEHASHI_MAX_REQUESTS"] {
+            assert!(e.contains(key), "{key}: {e}");
         }
     }
 

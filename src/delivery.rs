@@ -145,7 +145,10 @@ pub async fn run_once(
             // claimed in id order: grouping keeps each recipient's order
             let mut queues: Vec<Vec<crate::storage::Claimed>> = Vec::new();
             for notice in claimed {
-                match queues.iter_mut().find(|q| q[0].workspace == notice.workspace && q[0].recipient == notice.recipient) {
+                match queues
+                    .iter_mut()
+                    .find(|q| q[0].workspace == notice.workspace && q[0].recipient == notice.recipient)
+                {
                     Some(queue) => queue.push(notice),
                     None => queues.push(vec![notice]),
                 }
@@ -182,17 +185,18 @@ async fn deliver_in_order(
     for notice in queue {
         if let Some(at) = held {
             let error = "waiting for an earlier message to the same recipient".to_string();
-            store.settle_notice(notice.id, NoticeOutcome::Retry { at, error, parts_sent: notice.parts_sent }, now).await?;
+            store
+                .settle_notice(notice.id, NoticeOutcome::Retry { at, error, parts_sent: notice.parts_sent }, now)
+                .await?;
             continue;
         }
         let (to, from) = (&notice.recipient, notice.parts_sent);
         let attempt = match serde_json::from_str::<Payload>(&notice.payload) {
             Err(e) => Err(e),
             Ok(Payload::Message { message }) => Ok(deliver.deliver_from(&notice.workspace, to, &message, from).await),
-            Ok(Payload::File { file }) => Ok(deliver
-                .deliver_file(&notice.workspace, to, &file)
-                .await
-                .map_err(|error| Stopped { sent: 0, error })),
+            Ok(Payload::File { file }) => {
+                Ok(deliver.deliver_file(&notice.workspace, to, &file).await.map_err(|error| Stopped { sent: 0, error }))
+            }
         };
         let outcome = match attempt {
             Err(e) => NoticeOutcome::GiveUp { error: format!("unreadable payload: {e}") },

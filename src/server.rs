@@ -256,7 +256,8 @@ async fn guard(State(front): State<Arc<Front>>, request: Request, next: Next) ->
         Ok(Err(refused)) => refused,
         Err(_) => {
             tracing::debug!("a request body was not sent in time");
-            (StatusCode::REQUEST_TIMEOUT, [(header::CONNECTION, "close")], "request body not sent in time").into_response()
+            (StatusCode::REQUEST_TIMEOUT, [(header::CONNECTION, "close")], "request body not sent in time")
+                .into_response()
         }
     }
 }

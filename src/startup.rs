@@ -231,7 +231,10 @@ async fn backup(config: &Config, to: &Path, db: Option<String>) -> ExitCode {
             println!("backed up {db} to {}", to.display());
             ExitCode::SUCCESS
         }
-        Err(e @ (storage::BackupError::Postgres(_) | storage::BackupError::Exists(_) | storage::BackupError::Missing(_))) => {
+        Err(
+            e
+            @ (storage::BackupError::Postgres(_) | storage::BackupError::Exists(_) | storage::BackupError::Missing(_)),
+        ) => {
             eprintln!("kakehashi backup: {e}");
             ExitCode::from(USAGE)
         }

@@ -446,7 +446,8 @@ mod tests {
     /// spaces.
     fn mixed_text() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
-        let visible = any::<char>().prop_filter("visible", |c| !c.is_whitespace() && !is_hidden(*c) && !is_separator(*c));
+        let visible =
+            any::<char>().prop_filter("visible", |c| !c.is_whitespace() && !is_hidden(*c) && !is_separator(*c));
         let chosen = prop::sample::select(vec!['a', '日', 'م', 'ی', '\u{1F469}', '\u{1F4BB}', 'é', '1']);
         let format = prop::sample::select(format_characters());
         let tag = (0xE0000u32..=0xE007F).prop_map(|c| char::from_u32(c).unwrap());

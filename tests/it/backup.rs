@@ -99,7 +99,8 @@ async fn a_backup_taken_under_load_restores_to_an_identical_export() {
 
 #[tokio::test]
 async fn a_postgresql_backup_points_to_pg_dump() {
-    let out = kakehashi(&["backup", "--to", "/tmp/never-written.db", "--db", "postgres://kk:secret@db.internal/kk"]).await;
+    let out =
+        kakehashi(&["backup", "--to", "/tmp/never-written.db", "--db", "postgres://kk:secret@db.internal/kk"]).await;
     assert_eq!(out.status.code(), Some(2));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("pg_dump") && !said.contains("secret"), "{said}");

@@ -312,7 +312,12 @@ async fn one_hanging_recipient_holds_up_nobody_else_in_the_outbox() {
         .enumerate()
         .map(|(n, channel)| {
             let message = Message::private(vec![Block::Text(vec![Span::plain(format!("notice #{n}#"))])]);
-            delivery::notice(workspace, Recipient::Channel(channel.to_string()), &delivery::Payload::Message { message }, monday())
+            delivery::notice(
+                workspace,
+                Recipient::Channel(channel.to_string()),
+                &delivery::Payload::Message { message },
+                monday(),
+            )
         })
         .collect();
     store.save_item(&mut item, "U1", Save { notices: &notices, ..Save::default() }).await.unwrap();
@@ -325,7 +330,11 @@ async fn one_hanging_recipient_holds_up_nobody_else_in_the_outbox() {
     };
     let calls = fake
         .wait_until("the nine healthy channels delivered", |calls| {
-            healthy.iter().all(|c| calls.iter().any(|call| call.ok && call.method == "chat.postMessage" && call.body["channel"] == c.as_str()))
+            healthy.iter().all(|c| {
+                calls
+                    .iter()
+                    .any(|call| call.ok && call.method == "chat.postMessage" && call.body["channel"] == c.as_str())
+            })
         })
         .await;
     let took = started.elapsed();

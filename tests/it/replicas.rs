@@ -143,7 +143,11 @@ async fn a_retry_reaching_the_other_replica_is_handled_once() {
     }
     assert_eq!(statuses, [200, 409], "the resent interaction is refused as handled");
 
-    assert_eq!(counts.iter().map(|c| c.load(Ordering::SeqCst)).collect::<Vec<_>>(), [2, 2], "each replica got one of each");
+    assert_eq!(
+        counts.iter().map(|c| c.load(Ordering::SeqCst)).collect::<Vec<_>>(),
+        [2, 2],
+        "each replica got one of each"
+    );
     // the Slack retry did nothing more: still one reply (a handled retry would have replied by
     // now; there is no event to wait for when nothing happens)
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;

@@ -50,7 +50,10 @@ async fn interactions(State(state): State<Endpoint>, headers: HeaderMap, body: B
         }
     };
     if !matches!(interaction, Interaction::Ping(_))
-        && !state.replays.first_time(&format!("discord:interaction:{}", interaction.id()), state.discord.bot.clock.now()).await
+        && !state
+            .replays
+            .first_time(&format!("discord:interaction:{}", interaction.id()), state.discord.bot.clock.now())
+            .await
     {
         tracing::info!(id = %interaction.id(), "an interaction sent again; handled already");
         return (StatusCode::CONFLICT, "interaction already handled").into_response();
