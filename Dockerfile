@@ -26,7 +26,9 @@ ENV KAKEHASHI_DB=sqlite:///data/kakehashi.db \
     KAKEHASHI_LOG_FORMAT=json
 VOLUME ["/data"]
 EXPOSE 8080
-# /healthz answers 503 until the database answers and Socket Mode or the gateway is connected
+# liveness (/livez): whether the process answers. Not readiness (/readyz), which fails while the
+# database or a platform connection is down: an orchestrator that restarts unhealthy containers
+# must not restart a healthy process in a loop during a database outage
 HEALTHCHECK --interval=30s --timeout=6s --start-period=30s --retries=3 CMD ["kakehashi", "healthcheck"]
 # SIGTERM (docker stop) lets requests in flight finish and replies already acknowledged go out
 STOPSIGNAL SIGTERM

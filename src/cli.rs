@@ -78,6 +78,15 @@ pub enum CliCommand {
         #[arg(long, value_name = "URL")]
         db: Option<String>,
     },
+    /// Copy the SQLite database, consistent as of one moment, into a new file while the server
+    /// runs (for PostgreSQL it says how to use pg_dump). README "Backup and restore".
+    Backup {
+        /// The new file to write (it must not exist).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
     /// Print the link that adds the bot to a Discord server: scopes bot and
     /// applications.commands, and only the permissions the bot needs.
     DiscordInvite {
@@ -103,10 +112,15 @@ pub enum CliCommand {
         #[arg(long, value_name = "URL")]
         db: Option<String>,
     },
-    /// Ask a running server's /healthz and exit 0 when it is healthy (for container health
-    /// checks: the image has no curl).
+    /// Ask a running server whether it is alive (/livez) — or, with --ready, ready to serve
+    /// (/readyz: the database and the platform connections) — and exit 0 when it is (for
+    /// container health checks: the image has no curl).
     Healthcheck {
-        /// The health URL (default: /healthz on server.bind, with 0.0.0.0 read as 127.0.0.1).
+        /// Ask /readyz instead of /livez.
+        #[arg(long)]
+        ready: bool,
+        /// The URL to ask (default: /livez or /readyz on server.bind, with 0.0.0.0 read as
+        /// 127.0.0.1).
         #[arg(long, value_name = "URL")]
         url: Option<String>,
     },

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::domain::schedule::{DEFAULT_CRON, DEFAULT_TZ, Schedule};
 use crate::domain::settings::{Currency, ValueSettings};
@@ -86,6 +87,42 @@ pub const KEYS: &[Key] = &[
         "KAKEHASHI_BIND",
         "127.0.0.1:8080",
         "address `kakehashi serve` listens on for Slack and Discord requests",
+    ),
+    key(
+        "server.header_timeout",
+        "KAKEHASHI_HEADER_TIMEOUT",
+        "10",
+        "seconds a client has to send a request's headers; then the connection is closed",
+    ),
+    key(
+        "server.body_timeout",
+        "KAKEHASHI_BODY_TIMEOUT",
+        "10",
+        "seconds a client has to send a request's whole body; then it gets 408",
+    ),
+    key(
+        "server.max_body",
+        "KAKEHASHI_MAX_BODY",
+        "262144",
+        "largest request body in bytes; a larger one gets 413 (from its Content-Length, or as it streams)",
+    ),
+    key(
+        "server.max_connections",
+        "KAKEHASHI_MAX_CONNECTIONS",
+        "512",
+        "open connections at most; further ones wait to be accepted",
+    ),
+    key(
+        "server.max_requests",
+        "KAKEHASHI_MAX_REQUESTS",
+        "128",
+        "Slack and Discord requests served at once (body read included); further ones wait",
+    ),
+    key(
+        "server.drain_timeout",
+        "KAKEHASHI_DRAIN_TIMEOUT",
+        "20",
+        "seconds a SIGTERM waits for requests in flight and replies being sent before exiting",
     ),
     key(
         "slack.signing_secret",
@@ -169,9 +206,37 @@ pub struct LogConfig {
     pub json: bool,
 }
 
+/// The HTTP front: where it listens and what it tolerates from clients (README "Operations").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerConfig {
     pub bind: SocketAddr,
+    /// How long a client has to send a request's headers.
+    pub header_timeout: Duration,
+    /// How long a client has to send a request's whole body (from the end of its headers).
+    pub body_timeout: Duration,
+    /// The largest request body, in bytes.
+    pub max_body: usize,
+    /// Connections open at once.
+    pub max_connections: usize,
+    /// Platform requests served at once, body read included.
+    pub max_requests: usize,
+    /// How long a shutdown waits for requests in flight and replies still being sent.
+    pub drain_timeout: Duration,
+}
+
+impl ServerConfig {
+    /// The defaults, listening on `bind`.
+    pub fn new(bind: SocketAddr) -> ServerConfig {
+        ServerConfig {
+            bind,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_body: 256 * 1024,
+            max_connections: 512,
+            max_requests: 128,
+            drain_timeout: Duration::from_secs(20),
+        }
+    }
 }
 
 /// Slack is on when a bot token is set, with a signing secret (HTTP) and/or an app token
@@ -358,6 +423,7 @@ impl Config {
         let bind = s.parse("server.bind", SocketAddr::from(([127, 0, 0, 1], 8080)), |v| {
             v.parse().map_err(|_| format!("'{v}' is not an address like 127.0.0.1:8080 or 0.0.0.0:8080"))
         });
+        let server = server(&mut s, bind);
         let slack = slack(&mut s);
         let discord = discord(&mut s);
 
@@ -387,12 +453,44 @@ impl Config {
             },
             admins,
             log: LogConfig { filter, json },
-            server: ServerConfig { bind },
+            server,
             slack,
             discord,
             user: env("USER").or_else(|| env("USERNAME")),
             file: file_path,
         })
+    }
+}
+
+fn server(s: &mut Sources, bind: SocketAddr) -> ServerConfig {
+    let base = ServerConfig::new(bind);
+    let seconds = |s: &mut Sources, name: &str, default: Duration| {
+        let x = s.number(name, default.as_secs_f64(), |x| (0.1..=3600.0).contains(&x), "between 0.1 and 3600 seconds");
+        Duration::from_secs_f64(x)
+    };
+    let count = |s: &mut Sources, name: &str, default: usize, max: f64, rule: &str| {
+        s.number(name, default as f64, |x| x >= 1.0 && x <= max && x.fract() == 0.0, rule) as usize
+    };
+    ServerConfig {
+        header_timeout: seconds(s, "server.header_timeout", base.header_timeout),
+        body_timeout: seconds(s, "server.body_timeout", base.body_timeout),
+        max_body: count(
+            s,
+            "server.max_body",
+            base.max_body,
+            (64 * 1024 * 1024) as f64,
+            "a whole number of bytes from 1 to 67108864",
+        ),
+        max_connections: count(
+            s,
+            "server.max_connections",
+            base.max_connections,
+            100_000.0,
+            "a whole number from 1 to 100000",
+        ),
+        max_requests: count(s, "server.max_requests", base.max_requests, 100_000.0, "a whole number from 1 to 100000"),
+        drain_timeout: seconds(s, "server.drain_timeout", base.drain_timeout),
+        bind,
     }
 }
 
@@ -691,6 +789,29 @@ mod tests {
             ["DISCORD_APPLICATION_ID", "DISCORD_PUBLIC_KEY: a public key is 64", "DISCORD_TOKEN: the gateway needs"]
         {
             assert!(e.contains(expected), "{expected}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_http_front_limits_are_read_and_bad_ones_named() {
+        let (_d, path) = file("[server]\nmax_body = 65536\ndrain_timeout = 5\n");
+        let c = Config::load(Some(&path), &env(&[("KAKEHASHI_HEADER_TIMEOUT", "2.5")])).unwrap();
+        assert_eq!(c.server.max_body, 65536);
+        assert_eq!(c.server.drain_timeout, Duration::from_secs(5));
+        assert_eq!(c.server.header_timeout, Duration::from_millis(2500));
+        assert_eq!(c.server.max_requests, ServerConfig::new(c.server.bind).max_requests, "the default");
+        let e = Config::load(
+            Some(&path),
+            &env(&[
+                ("KAKEHASHI_MAX_CONNECTIONS", "0"),
+                ("KAKEHASHI_BODY_TIMEOUT", "soon"),
+                ("KAKEHASHI_MAX_REQUESTS", "1.5"),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        for key in ["KAKEHASHI_MAX_CONNECTIONS", "KAKEHASHI_BODY_TIMEOUT", "KAKEHASHI_MAX_REQUESTS"] {
+            assert!(e.contains(key), "{key}: {e}");
         }
     }
 

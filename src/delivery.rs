@@ -120,64 +120,112 @@ impl Deliverers {
     }
 }
 
+/// Recipients served at once in one pass: each gets its notices in order, one after the other,
+/// and one that hangs (a platform call waits up to 15 s) holds up only its own.
+pub const CONCURRENCY: usize = 16;
+
 /// Delivers every notice that is due now, through the deliverer of its platform. Tests and the
 /// console call this directly; [`run`] calls it in a loop.
+///
+/// The claimed notices are grouped by recipient (a person or a channel of a workspace): up to
+/// [`CONCURRENCY`] recipients are served at once, and each recipient's notices go out in the
+/// order they were written, the next one only after the last was settled.
 #[tracing::instrument(skip_all)]
 pub async fn run_once(
     store: &dyn crate::storage::Store,
     deliverers: &Deliverers,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Report, crate::storage::StoreError> {
-    use crate::storage::NoticeOutcome;
+    use futures_util::StreamExt;
     let mut report = Report::default();
     for (prefix, deliver) in deliverers.prefixes() {
         loop {
             let claimed = store.claim_notices(prefix, now, LEASE, BATCH).await?;
             let full = claimed.len() as i64 == BATCH;
+            // claimed in id order: grouping keeps each recipient's order
+            let mut queues: Vec<Vec<crate::storage::Claimed>> = Vec::new();
             for notice in claimed {
-                let (to, from) = (&notice.recipient, notice.parts_sent);
-                let attempt = match serde_json::from_str::<Payload>(&notice.payload) {
-                    Err(e) => Err(e),
-                    Ok(Payload::Message { message }) => {
-                        Ok(deliver.deliver_from(&notice.workspace, to, &message, from).await)
-                    }
-                    Ok(Payload::File { file }) => Ok(deliver
-                        .deliver_file(&notice.workspace, to, &file)
-                        .await
-                        .map_err(|error| Stopped { sent: 0, error })),
-                };
-                let outcome = match attempt {
-                    Err(e) => NoticeOutcome::GiveUp { error: format!("unreadable payload: {e}") },
-                    Ok(Ok(())) => NoticeOutcome::Sent,
-                    Ok(Err(Stopped { sent, error })) => match error {
-                        DeliveryError::Retry { .. } if now - notice.created_at > GIVE_UP_AFTER => {
-                            NoticeOutcome::GiveUp { error: "still failing after 24 hours".into() }
-                        }
-                        DeliveryError::Retry { after, reason } => NoticeOutcome::Retry {
-                            at: now + backoff(notice.attempts, after),
-                            error: reason,
-                            parts_sent: sent.max(from),
-                        },
-                        DeliveryError::Fatal { reason } => NoticeOutcome::GiveUp { error: reason },
-                    },
-                };
-                match &outcome {
-                    NoticeOutcome::Sent => report.sent += 1,
-                    NoticeOutcome::Retry { error, at, .. } => {
-                        report.retried += 1;
-                        tracing::warn!(notice = notice.id, %error, retry_at = %at, "delivery failed; will retry");
-                    }
-                    NoticeOutcome::GiveUp { error } => {
-                        report.given_up += 1;
-                        tracing::error!(notice = notice.id, workspace = %notice.workspace, %error, "delivery given up");
-                    }
+                match queues
+                    .iter_mut()
+                    .find(|q| q[0].workspace == notice.workspace && q[0].recipient == notice.recipient)
+                {
+                    Some(queue) => queue.push(notice),
+                    None => queues.push(vec![notice]),
                 }
-                store.settle_notice(notice.id, outcome, now).await?;
+            }
+            let mut passes = futures_util::stream::iter(queues)
+                .map(|queue| deliver_in_order(store, deliver.as_ref(), queue, now))
+                .buffer_unordered(CONCURRENCY);
+            while let Some(done) = passes.next().await {
+                let done = done?;
+                report.sent += done.sent;
+                report.retried += done.retried;
+                report.given_up += done.given_up;
             }
             if !full {
                 break;
             }
         }
+    }
+    Ok(report)
+}
+
+/// One recipient's notices, in order; each settled before the next is tried.
+async fn deliver_in_order(
+    store: &dyn crate::storage::Store,
+    deliver: &dyn Deliver,
+    queue: Vec<crate::storage::Claimed>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Report, crate::storage::StoreError> {
+    use crate::storage::NoticeOutcome;
+    let mut report = Report::default();
+    // once one fails for now, the later ones wait for it: they are put off to its time (not
+    // counted in the report: they were not tried)
+    let mut held: Option<chrono::DateTime<chrono::Utc>> = None;
+    for notice in queue {
+        if let Some(at) = held {
+            let error = "waiting for an earlier message to the same recipient".to_string();
+            store
+                .settle_notice(notice.id, NoticeOutcome::Retry { at, error, parts_sent: notice.parts_sent }, now)
+                .await?;
+            continue;
+        }
+        let (to, from) = (&notice.recipient, notice.parts_sent);
+        let attempt = match serde_json::from_str::<Payload>(&notice.payload) {
+            Err(e) => Err(e),
+            Ok(Payload::Message { message }) => Ok(deliver.deliver_from(&notice.workspace, to, &message, from).await),
+            Ok(Payload::File { file }) => {
+                Ok(deliver.deliver_file(&notice.workspace, to, &file).await.map_err(|error| Stopped { sent: 0, error }))
+            }
+        };
+        let outcome = match attempt {
+            Err(e) => NoticeOutcome::GiveUp { error: format!("unreadable payload: {e}") },
+            Ok(Ok(())) => NoticeOutcome::Sent,
+            Ok(Err(Stopped { sent, error })) => match error {
+                DeliveryError::Retry { .. } if now - notice.created_at > GIVE_UP_AFTER => {
+                    NoticeOutcome::GiveUp { error: "still failing after 24 hours".into() }
+                }
+                DeliveryError::Retry { after, reason } => NoticeOutcome::Retry {
+                    at: now + backoff(notice.attempts, after),
+                    error: reason,
+                    parts_sent: sent.max(from),
+                },
+                DeliveryError::Fatal { reason } => NoticeOutcome::GiveUp { error: reason },
+            },
+        };
+        match &outcome {
+            NoticeOutcome::Sent => report.sent += 1,
+            NoticeOutcome::Retry { error, at, .. } => {
+                report.retried += 1;
+                held = Some(*at);
+                tracing::warn!(notice = notice.id, %error, retry_at = %at, "delivery failed; will retry");
+            }
+            NoticeOutcome::GiveUp { error } => {
+                report.given_up += 1;
+                tracing::error!(notice = notice.id, workspace = %notice.workspace, %error, "delivery given up");
+            }
+        }
+        store.settle_notice(notice.id, outcome, now).await?;
     }
     Ok(report)
 }

@@ -12,8 +12,13 @@
 //!    still holding the claim; a run whose replica died is taken over when the lease ends. So each
 //!    digest is queued once, and the outbox delivers it once.
 //!
+//! Before that, every tick runs the [`HOUSEKEEPING`] jobs: work of no workspace, one idempotent
+//! statement each, done by every replica without a run row (two replicas doing it at once do no
+//! harm).
+//!
 //! To add a job: a [`JobSpec`] in [`JOBS`] (a name, and in its doc when it runs), and its case in
-//! [`Scheduler::execute`].
+//! [`Scheduler::execute`]; or, for housekeeping, one in [`HOUSEKEEPING`] and its case in
+//! [`Scheduler::housekeeping`].
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -51,6 +56,14 @@ pub const JOBS: &[JobSpec] = &[
         doc: "right after the stage evaluation: post the weekly digest, with its 12-week chart, to the digest channel (and to each manager if asked)",
     },
 ];
+
+pub const FORGET_REPLAY_KEYS: &str = "forget_replay_keys";
+
+/// Housekeeping, on every tick of every replica (30 s in `kakehashi serve`).
+pub const HOUSEKEEPING: &[JobSpec] = &[JobSpec {
+    name: FORGET_REPLAY_KEYS,
+    doc: "every 30 seconds on every replica: delete the replay-guard keys past their expiry (10 minutes after a request first came)",
+}];
 
 /// A fire time is run late (and said so) when the run starts this long after it.
 pub const LATE_AFTER: Duration = Duration::minutes(10);
@@ -96,6 +109,7 @@ impl Scheduler {
     #[tracing::instrument(skip(self), fields(replica = %self.replica))]
     pub async fn run_once(&self, now: DateTime<Utc>) -> Result<Report, StoreError> {
         let mut report = Report::default();
+        self.housekeeping(now).await;
         for (id, _) in self.store.workspaces().await? {
             let Some(ws) = self.store.workspace(&id).await? else { continue };
             let schedule = ws.settings.schedule();
@@ -140,6 +154,29 @@ impl Scheduler {
             }
         }
         Ok(report)
+    }
+
+    /// Runs every [`HOUSEKEEPING`] job once; a failure is logged and tried again next tick.
+    pub async fn housekeeping(&self, now: DateTime<Utc>) {
+        for job in HOUSEKEEPING {
+            let done = match job.name {
+                FORGET_REPLAY_KEYS => match self.store.forget_keys(now).await {
+                    Ok(n) => {
+                        tracing::debug!(keys = n, "expired replay-guard keys deleted");
+                        Ok(())
+                    }
+                    Err(e) => Err(e.to_string()),
+                },
+                other => Err(format!("no case for the housekeeping job {other}")),
+            };
+            match done {
+                Ok(()) => self.metrics.job(job.name, "done"),
+                Err(e) => {
+                    self.metrics.job(job.name, "failed");
+                    tracing::error!(job = job.name, error = %e, "a housekeeping job failed");
+                }
+            }
+        }
     }
 
     async fn execute(&self, run: &JobRun, now: DateTime<Utc>) -> Result<RunOutcome, JobError> {

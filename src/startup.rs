@@ -45,7 +45,7 @@ pub fn default_log_filter(command: &CliCommand) -> &'static str {
         | CliCommand::Healthcheck { .. } => "warn",
         CliCommand::Check { .. } | CliCommand::Serve { .. } => "info",
         CliCommand::Digest { .. } => "warn",
-        CliCommand::Export { .. } => "warn",
+        CliCommand::Export { .. } | CliCommand::Backup { .. } => "warn",
     }
 }
 
@@ -62,8 +62,9 @@ pub async fn run(command: CliCommand, config: Config) -> ExitCode {
             export(config, format, what, since, workspace, db).await
         }
         CliCommand::Serve { db, bind } => serve(config, db, bind).await,
+        CliCommand::Backup { to, db } => backup(&config, &to, db).await,
         CliCommand::DiscordInvite { application_id } => discord_invite(&config, application_id),
-        CliCommand::Healthcheck { url } => healthcheck(&config, url).await,
+        CliCommand::Healthcheck { ready, url } => healthcheck(&config, ready, url).await,
     }
 }
 
@@ -83,14 +84,15 @@ fn discord_invite(config: &Config, flag: Option<u64>) -> ExitCode {
     }
 }
 
-/// Exit 0 when the server at `url` says it is healthy; otherwise print why and exit 1.
-async fn healthcheck(config: &Config, url: Option<String>) -> ExitCode {
+/// Exit 0 when the server at `url` says it is alive (or, with `ready`, ready); otherwise print
+/// why and exit 1.
+async fn healthcheck(config: &Config, ready: bool, url: Option<String>) -> ExitCode {
     let url = url.unwrap_or_else(|| {
         let mut addr = config.server.bind;
         if addr.ip().is_unspecified() {
             addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
         }
-        format!("http://{addr}/healthz")
+        format!("http://{addr}/{}", if ready { "readyz" } else { "livez" })
     });
     let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build();
     let answer = match client {
@@ -213,6 +215,27 @@ async fn demo(config: Config, db: Option<String>, lang: Option<Lang>, out: Optio
         }
         Err(demo::DemoError::NotEmpty) => {
             eprintln!("kakehashi demo: {}", demo::DemoError::NotEmpty);
+            ExitCode::from(USAGE)
+        }
+        Err(e) => fail(e),
+    }
+}
+
+async fn backup(config: &Config, to: &Path, db: Option<String>) -> ExitCode {
+    let db = match database(config, db) {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    match storage::backup(&db, to).await {
+        Ok(()) => {
+            println!("backed up {db} to {}", to.display());
+            ExitCode::SUCCESS
+        }
+        Err(
+            e
+            @ (storage::BackupError::Postgres(_) | storage::BackupError::Exists(_) | storage::BackupError::Missing(_)),
+        ) => {
+            eprintln!("kakehashi backup: {e}");
             ExitCode::from(USAGE)
         }
         Err(e) => fail(e),
@@ -476,7 +499,7 @@ async fn check(config: Config, db: Option<String>) -> ExitCode {
     };
     println!("database: ok ({}, migrations applied)", store.backend());
     println!("jobs:");
-    for job in crate::jobs::JOBS {
+    for job in crate::jobs::JOBS.iter().chain(crate::jobs::HOUSEKEEPING) {
         println!("  {:<18} {}", job.name, job.doc);
     }
     let now = SystemClock.now();

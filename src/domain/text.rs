@@ -1,7 +1,9 @@
 //! Text that users type: cleaning, limits, and the templates our own texts are written in.
 //!
 //! Every text a user gives passes through one of the `parse` constructors here, so what is stored
-//! is always within the limits of SPEC §1 and free of control characters.
+//! is always within the limits of SPEC §1 and free of control and invisible characters; every
+//! value echoed into one of our texts passes through [`fill`], under the same policy (README,
+//! "Text people type").
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -128,12 +130,64 @@ pub fn flatten_localized(value: toml::Value) -> Result<BTreeMap<String, Localize
     Ok(out)
 }
 
-/// Characters that change how text is laid out or read without being visible:
-/// bidirectional overrides and isolates, zero-width characters, the byte-order mark.
+/// The Unicode format characters (general category Cf) of Unicode 18.0, as inclusive ranges:
+/// generated with the `unicodedata2` package (Unicode 18.0) by collecting every code point whose
+/// `category` is `Cf` and merging neighbours. Among them: the soft hyphen, the Arabic number
+/// signs, every bidirectional control (U+061C, U+200E–200F, U+202A–202E, U+2066–2069), the zero-
+/// width characters and joiners, word joiner and invisible operators, the byte-order mark, the
+/// interlinear annotation marks, and the tag characters.
+pub(crate) const FORMAT_CHARACTERS: &[(u32, u32)] = &[
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+];
+
+fn is_format(c: char) -> bool {
+    let c = c as u32;
+    FORMAT_CHARACTERS
+        .binary_search_by(|&(lo, hi)| {
+            if hi < c {
+                std::cmp::Ordering::Less
+            } else if lo > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// Characters that change how text is laid out or read without being visible, and never stay in
+/// a text we store or echo (the policy in the README, "Text people type"): every format
+/// character (Cf: bidirectional controls, zero-width characters, the byte-order mark, …) and the
+/// whole tag block U+E0000–E007F (the "ASCII smuggling" set, unassigned ones included). The two
+/// joiners are kept only where [`keeps_joiner`] says.
 fn is_invisible_control(c: char) -> bool {
-    matches!(c,
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    is_format(c) || matches!(c, '\u{E0000}'..='\u{E007F}')
+}
+
+/// A line or paragraph separator (U+2028, U+2029): a line break in a multi-line text, a space in
+/// a one-line one.
+fn is_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// A zero-width joiner or non-joiner between two visible non-ASCII characters does a job: it
@@ -150,7 +204,9 @@ fn keeps_joiner(c: char, before: Option<char>, after: Option<char>) -> bool {
 fn push_visible(out: &mut String, text: &str) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\n'
+        if is_separator(c) {
+            out.push('\n');
+        } else if c == '\n'
             || !(c.is_control() || is_invisible_control(c))
             || keeps_joiner(c, out.chars().next_back(), chars.peek().copied())
         {
@@ -159,7 +215,8 @@ fn push_visible(out: &mut String, text: &str) {
     }
 }
 
-/// Removes control characters. Multi-line text keeps its line breaks (CRLF becomes LF);
+/// Removes control and invisible characters ([`is_invisible_control`], the joiners kept where
+/// they join). Multi-line text keeps its line breaks (CRLF, U+2028 and U+2029 become LF);
 /// single-line text has every line break turned into a space. Tabs become spaces.
 pub fn clean(input: &str, multiline: bool) -> String {
     let mut out = String::with_capacity(input.len());
@@ -173,6 +230,7 @@ pub fn clean(input: &str, multiline: bool) -> String {
                 out.push(if multiline { '\n' } else { ' ' });
             }
             '\n' => out.push(if multiline { '\n' } else { ' ' }),
+            c if is_separator(c) => out.push(if multiline { '\n' } else { ' ' }),
             '\t' => out.push(' '),
             c if keeps_joiner(c, out.chars().next_back(), chars.peek().copied()) => out.push(c),
             c if c.is_control() || is_invisible_control(c) => {}
@@ -336,6 +394,89 @@ mod tests {
         assert_eq!(clean("\u{200D}\u{1F4BB}", false), "\u{1F4BB}");
         assert_eq!(clean("\u{1F469}\u{200D} x", false), "\u{1F469} x");
         assert_eq!(clean("\u{1F469}\u{200D}\u{200B}\u{1F4BB}", false), "\u{1F469}\u{1F4BB}");
+    }
+
+    fn format_characters() -> Vec<char> {
+        FORMAT_CHARACTERS.iter().flat_map(|&(lo, hi)| (lo..=hi).filter_map(char::from_u32)).collect()
+    }
+
+    fn is_hidden(c: char) -> bool {
+        is_invisible_control(c) || c.is_control()
+    }
+
+    #[test]
+    fn the_format_table_is_ordered_and_holds_the_whole_category() {
+        assert!(FORMAT_CHARACTERS.windows(2).all(|w| w[0].1 < w[1].0), "sorted and disjoint");
+        assert!(FORMAT_CHARACTERS.iter().all(|(lo, hi)| lo <= hi));
+        assert_eq!(format_characters().len(), 170, "Cf has 170 code points in Unicode 18.0");
+        for c in ['\u{00AD}', '\u{061C}', '\u{200E}', '\u{202E}', '\u{2066}', '\u{FEFF}', '\u{E0001}', '\u{E007F}'] {
+            assert!(is_format(c), "U+{:04X}", c as u32);
+        }
+        for c in ['a', ' ', '\u{2028}', '\u{0301}', '\u{FE0F}', '日'] {
+            assert!(!is_format(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn every_format_and_tag_character_goes_except_a_joiner_between_visible_characters() {
+        let tags = (0xE0000..=0xE007F).filter_map(char::from_u32);
+        for c in format_characters().into_iter().chain(tags) {
+            let joiner = matches!(c, '\u{200C}' | '\u{200D}');
+            for multiline in [false, true] {
+                assert_eq!(clean(&format!("a{c}b"), multiline), "ab", "U+{:04X}", c as u32);
+                let between = clean(&format!("日{c}本"), multiline);
+                let expected = if joiner { format!("日{c}本") } else { "日本".to_string() };
+                assert_eq!(between, expected, "U+{:04X}", c as u32);
+            }
+            assert_eq!(Title::parse(&format!("x{c}y")).unwrap().as_str(), "xy");
+            assert_eq!(TeamName::parse(&format!("{c}Sales{c}")).unwrap().as_str(), "Sales");
+            assert_eq!(fill("[{v}]", &[("v", format!("x{c}y"))]), "[xy]", "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn separators_break_lines_only_where_lines_may_break() {
+        assert_eq!(clean("one\u{2028}two\u{2029}three", false), "one two three");
+        assert_eq!(clean("one\u{2028}two\u{2029}three", true), "one\ntwo\nthree");
+        assert_eq!(Title::parse("a\u{2028}b").unwrap().as_str(), "a b");
+        assert_eq!(Description::parse("a\u{2029}b").unwrap().as_str(), "a\nb");
+    }
+
+    /// Any text made of visible characters, format characters, tag characters, separators and
+    /// spaces.
+    fn mixed_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let visible =
+            any::<char>().prop_filter("visible", |c| !c.is_whitespace() && !is_hidden(*c) && !is_separator(*c));
+        let chosen = prop::sample::select(vec!['a', '日', 'م', 'ی', '\u{1F469}', '\u{1F4BB}', 'é', '1']);
+        let format = prop::sample::select(format_characters());
+        let tag = (0xE0000u32..=0xE007F).prop_map(|c| char::from_u32(c).unwrap());
+        let other = prop::sample::select(vec![' ', '\n', '\r', '\t', '\u{2028}', '\u{2029}', '\u{200C}', '\u{200D}']);
+        prop::collection::vec(prop_oneof![visible, chosen, format, tag, other], 0..48)
+            .prop_map(|chars| chars.into_iter().collect())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cleaned_text_keeps_every_visible_character_and_no_hidden_one(input in mixed_text(), multiline: bool) {
+            let out = clean(&input, multiline);
+            let chars: Vec<char> = out.chars().collect();
+            for (i, &c) in chars.iter().enumerate() {
+                if is_hidden(c) && c != '\n' {
+                    let (before, after) = (i.checked_sub(1).map(|j| chars[j]), chars.get(i + 1).copied());
+                    proptest::prop_assert!(
+                        keeps_joiner(c, before, after),
+                        "U+{:04X} left in {:?}", c as u32, out
+                    );
+                }
+            }
+            if !multiline {
+                proptest::prop_assert!(!out.contains(['\n', '\u{2028}', '\u{2029}']), "{:?}", out);
+            }
+            proptest::prop_assert!(!out.contains(['\u{2028}', '\u{2029}']), "separators left in {:?}", out);
+            let shown = |s: &str| s.chars().filter(|c| !c.is_whitespace() && !is_hidden(*c)).collect::<String>();
+            proptest::prop_assert_eq!(shown(&out), shown(&input));
+        }
     }
 
     #[test]

@@ -349,6 +349,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Settles a claimed notice: delivered, to retry at `retry_at`, or given up (`retry_at` None).
     async fn settle_notice(&self, id: i64, outcome: NoticeOutcome, now: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// The replay guard: claims `key` (one statement) until `expires`; true for the first claim
+    /// on any replica, false for every later one. A key is never claimed twice, even once
+    /// expired: the keys are single-use, and one coming back is a replay.
+    async fn claim_key(&self, key: &str, expires: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// Deletes the replay keys that expired before `now`; how many.
+    async fn forget_keys(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
 /// A scheduled run of a job, claimed by a replica.
@@ -474,6 +482,40 @@ pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>, OpenError> {
         DatabaseUrl::Sqlite(path) => Arc::new(SqliteStore::open(path).await?),
         DatabaseUrl::Postgres(u) => Arc::new(PgStore::open(u).await?),
     })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    #[error("{0} exists already; give a new file (a backup never overwrites one)")]
+    Exists(std::path::PathBuf),
+    #[error("there is no database at {0}")]
+    Missing(std::path::PathBuf),
+    #[error("the backup failed: {0}")]
+    Database(#[from] sqlx::Error),
+    /// PostgreSQL has its own tools for this.
+    #[error(
+        "kakehashi backup copies SQLite databases; for PostgreSQL use pg_dump: pg_dump --format=custom --file=kakehashi.dump '{0}' (README \"Backup and restore\")"
+    )]
+    Postgres(String),
+}
+
+/// Copies the database at `url` into the new file `to`, consistent as of one moment, while the
+/// server keeps running (SQLite's `VACUUM INTO`: a read transaction, so writers carry on).
+pub async fn backup(url: &DatabaseUrl, to: &std::path::Path) -> Result<(), BackupError> {
+    match url {
+        DatabaseUrl::Sqlite(path) => {
+            if !path.exists() {
+                return Err(BackupError::Missing(path.clone()));
+            }
+            if to.exists() {
+                return Err(BackupError::Exists(to.to_path_buf()));
+            }
+            SqliteStore::open(path).await?.backup_to(to).await
+        }
+        DatabaseUrl::Postgres(_) => Err(BackupError::Postgres(url.to_string())),
+    }
 }
 
 #[cfg(test)]

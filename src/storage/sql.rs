@@ -652,6 +652,25 @@ macro_rules! sql_store {
                 query.execute(&self.writer).await?;
                 Ok(())
             }
+
+            async fn claim_key(
+                &self,
+                key: &str,
+                expires: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, $crate::storage::StoreError> {
+                let done = sqlx::query("INSERT INTO replay_keys (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                    .bind(key)
+                    .bind(expires)
+                    .execute(&self.writer)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn forget_keys(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64, $crate::storage::StoreError> {
+                let done = sqlx::query("DELETE FROM replay_keys WHERE expires_at < $1").bind(now).execute(&self.writer).await?;
+                Ok(done.rows_affected())
+            }
         }
 
 

@@ -59,6 +59,13 @@ impl SqliteStore {
         let group = GroupWriter::start(writer.clone(), BEGIN);
         Ok(SqliteStore { pool, writer, group, cache: Cache::new(Some(SQLITE_TTL)) })
     }
+
+    /// Writes a consistent copy of the database into the new file `to` (`VACUUM INTO`: one read
+    /// transaction, so the server's writes go on meanwhile and are simply not in the copy).
+    pub async fn backup_to(&self, to: &Path) -> Result<(), super::BackupError> {
+        sqlx::query("VACUUM INTO $1").bind(to.to_string_lossy().into_owned()).execute(&self.pool).await?;
+        Ok(())
+    }
 }
 
 /// One process serves a SQLite file: nobody to tell (entries expire instead, see `cache.rs`).

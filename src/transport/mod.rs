@@ -9,3 +9,6 @@ pub mod console;
 pub mod discord;
 pub mod names;
 pub mod slack;
+
+/// The replay guard every transport shares (written with Slack's, which came first).
+pub(crate) use slack::dedupe::Replays;

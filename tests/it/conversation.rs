@@ -225,8 +225,8 @@ async fn a_bad_number_brings_the_form_back_with_what_was_wrong() {
     let form_id = "ans:N-1:baseline_accuracy";
     for (typed, expected) in [
         ("lots", "“lots” is not a number. “Accuracy today” needs a number"),
-        ("120", "120 is out of range for “Accuracy today”: give a number from 0 to 100"),
-        ("-3", "give a number from 0 to 100"),
+        ("120", "120 is too large for “Accuracy today”: give a number of at most 100"),
+        ("-3", "-3 is too small for “Accuracy today”: give a number of at least 0"),
         ("1e400", "is not a number"),
     ] {
         let again = aiko.submit(form_id, &[("answer", typed)]).await;
@@ -237,6 +237,28 @@ async fn a_bad_number_brings_the_form_back_with_what_was_wrong() {
     let _ = replies;
     let ok = aiko.submit(form_id, &[("answer", "92%")]).await;
     assert!(said(&ok).contains("The accuracy you would act on"));
+}
+
+#[tokio::test]
+async fn a_number_refused_says_which_bound_it_crossed_and_the_limit() {
+    let app = app(sqlite().await).await;
+    let aiko = app.person("aiko");
+    let first = submit_need(&aiko, "Forecast demand", "Stores").await;
+    answer_all(&aiko, first, &PROTOTYPE[..10]).await;
+    let form_id = "ans:N-1:volume";
+    for (typed, expected) in [
+        (
+            "99999999999999999999999",
+            "99999999999999999999999 is too large for “Cases a month”: give a number of at most 1,000,000,000,000,000.",
+        ),
+        ("-1", "-1 is too small for “Cases a month”: give a number of at least 0."),
+    ] {
+        let again = aiko.submit(form_id, &[("answer", typed)]).await;
+        let f = form(&again).unwrap_or_else(|| panic!("{typed}: the form comes back: {}", said(&again)));
+        assert_eq!(f.errors[0].1, expected, "{typed}");
+    }
+    let ok = aiko.submit(form_id, &[("answer", "5,200")]).await;
+    assert!(form(&ok).is_none_or(|f| f.errors.is_empty()), "{}", said(&ok));
 }
 
 #[tokio::test]

@@ -69,6 +69,8 @@ struct Inner {
     counter: AtomicU64,
     addr: SocketAddr,
     drops: Drops,
+    /// Channels whose chat.postMessage never answers (the bot's client gives up).
+    hanging: Mutex<Vec<String>>,
 }
 
 #[derive(Clone)]
@@ -89,6 +91,7 @@ impl FakeSlack {
             counter: AtomicU64::new(1),
             addr,
             drops: Drops::default(),
+            hanging: Mutex::new(Vec::new()),
         });
         let router = Router::new()
             .route("/api/{method}", post(api))
@@ -127,6 +130,11 @@ impl FakeSlack {
     }
 
     /// The next `n` connections are dropped after their request arrives, unanswered.
+    /// Makes chat.postMessage to `channel` hang: no answer ever comes.
+    pub fn hang_channel(&self, channel: &str) {
+        self.inner.hanging.lock().unwrap().push(channel.to_string());
+    }
+
     pub fn drop_connections(&self, n: usize) {
         self.inner.drops.arm(n);
     }
@@ -232,6 +240,12 @@ async fn scripted(inner: &Inner, method: &str) -> Option<Response> {
 }
 
 async fn api(State(inner): State<Arc<Inner>>, Path(method): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    if method == "chat.postMessage" {
+        let channel = parse(&headers, &body)["channel"].as_str().unwrap_or_default().to_string();
+        if inner.hanging.lock().unwrap().contains(&channel) {
+            std::future::pending::<()>().await;
+        }
+    }
     if let Some(answer) = scripted(&inner, &method).await {
         record(&inner, method, &headers, &body, false);
         return answer;

@@ -274,3 +274,78 @@ async fn discord_deliveries_survive_rate_limits_errors_slowness_and_dropped_conn
     assert_eq!(bodies.iter().filter(|b| b.contains("kakehashi-digest-")).count(), 1, "the chart once");
     assert_eq!(posted.len(), NOTICES + 2, "nothing else was posted: {bodies:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_hanging_recipient_holds_up_nobody_else_in_the_outbox() {
+    let db = sqlite().await;
+    let fake = FakeSlack::start().await;
+    let api = fake.api_url();
+    let env = move |k: &str| match k {
+        "SLACK_SIGNING_SECRET" => Some(SECRET.to_string()),
+        "SLACK_BOT_TOKEN" => Some("xoxb-faults".to_string()),
+        "SLACK_API_URL" => Some(api.clone()),
+        _ => None,
+    };
+    let config = Config::load(Some(std::path::Path::new("/dev/null")), &env).unwrap();
+    let (_, deliverers) = serve(&config, &db).await;
+    let store = db.store.clone();
+    let workspace = "slack:T0HANG";
+    store.ensure_workspace(workspace, "Hang", &Settings::default(), monday() - Duration::days(1)).await.unwrap();
+    let mut item = store
+        .create_item(NewItem {
+            workspace: workspace.into(),
+            kind: ItemKind::Need,
+            title: Title::parse("Forecast demand").unwrap(),
+            description: Description::parse("").unwrap(),
+            team: TeamName::parse("Stores").unwrap(),
+            requester: "U1".into(),
+            at: monday() - Duration::days(1),
+        })
+        .await
+        .unwrap();
+    // the hanging channel's notices come first: one at a time, they would hold up all the others
+    let mut channels = vec!["C0HANG", "C0HANG"];
+    let healthy: Vec<String> = (1..=9).map(|n| format!("C{n}")).collect();
+    channels.extend(healthy.iter().map(String::as_str));
+    let notices: Vec<_> = channels
+        .iter()
+        .enumerate()
+        .map(|(n, channel)| {
+            let message = Message::private(vec![Block::Text(vec![Span::plain(format!("notice #{n}#"))])]);
+            delivery::notice(
+                workspace,
+                Recipient::Channel(channel.to_string()),
+                &delivery::Payload::Message { message },
+                monday(),
+            )
+        })
+        .collect();
+    store.save_item(&mut item, "U1", Save { notices: &notices, ..Save::default() }).await.unwrap();
+    fake.hang_channel("C0HANG");
+
+    let started = std::time::Instant::now();
+    let pass = {
+        let (store, deliverers) = (store.clone(), deliverers.clone());
+        tokio::spawn(async move { delivery::run_once(store.as_ref(), &deliverers, monday()).await })
+    };
+    let calls = fake
+        .wait_until("the nine healthy channels delivered", |calls| {
+            healthy.iter().all(|c| {
+                calls
+                    .iter()
+                    .any(|call| call.ok && call.method == "chat.postMessage" && call.body["channel"] == c.as_str())
+            })
+        })
+        .await;
+    let took = started.elapsed();
+    eprintln!("nine healthy recipients delivered in {} ms while one hangs", took.as_millis());
+    // one at a time they would have waited for the Slack client to give up (15 s)
+    assert!(took < StdDuration::from_secs(10), "the nine waited for the hanging one: {took:?}");
+    assert!(!pass.is_finished(), "the hanging channel is still being tried");
+    let to_hanging = calls.iter().filter(|c| c.body["channel"] == "C0HANG").count();
+    assert_eq!(to_hanging, 0, "the hanging channel's second notice waits behind its first");
+
+    // the hanging call times out: the channel's notices are retried later, in order, nothing lost
+    let report = pass.await.unwrap().unwrap();
+    assert_eq!((report.sent, report.retried, report.given_up), (9, 1, 0), "the second one waits for the first");
+}

@@ -428,4 +428,10 @@ impl Store for Gated {
     async fn settle_notice(&self, id: i64, outcome: NoticeOutcome, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.inner.settle_notice(id, outcome, now).await
     }
+    async fn claim_key(&self, key: &str, expires: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.inner.claim_key(key, expires).await
+    }
+    async fn forget_keys(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.inner.forget_keys(now).await
+    }
 }

@@ -2,6 +2,7 @@
 //! KAKEHASHI_TEST_PG to a PostgreSQL admin URL; in CI it must be set).
 
 mod assess;
+mod backup;
 mod console;
 mod conversation;
 mod crash;
@@ -11,12 +12,14 @@ mod discord_fake;
 mod fake_slack;
 mod faults;
 mod flaky;
+mod front;
 mod group_commit;
 mod helpers;
 mod hostile;
 mod jobs;
 mod ops;
 mod prompts;
+mod replicas;
 mod schema;
 mod slack;
 mod storage;

@@ -187,7 +187,7 @@ async fn healthz_follows_the_socket_mode_connection_and_metrics_count_what_happe
 }
 
 #[tokio::test]
-async fn healthz_says_when_the_database_does_not_answer() {
+async fn readiness_says_when_the_database_does_not_answer_and_liveness_does_not_care() {
     let db = sqlite().await;
     let gated = Arc::new(Gated::new(db.store.clone()));
     let fake = FakeSlack::start().await;
@@ -201,8 +201,27 @@ async fn healthz_says_when_the_database_does_not_answer() {
     assert_eq!(status, 503);
     assert_eq!(body["database"]["ok"], false);
     assert_eq!(body["database"]["error"], "no answer within 2 seconds");
+    // readiness follows the database; liveness does not, so nobody restarts a healthy process
+    let ready = server.http.get(format!("{}/readyz", server.base)).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let live = server.http.get(format!("{}/livez", server.base)).send().await.unwrap();
+    assert_eq!(live.status(), 200);
+    let healthcheck = |ready: bool| {
+        let bind = server.base.trim_start_matches("http://").to_string();
+        async move {
+            let mut cmd = tokio::process::Command::new(BIN);
+            cmd.arg("healthcheck").env_clear().env("KAKEHASHI_BIND", bind).stdout(Stdio::null()).stderr(Stdio::null());
+            if ready {
+                cmd.arg("--ready");
+            }
+            cmd.status().await.unwrap().code()
+        }
+    };
+    assert_eq!(healthcheck(false).await, Some(0), "kakehashi healthcheck asks /livez");
+    assert_eq!(healthcheck(true).await, Some(1), "kakehashi healthcheck --ready asks /readyz");
     gated.open();
     assert_eq!(server.health().await.0, 200);
+    assert_eq!(healthcheck(true).await, Some(0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -201,3 +201,17 @@ async fn opening_an_existing_database_again_applies_no_migration_twice() {
         assert!(again.workspace("w").await.unwrap().is_some(), "{}", db.name);
     }
 }
+
+#[tokio::test]
+async fn a_replay_key_is_claimed_once_and_forgotten_after_it_expires() {
+    for db in backends().await {
+        let store = db.store.as_ref();
+        let expires = t0() + chrono::Duration::minutes(10);
+        assert!(store.claim_key("slack:event:Ev1", expires).await.unwrap(), "{}", db.name);
+        assert!(!store.claim_key("slack:event:Ev1", expires).await.unwrap(), "{}: a repeat", db.name);
+        assert!(store.claim_key("slack:event:Ev2", expires + chrono::Duration::minutes(5)).await.unwrap());
+        assert_eq!(store.forget_keys(expires).await.unwrap(), 0, "{}: nothing expired yet", db.name);
+        assert_eq!(store.forget_keys(expires + chrono::Duration::seconds(1)).await.unwrap(), 1, "{}", db.name);
+        assert!(!store.claim_key("slack:event:Ev2", expires).await.unwrap(), "{}: still held", db.name);
+    }
+}

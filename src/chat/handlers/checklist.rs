@@ -9,7 +9,7 @@ use super::super::message::{
 };
 use super::super::{Action, Ctx, FormKind, render};
 use super::load;
-use crate::domain::checklist::{Answer, AnswerError, NUMBER_CEILING, Question, QuestionKind, View};
+use crate::domain::checklist::{Answer, AnswerError, Question, QuestionKind, View};
 use crate::domain::screening::{Answered, record_answer};
 use crate::domain::settings::group;
 use crate::domain::verdict::shorten;
@@ -335,11 +335,13 @@ fn answer_error(ctx: &Ctx, e: &AnswerError) -> String {
         AnswerError::UnknownOption { given, .. } => ctx.tf("answer.unknown_option", &[q, ("given", given.clone())]),
         AnswerError::WrongType { .. } => ctx.tf("answer.wrong_type", &[q]),
         AnswerError::NotANumber { given, .. } => ctx.tf("answer.not_a_number", &[q, ("given", given.clone())]),
-        AnswerError::OutOfRange { value, min, max, .. } if *max >= NUMBER_CEILING => {
-            ctx.tf("answer.at_least", &[q, ("value", value.clone()), ("min", group(*min))])
+        // the bound that was crossed, with its limit (a question without a maximum still has
+        // NUMBER_CEILING)
+        AnswerError::OutOfRange { value, max, above: true, .. } => {
+            ctx.tf("answer.at_most", &[q, ("value", value.clone()), ("max", group(*max))])
         }
-        AnswerError::OutOfRange { value, min, max, .. } => {
-            ctx.tf("answer.out_of_range", &[q, ("value", value.clone()), ("min", group(*min)), ("max", group(*max))])
+        AnswerError::OutOfRange { value, min, .. } => {
+            ctx.tf("answer.at_least", &[q, ("value", value.clone()), ("min", group(*min))])
         }
         AnswerError::Empty { .. } => ctx.tf("answer.empty", &[q]),
         AnswerError::TooLong { len, max, .. } => {

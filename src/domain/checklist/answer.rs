@@ -90,7 +90,8 @@ pub enum AnswerError {
     WrongType { question: String, expected: &'static str },
     #[error("{question}: '{given}' is not a number")]
     NotANumber { question: String, given: String },
-    #[error("{question}: {value} is out of range {}–{}", group(*min), group(*max))]
+    /// Below `min`, or (`above`) over `max` (a question without a maximum has [`NUMBER_CEILING`]).
+    #[error("{question}: {value} is {}", if *above { format!("too large; at most {}", group(*max)) } else { format!("too small; at least {}", group(*min)) })]
     OutOfRange { question: String, value: String, min: f64, max: f64, above: bool },
     #[error("{question}: the answer is empty")]
     Empty { question: String },
@@ -277,5 +278,25 @@ mod tests {
         for bad in ["", "abc", "NaN", "inf", "1e999", "12 apples"] {
             assert_eq!(parse_number(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_number_out_of_range_names_the_bound_it_crossed() {
+        let q = |min: f64, max: Option<f64>| Question {
+            id: "cases".into(),
+            kind: QuestionKind::Number { min, max },
+            label: text::Localized::default(),
+            text: text::Localized::default(),
+            hint: None,
+            ask_if: None,
+        };
+        let above = |e: AnswerError| matches!(e, AnswerError::OutOfRange { above: true, .. });
+        let huge = q(0.0, None).parse_input(&["99999999999999999999999".into()]).unwrap_err();
+        assert_eq!(huge.to_string(), "cases: 99999999999999999999999 is too large; at most 1,000,000,000,000,000");
+        assert!(above(huge));
+        let negative = q(0.0, None).parse_input(&["-3".into()]).unwrap_err();
+        assert_eq!(negative.to_string(), "cases: -3 is too small; at least 0");
+        assert!(above(q(0.0, Some(100.0)).parse_input(&["101".into()]).unwrap_err()));
+        assert!(!above(q(1.0, Some(100.0)).parse_input(&["0.5".into()]).unwrap_err()));
     }
 }

@@ -2,7 +2,8 @@
 //! signature headers and the clock before anything reads it; a request that fails gets 401 and
 //! touches nothing (Discord probes endpoints with bad signatures and drops one that accepts
 //! them). A verified body that is not an interaction gets 400. Anything else is answered in the
-//! HTTP response; what follows it (follow-ups, a deferred reply) runs after.
+//! HTTP response; what follows it (follow-ups, a deferred reply) runs after. An interaction
+//! whose id any replica has seen already (a resent request) gets `409` and is not handled again.
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use serenity::all::{CreateInteractionResponse, Interaction};
 use super::inbound::parse;
 use super::interaction::{Discord, answer};
 use super::verify::SignatureCheck;
+use crate::transport::Replays;
 
 pub const PATH: &str = "/discord/interactions";
 
@@ -24,10 +26,12 @@ pub const PATH: &str = "/discord/interactions";
 struct Endpoint {
     discord: Arc<Discord>,
     check: SignatureCheck,
+    replays: Arc<Replays>,
 }
 
 pub fn router(discord: Arc<Discord>, check: SignatureCheck) -> Router {
-    Router::new().route(PATH, post(interactions)).with_state(Endpoint { discord, check })
+    let replays = Arc::new(Replays::new(discord.bot.store.clone()));
+    Router::new().route(PATH, post(interactions)).with_state(Endpoint { discord, check, replays })
 }
 
 #[tracing::instrument(skip_all)]
@@ -45,6 +49,15 @@ async fn interactions(State(state): State<Endpoint>, headers: HeaderMap, body: B
             return (StatusCode::BAD_REQUEST, "not an interaction").into_response();
         }
     };
+    if !matches!(interaction, Interaction::Ping(_))
+        && !state
+            .replays
+            .first_time(&format!("discord:interaction:{}", interaction.id()), state.discord.bot.clock.now())
+            .await
+    {
+        tracing::info!(id = %interaction.id(), "an interaction sent again; handled already");
+        return (StatusCode::CONFLICT, "interaction already handled").into_response();
+    }
     let answer = answer(&state.discord, interaction).await;
     let written = match &answer.response {
         // serenity writes `"data": null` for these; Discord documents them bare

@@ -1,16 +1,26 @@
 //! What was already delivered: Events API retries (the same `event_id`), Socket Mode envelopes
-//! sent again (the same `envelope_id`) and replayed HTTP requests (the same signature) are
-//! acknowledged but not handled twice.
+//! sent again (the same `envelope_id`), replayed HTTP requests (the same signature and
+//! timestamp) and Discord interactions sent again (the same interaction id) are acknowledged but
+//! not handled twice — by any replica.
 //!
-//! Kept in memory, as 64-bit keyed hashes (a few dozen bytes per request): Slack retries within
-//! minutes and a signature is refused after five anyway, and the conversation layer is idempotent
-//! for answers, so what a restart forgets costs nothing. `now` is a parameter.
+//! [`Replays`] asks two places: this process's memory ([`Seen`], 64-bit keyed hashes, a few dozen
+//! bytes per request), which answers a repeat this process saw without a database round trip;
+//! then, for a key new to this process, the database ([`Store::claim_key`], one `INSERT … ON
+//! CONFLICT DO NOTHING`), which every replica shares, so a retry that a load balancer sends to
+//! another replica is found there. Keys are kept for [`KEEP`]: Slack retries within minutes and
+//! both platforms' signatures are refused after five; the `forget_replay_keys` job deletes them
+//! afterwards. `now` is a parameter.
+//!
+//! If the database does not answer, the request is let through (and logged): handling it needs
+//! the database anyway, so it fails visibly rather than being dropped in silence.
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashSet, VecDeque};
 use std::hash::BuildHasher;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use crate::storage::Store;
 
 /// Slack's last Events API retry comes about five minutes after the first delivery, and a
 /// signature older than five minutes is refused before it gets here.
@@ -49,6 +59,33 @@ impl Seen {
         }
         inner.order.push_back((now, hash));
         true
+    }
+}
+
+/// The replay guard every transport shares: this process's memory, then the database.
+pub struct Replays {
+    seen: Seen,
+    store: Arc<dyn Store>,
+}
+
+impl Replays {
+    pub fn new(store: Arc<dyn Store>) -> Replays {
+        Replays { seen: Seen::default(), store }
+    }
+
+    /// True the first time `key` is offered to any replica (within [`KEEP`]); false for a repeat.
+    pub async fn first_time(&self, key: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
+        if !self.seen.first_time(key, Instant::now()) {
+            return false;
+        }
+        let expires = now + chrono::Duration::from_std(KEEP).expect("KEEP fits");
+        match self.store.claim_key(key, expires).await {
+            Ok(first) => first,
+            Err(e) => {
+                tracing::warn!(error = %e, "the replay guard cannot reach the database; the request goes on");
+                true
+            }
+        }
     }
 }
 

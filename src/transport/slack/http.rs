@@ -37,15 +37,15 @@ fn now() -> i64 {
 impl Slack {
     /// Lets a request through if Slack signed it and it was not seen before; otherwise the
     /// answer it gets.
-    fn admit(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), Refused> {
+    async fn admit(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), Refused> {
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let signature = header("x-slack-signature");
-        if let Err(e) = verify(&self.secrets, header("x-slack-request-timestamp"), signature, body, now()) {
+        let (timestamp, signature) = (header("x-slack-request-timestamp"), header("x-slack-signature"));
+        if let Err(e) = verify(&self.secrets, timestamp, signature, body, now()) {
             tracing::warn!(reason = %e, "refused a request that Slack did not sign");
             return Err(Refused::Unsigned);
         }
-        if let Some(sig) = signature
-            && !self.first_time(&format!("signature:{sig}"))
+        if let (Some(ts), Some(sig)) = (timestamp, signature)
+            && !self.first_time(&format!("signature:{ts}:{sig}")).await
         {
             tracing::info!("a signed request came again; handled already");
             return Err(Refused::Repeat);
@@ -83,7 +83,7 @@ fn answer(result: Result<Ack, PayloadError>) -> Response {
 
 #[tracing::instrument(level = "debug", skip_all)]
 async fn commands(State(slack): State<Arc<Slack>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refused) = slack.admit(&headers, &body) {
+    if let Err(refused) = slack.admit(&headers, &body).await {
         return refused.into_response();
     }
     let pairs = match payload::form(&body) {
@@ -102,7 +102,7 @@ async fn commands(State(slack): State<Arc<Slack>>, headers: HeaderMap, body: Byt
 
 #[tracing::instrument(level = "debug", skip_all)]
 async fn interactions(State(slack): State<Arc<Slack>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refused) = slack.admit(&headers, &body) {
+    if let Err(refused) = slack.admit(&headers, &body).await {
         return refused.into_response();
     }
     let interaction = match payload::form(&body).and_then(|p| Interaction::from_form(&p)) {
@@ -114,7 +114,7 @@ async fn interactions(State(slack): State<Arc<Slack>>, headers: HeaderMap, body:
 
 #[tracing::instrument(level = "debug", skip_all, fields(retry))]
 async fn events(State(slack): State<Arc<Slack>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refused) = slack.admit(&headers, &body) {
+    if let Err(refused) = slack.admit(&headers, &body).await {
         return refused.into_response();
     }
     if let Some(n) = headers.get("x-slack-retry-num").and_then(|v| v.to_str().ok()) {

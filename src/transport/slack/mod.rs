@@ -15,7 +15,7 @@
 //! set) and the deliverer for `slack:` workspaces (`deliver.rs`).
 
 pub mod api;
-mod dedupe;
+pub(crate) mod dedupe;
 mod deliver;
 mod http;
 pub mod payload;
@@ -35,7 +35,7 @@ use serde_json::json;
 pub use api::{ApiError, RetryPolicy, SlackApi};
 pub use deliver::SlackDeliver;
 
-use self::dedupe::Seen;
+use self::dedupe::Replays;
 use self::payload::{Event, EventBody, Incoming, PayloadError, Request};
 use self::reply::{Ack, Effect, Target, Texts, Timing};
 use crate::chat::{Bot, Inbound, Visibility};
@@ -81,11 +81,11 @@ pub fn parts_with(config: &SlackConfig, bot: Arc<Bot>, options: Options) -> Resu
     let api =
         SlackApi::new(http, &config.api_url, config.bot_token.clone(), options.retry).with_metrics(bot.metrics.clone());
     let slack = Arc::new(Slack {
+        replays: Replays::new(bot.store.clone()),
         bot,
         api: api.clone(),
         secrets: config.signing_secrets.clone(),
         command: config.command.clone(),
-        seen: Seen::default(),
         locales: Mutex::new(HashMap::new()),
         names: Default::default(),
         options,
@@ -115,7 +115,7 @@ pub(crate) struct Slack {
     api: SlackApi,
     secrets: Vec<Secret>,
     command: String,
-    seen: Seen,
+    replays: Replays,
     /// users.info answers: a person's language, until when it is trusted.
     locales: Mutex<HashMap<String, (Option<Lang>, Instant)>>,
     /// team.info answers: the workspace's name.
@@ -154,7 +154,7 @@ impl Slack {
                     return Ok(Ack::Json(json!({ "challenge": challenge })));
                 }
                 EventBody::Callback { team_id, event_id, event } => {
-                    if !self.first_time(&format!("event:{event_id}")) {
+                    if !self.first_time(&format!("event:{event_id}")).await {
                         tracing::info!(event_id = %event_id, "an event delivered again; handled already");
                         return Ok(Ack::Empty);
                     }
@@ -232,8 +232,10 @@ impl Slack {
         }
     }
 
-    pub(crate) fn first_time(&self, key: &str) -> bool {
-        self.seen.first_time(key, Instant::now())
+    /// True the first time any replica is offered `key` (see `dedupe.rs`).
+    pub(crate) async fn first_time(&self, key: &str) -> bool {
+        // the wall clock, as the signature check uses: the bot's clock may be a test's
+        self.replays.first_time(&format!("slack:{key}"), chrono::Utc::now()).await
     }
 
     /// The bot panicked (it never returns errors): an apology with an id, like the bot's own.

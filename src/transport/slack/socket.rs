@@ -190,7 +190,7 @@ async fn handle(slack: Arc<Slack>, envelope: Envelope, acks: mpsc::Sender<String
     let id = envelope.envelope_id.unwrap_or_default();
     let mut reply = None;
     let mut outcome = "ok";
-    if !slack.first_time(&format!("envelope:{id}")) {
+    if !slack.first_time(&format!("envelope:{id}")).await {
         tracing::info!("an envelope delivered again; handled already");
     } else {
         let parsed = request(&envelope.kind, envelope.payload.unwrap_or(Value::Null));
