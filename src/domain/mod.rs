@@ -2,6 +2,7 @@
 //! always a parameter.
 
 pub mod checklist;
+pub mod conversation;
 pub mod digest;
 pub mod item;
 pub mod lang;
