@@ -466,11 +466,16 @@ pub async fn play(
         match step {
             Step::Need(i) => {
                 let n = &NEEDS[i];
-                let item = player.need(n).await?;
+                let (item, steps) = player.need(n).await?;
                 needs.insert(i, item);
                 let stored = player.load(item).await?;
                 let line = match stored.outcome() {
-                    Some(o) => format!("{item} {} asks “{}” → {}", n.team.trim(), n.title, player.outcome_title(o)),
+                    Some(o) => format!(
+                        "{item} {} asks “{}” → {} ({steps} steps)",
+                        n.team.trim(),
+                        n.title,
+                        player.outcome_title(o)
+                    ),
                     None => format!("{item} {} asks “{}” (checklist left for later)", n.team.trim(), n.title),
                 };
                 log.push(Happening { at: t, line });
@@ -673,7 +678,8 @@ impl Player<'_> {
             .ok_or_else(|| DemoError::Script(format!("“{title}” was not created")))
     }
 
-    async fn need(&self, n: &NeedScript) -> Result<ItemRef, DemoError> {
+    /// Plays a need's checklist step by step, as its requester would; returns it and the steps.
+    async fn need(&self, n: &NeedScript) -> Result<(ItemRef, usize), DemoError> {
         let item = self.submit(n.user, ItemKind::Need, n.title, n.team).await?;
         let answer = |q: &str| n.answers.iter().chain(COMMON).find(|(id, _)| *id == q).map(|(_, v)| *v);
         let checklist = &self.bot.prompts.checklist;
@@ -681,27 +687,34 @@ impl Player<'_> {
         loop {
             let stored = self.load(item).await?;
             let view = checklist.view(&stored.answers);
-            let Some(q) = view.next() else { break };
+            let plan = crate::domain::conversation::plan(&view, &crate::domain::ValueSettings::default());
+            let Some(q) = plan.next() else { break };
             if n.unfinished && n.answers.iter().all(|(id, _)| stored.answers.get(id).is_some()) {
                 self.send(n.user, InboundEvent::Action { id: Action::Later { item }.to_string(), values: vec![] })
                     .await;
                 break;
             }
-            let value =
-                answer(&q.id).ok_or_else(|| DemoError::Script(format!("{item} has no answer to '{}'", q.id)))?;
+            let value = |q: &str| answer(q).ok_or_else(|| DemoError::Script(format!("{item} has no answer to '{q}'")));
             let event = match &q.kind {
                 QuestionKind::One { .. } => InboundEvent::Action {
-                    id: Action::Answer { item, question: q.id.clone(), option: value.into() }.to_string(),
+                    id: Action::Answer { item, question: q.id.clone(), option: value(&q.id)?.into() }.to_string(),
                     values: vec![],
                 },
                 QuestionKind::Many { .. } => InboundEvent::Action {
                     id: Action::Pick { item, question: q.id.clone() }.to_string(),
-                    values: value.split(',').map(str::to_string).collect(),
+                    values: value(&q.id)?.split(',').map(str::to_string).collect(),
                 },
-                QuestionKind::Text { .. } | QuestionKind::Number { .. } => InboundEvent::Form {
-                    id: FormKind::Answer { item, question: q.id.clone() }.to_string(),
-                    values: BTreeMap::from([("answer".to_string(), value.to_string())]),
-                },
+                QuestionKind::Text { .. } | QuestionKind::Number { .. } => {
+                    let mut values = BTreeMap::new();
+                    if plan.step.len() == 1 {
+                        values.insert("answer".to_string(), value(&q.id)?.to_string());
+                    } else {
+                        for f in &plan.step {
+                            values.insert(f.id.clone(), value(&f.id)?.to_string());
+                        }
+                    }
+                    InboundEvent::Form { id: FormKind::Answer { item, question: q.id.clone() }.to_string(), values }
+                }
             };
             self.send(n.user, event).await;
             asked += 1;
@@ -709,7 +722,7 @@ impl Player<'_> {
                 return Err(DemoError::Script(format!("{item}: the answer to '{}' was not taken", q.id)));
             }
         }
-        Ok(item)
+        Ok((item, asked))
     }
 
     async fn edit(&self, user: &str, item: ItemRef, question: &str, option: &str) -> Result<(), DemoError> {

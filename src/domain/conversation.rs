@@ -90,7 +90,12 @@ pub fn plan<'a>(view: &View<'a>, settings: &ValueSettings) -> Plan<'a> {
     let mut possible: BTreeSet<&str> = BTreeSet::new();
     let mut fixed = None;
     let mut open = false;
+    // whether the outcome may still be one on the ML path (then flag questions may come)
+    let mut ml_path = false;
     for s in &states {
+        if s.standing != Standing::False && !ends_at_once(s.rule) {
+            ml_path = true;
+        }
         match s.standing {
             Standing::False => continue,
             Standing::True => {
@@ -115,7 +120,7 @@ pub fn plan<'a>(view: &View<'a>, settings: &ValueSettings) -> Plan<'a> {
             wanted.extend(FLAG_QUESTIONS.iter().copied().filter(|q| missing(q)));
         }
     }
-    if fixed.is_none_or(|o| !ends_at_once(o)) {
+    if ml_path {
         possible.extend(FLAG_QUESTIONS.iter().copied().filter(|q| missing(q)));
     }
     possible.extend(wanted.iter().copied());
