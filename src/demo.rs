@@ -29,7 +29,7 @@ struct NeedScript {
     team: &'static str,
     title: &'static str,
     answers: &'static [(&'static str, &'static str)],
-    /// Stop after the answers given (the checklist is left for later).
+    /// Stop after a few steps (the checklist is left for later).
     unfinished: bool,
     /// After the verdict, change one answer (question, new option).
     edit: Option<(&'static str, &'static str)>,
@@ -83,7 +83,7 @@ const NEEDS: &[NeedScript] = &[
         title: "Forecast weekly demand for store 12",
         answers: &[
             ("goal", "Cut stockouts at store 12 by a fifth without raising waste"),
-            ("fit", "volume,drift"),
+            ("fit", "drift,training_cost"),
             ("baseline_accuracy", "92"),
             ("target_accuracy", "96"),
             ("volume", "5200"),
@@ -471,17 +471,18 @@ pub async fn play(
                 let stored = player.load(item).await?;
                 let line = match stored.outcome() {
                     Some(o) => format!(
-                        "{item} {} asks “{}” → {} ({steps} steps)",
+                        "{item} {} asks “{}” → {} ({steps} {})",
                         n.team.trim(),
                         n.title,
-                        player.outcome_title(o)
+                        player.outcome_title(o),
+                        if steps == 1 { "step" } else { "steps" }
                     ),
                     None => format!("{item} {} asks “{}” (checklist left for later)", n.team.trim(), n.title),
                 };
                 log.push(Happening { at: t, line });
                 if let Some((question, option)) = n.edit {
                     let before = stored.outcome();
-                    player.edit(n.user, item, question, option).await?;
+                    player.edit(n, item, question, option).await?;
                     let after = player.load(item).await?.outcome();
                     if let (Some(b), Some(a)) = (before, after) {
                         log.push(Happening {
@@ -681,6 +682,13 @@ impl Player<'_> {
     /// Plays a need's checklist step by step, as its requester would; returns it and the steps.
     async fn need(&self, n: &NeedScript) -> Result<(ItemRef, usize), DemoError> {
         let item = self.submit(n.user, ItemKind::Need, n.title, n.team).await?;
+        let steps = self.steps(n, item).await?;
+        Ok((item, steps))
+    }
+
+    /// Answers the steps the checklist asks, from the script, until the verdict (or, for an
+    /// unfinished need, "finish later" after a few). Returns how many steps were answered.
+    async fn steps(&self, n: &NeedScript, item: ItemRef) -> Result<usize, DemoError> {
         let answer = |q: &str| n.answers.iter().chain(COMMON).find(|(id, _)| *id == q).map(|(_, v)| *v);
         let checklist = &self.bot.prompts.checklist;
         let mut asked = 0;
@@ -689,7 +697,7 @@ impl Player<'_> {
             let view = checklist.view(&stored.answers);
             let plan = crate::domain::conversation::plan(&view, &crate::domain::ValueSettings::default());
             let Some(q) = plan.next() else { break };
-            if n.unfinished && n.answers.iter().all(|(id, _)| stored.answers.get(id).is_some()) {
+            if n.unfinished && asked >= 3 {
                 self.send(n.user, InboundEvent::Action { id: Action::Later { item }.to_string(), values: vec![] })
                     .await;
                 break;
@@ -722,14 +730,17 @@ impl Player<'_> {
                 return Err(DemoError::Script(format!("{item}: the answer to '{}' was not taken", q.id)));
             }
         }
-        Ok((item, asked))
+        Ok(asked)
     }
 
-    async fn edit(&self, user: &str, item: ItemRef, question: &str, option: &str) -> Result<(), DemoError> {
+    /// Changes an answer after the verdict, and answers what the change asks next.
+    async fn edit(&self, n: &NeedScript, item: ItemRef, question: &str, option: &str) -> Result<(), DemoError> {
+        let user = n.user;
         self.send(user, InboundEvent::Action { id: Action::Edit { item }.to_string(), values: vec![question.into()] })
             .await;
         let id = Action::Answer { item, question: question.into(), option: option.into() }.to_string();
         self.send(user, InboundEvent::Action { id, values: vec![] }).await;
+        self.steps(n, item).await?;
         Ok(())
     }
 
