@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::sync::oneshot;
 
-use crate::conversation::PROTOTYPE;
+use crate::conversation::{PROTOTYPE, answered_in_its_group, prototype_value};
 use crate::fake_slack::{FakeSlack, FakeSocket, Scripted};
 use crate::helpers::{TestDb, backends, sqlite, t0};
 
@@ -394,7 +394,13 @@ impl Server {
     }
 
     /// Answers the question `shown` asks, the way a person would in Slack.
+    /// Answers the question `shown` asks; returns the new message and the round trips it took
+    /// (a click, and a submitted form).
     async fn answer(&self, shown: &Value, question: &str, value: &str) -> Value {
+        self.answer_counted(shown, question, value).await.0
+    }
+
+    async fn answer_counted(&self, shown: &Value, question: &str, value: &str) -> (Value, usize) {
         let ids: Vec<String> =
             elements(&shown["blocks"]).iter().map(|e| e["action_id"].as_str().unwrap().to_string()).collect();
         let button = format!("a:N-1:{question}:{value}");
@@ -402,20 +408,36 @@ impl Server {
         let opener = format!("q:N-1:{question}");
         if ids.contains(&button) {
             let (url, _) = self.use_control(shown, &button, &[]).await;
-            return self.replacement(&url).await;
+            return (self.replacement(&url).await, 1);
         }
         if ids.contains(&select) {
             let picked: Vec<&str> = value.split(',').collect();
             let (url, _) = self.use_control(shown, &select, &picked).await;
-            return self.replacement(&url).await;
+            return (self.replacement(&url).await, 1);
         }
         if ids.contains(&opener) {
             let (url, trigger) = self.use_control(shown, &opener, &[]).await;
             let view = self.opened(&trigger).await;
             assert_eq!(view["callback_id"], format!("ans:N-1:{question}"));
-            let (status, body) = self.interact(&view_submission("U1", &view, &[("answer", value)])).await;
+            // every field of the step's form, from the script
+            let typed: Vec<(String, &str)> = view["blocks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|b| b["type"] == "input")
+                .map(|b| {
+                    let id = b["block_id"].as_str().unwrap().to_string();
+                    let v = if id == "answer" || id == question { value } else { prototype_value(&id) };
+                    (id, v)
+                })
+                .collect();
+            let typed: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            let (status, body) = self.interact(&view_submission("U1", &view, &typed)).await;
             assert_eq!((status, body), (200, None), "an accepted form closes");
-            return self.replacement(&url).await;
+            return (self.replacement(&url).await, 2);
+        }
+        if answered_in_its_group(question) {
+            return (shown.clone(), 0);
         }
         panic!("'{question}' is not being asked: {}", texts(shown));
     }
@@ -451,11 +473,16 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_in_slack() {
         assert!(texts(&posted[0].body).contains("N-1 is saved"));
         assert!(posted[0].authorization.is_none(), "no token to a response URL");
         let mut shown = posted[1].body.clone();
-        assert!(texts(&shown).contains("question 1/23"), "{}", texts(&shown));
+        assert!(texts(&shown).contains("step 1 · at most 18 more"), "{}", texts(&shown));
 
+        // the command and the need's form, then every step
+        let mut round_trips = 2;
         for (question, value) in PROTOTYPE {
-            shown = s.answer(&shown, question, value).await;
+            let (next, trips) = s.answer_counted(&shown, question, value).await;
+            shown = next;
+            round_trips += trips;
         }
+        assert!(round_trips <= 20, "{round_trips} round trips from the command to the verdict");
         let verdict = texts(&shown);
         assert!(verdict.contains("N-1 · Verdict: Worth an ML prototype"), "{verdict}");
         assert!(verdict.contains("92% to 96% halves the error"), "{verdict}");
@@ -478,6 +505,24 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_in_slack() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_paper_process_reaches_its_verdict_in_a_few_round_trips_in_slack() {
+    let s = serve(sqlite().await, HTTP).await;
+    let sent = s.command("U1", "C1", "need Predict late deliveries").await;
+    let need = s.opened(&sent.trigger_id).await;
+    let typed = [("title", "Predict late deliveries"), ("team", "Procurement"), ("description", "")];
+    s.interact(&view_submission("U1", &need, &typed)).await;
+    let mut shown = s.fake.wait_hook(&sent.response_url, 2).await[1].body.clone();
+    let mut round_trips = 2;
+    for (q, v) in [("action", "person_decides"), ("driver", "problem"), ("current", "paper")] {
+        let (next, trips) = s.answer_counted(&shown, q, v).await;
+        shown = next;
+        round_trips += trips;
+    }
+    assert!(texts(&shown).contains("Verdict: Not ML yet: digitise first"), "{}", texts(&shown));
+    assert!(round_trips <= 8, "{round_trips}");
 }
 
 #[tokio::test]
@@ -512,16 +557,28 @@ async fn a_bad_number_comes_back_as_errors_under_the_field() {
     s.interact(&view_submission("U1", &need, &[("title", "Forecast demand"), ("team", "Stores"), ("description", "")]))
         .await;
     let mut shown = s.fake.wait_hook(&sent.response_url, 2).await[1].body.clone();
-    for (q, v) in &PROTOTYPE[..7] {
+    for (q, v) in &PROTOTYPE[..6] {
         shown = s.answer(&shown, q, v).await;
     }
-    let (_, trigger) = s.use_control(&shown, "q:N-1:baseline_accuracy", &[]).await;
+    let (url, trigger) = s.use_control(&shown, "q:N-1:baseline_accuracy", &[]).await;
     let view = s.opened(&trigger).await;
-    let (status, ack) = s.interact(&view_submission("U1", &view, &[("answer", "lots")])).await;
+    let labels: Vec<&str> = view["blocks"].as_array().unwrap().iter().map(|b| b["label"]["text"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["Accuracy today", "Accuracy needed"], "one modal, short labels");
+    let typed = [("baseline_accuracy", "lots"), ("target_accuracy", "96")];
+    let (status, ack) = s.interact(&view_submission("U1", &view, &typed)).await;
     assert_eq!(status, 200);
     let ack = ack.expect("errors in the acknowledgement");
     assert_eq!(ack["response_action"], "errors");
-    assert!(ack["errors"]["answer"].as_str().unwrap().contains("“lots” is not a number"), "{ack}");
+    let errors = ack["errors"].as_object().unwrap();
+    assert_eq!(errors.len(), 1, "only the bad field: {ack}");
+    assert!(errors["baseline_accuracy"].as_str().unwrap().contains("“lots” is not a number"), "{ack}");
+    // the good value is kept: saved, and Slack keeps the modal as typed
+    let item = s.bot.store.item(WORKSPACE, n1()).await.unwrap().unwrap();
+    assert_eq!(item.answers.get("target_accuracy"), Some(&kakehashi::domain::Answer::Number(96.0)));
+    let typed = [("baseline_accuracy", "92"), ("target_accuracy", "96")];
+    let (status, ack) = s.interact(&view_submission("U1", &view, &typed)).await;
+    assert_eq!((status, ack), (200, None), "the corrected form closes");
+    assert!(texts(&s.replacement(&url).await).contains("staff-hours"));
 }
 
 #[tokio::test]
@@ -827,7 +884,7 @@ async fn server_errors_are_retried_with_backoff() {
     assert!(calls[2].at.duration_since(calls[1].at) >= Duration::from_millis(500));
     assert_eq!(calls[0].body, calls[2].body);
     assert!(texts(&calls[2].body).contains("N-1 is saved"));
-    assert!(texts(&calls[3].body).contains("question 1/23"));
+    assert!(texts(&calls[3].body).contains("step 1 · at most 18 more"));
     assert!(s.fake.calls_of("chat.postMessage").is_empty(), "no fallback was needed");
 }
 
@@ -860,7 +917,7 @@ async fn an_expired_response_url_falls_back_to_the_persons_dm() {
     let posted = s.fake.wait_calls("chat.postMessage", 2).await;
     assert_eq!(posted[0].body["channel"], "D1", "the DM conversations.open gave");
     assert!(texts(&posted[0].body).contains("N-1 is saved"));
-    assert!(texts(&posted[1].body).contains("question 1/23"));
+    assert!(texts(&posted[1].body).contains("step 1 · at most 18 more"));
     assert_eq!(s.fake.calls_of("conversations.open")[0].body["users"], "U1");
     assert_eq!(s.fake.calls_of(&hook).len(), 2, "a Slack error code is not retried");
 }
@@ -1000,7 +1057,7 @@ async fn a_slow_bot_is_acknowledged_first_and_answers_when_done() {
     assert_eq!(updated[0].body["view_id"], "VSUBMIT");
     assert!(texts(&updated[0].body).contains("Done."));
     let posted = s.fake.wait_hook(&sent.response_url, 2).await;
-    assert!(texts(&posted[1].body).contains("question 1/23"));
+    assert!(texts(&posted[1].body).contains("step 1 · at most 18 more"));
 }
 
 fn envelope(id: &str, kind: &str, payload: Value) -> Value {
