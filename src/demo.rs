@@ -71,6 +71,21 @@ const COMMON: &[(&str, &str)] = &[
     ("maintenance", "ai_team"),
 ];
 
+/// The demo's needs as answer scripts (title, answers with the shared ones filled in), for
+/// measuring how long their conversations are (examples/steps.rs). Unfinished needs are left
+/// out: they never reach a verdict.
+pub fn scripted_needs() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    NEEDS
+        .iter()
+        .filter(|n| !n.unfinished)
+        .map(|n| {
+            let mut answers: Vec<(&str, &str)> = n.answers.to_vec();
+            answers.extend(COMMON.iter().filter(|(q, _)| !n.answers.iter().any(|(id, _)| id == q)));
+            (n.title, answers)
+        })
+        .collect()
+}
+
 const AI_LEAD: &str = "mika";
 const DIGEST_CHANNEL: &str = "managers";
 const AI_ENGINEER: &str = "taro";

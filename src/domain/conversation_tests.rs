@@ -2,8 +2,8 @@
 //! answers ends.
 
 use super::*;
-use crate::domain::checklist::{Answer, Answers, builtin};
 use crate::domain::checklist::KindTag;
+use crate::domain::checklist::{Answer, Answers, builtin};
 use crate::domain::verdict::assess;
 use proptest::prelude::*;
 

@@ -731,10 +731,7 @@ impl Ctx<'_, '_> {
                 ]);
             }
             Outcome::BaselineFirst => {
-                term(&[
-                    (self.is("baseline", &["unknown"]), &["baseline"]),
-                    (fit_lacks(&["unobservable"]), &["fit"]),
-                ]);
+                term(&[(self.is("baseline", &["unknown"]), &["baseline"]), (fit_lacks(&["unobservable"]), &["fit"])]);
                 term(&[(self.is("rules", &["few_rules"]), &["rules"])]);
                 term(&[(self.is("data_level", &["lv2"]), &["data_level"])]);
             }

@@ -562,7 +562,8 @@ async fn a_bad_number_comes_back_as_errors_under_the_field() {
     }
     let (url, trigger) = s.use_control(&shown, "q:N-1:baseline_accuracy", &[]).await;
     let view = s.opened(&trigger).await;
-    let labels: Vec<&str> = view["blocks"].as_array().unwrap().iter().map(|b| b["label"]["text"].as_str().unwrap()).collect();
+    let labels: Vec<&str> =
+        view["blocks"].as_array().unwrap().iter().map(|b| b["label"]["text"].as_str().unwrap()).collect();
     assert_eq!(labels, ["Accuracy today", "Accuracy needed"], "one modal, short labels");
     let typed = [("baseline_accuracy", "lots"), ("target_accuracy", "96")];
     let (status, ack) = s.interact(&view_submission("U1", &view, &typed)).await;

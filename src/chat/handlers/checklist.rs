@@ -278,10 +278,8 @@ fn verdict_message(ctx: &Ctx, item: &WorkItem, note: Option<String>) -> Message 
 fn ask_message(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> Message {
     let reference = item.reference;
     let current = item.answers.get(&q.id);
-    let mut blocks = vec![
-        Block::Context(text(progress(ctx, item, view, q))),
-        Block::Text(vec![Span::Bold(question_text(ctx, q))]),
-    ];
+    let mut blocks =
+        vec![Block::Context(text(progress(ctx, item, view, q))), Block::Text(vec![Span::Bold(question_text(ctx, q))])];
     if let Some(hint) = &q.hint {
         blocks.push(Block::Context(text(hint.get(ctx.lang))));
     }
