@@ -42,7 +42,16 @@ fn signature(secret: &str, timestamp: &str, body: &[u8]) -> String {
     format!("v0={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// What the last step of a checklist helper left open: a click's trigger (a form may have opened
+/// with it), or the next form shown in place of a submitted one; with the response URL.
+enum Opened {
+    Click(String, String),
+    View(String, Value),
+}
+
 struct Server {
+    /// The trigger of the last click the checklist helpers made (a form may have opened with it).
+    last_click: std::sync::Mutex<Option<Opened>>,
     addr: SocketAddr,
     fake: FakeSlack,
     bot: Arc<Bot>,
@@ -101,7 +110,16 @@ async fn serve(db: TestDb, setup: Setup) -> Server {
     tokio::spawn(app.run_until_stopped(async {
         let _ = stopped.await;
     }));
-    Server { addr, fake, bot, deliverers, http: reqwest::Client::new(), _db: db, _stop: stop }
+    Server {
+        last_click: Default::default(),
+        addr,
+        fake,
+        bot,
+        deliverers,
+        http: reqwest::Client::new(),
+        _db: db,
+        _stop: stop,
+    }
 }
 
 /// What a slash command got back, and what Slack gave it to answer with.
@@ -407,17 +425,41 @@ impl Server {
         let select = format!("p:N-1:{question}");
         let opener = format!("q:N-1:{question}");
         if ids.contains(&button) {
-            let (url, _) = self.use_control(shown, &button, &[]).await;
+            let (url, trigger) = self.use_control(shown, &button, &[]).await;
+            *self.last_click.lock().unwrap() = Some(Opened::Click(url.clone(), trigger));
             return (self.replacement(&url).await, 1);
         }
         if ids.contains(&select) {
+            // Slack sends a payload for each pick, with every option picked so far; Next takes them
             let picked: Vec<&str> = value.split(',').collect();
-            let (url, _) = self.use_control(shown, &select, &picked).await;
-            return (self.replacement(&url).await, 1);
+            let mut current = shown.clone();
+            for n in 1..=picked.len() {
+                let (url, _) = self.use_control(&current, &select, &picked[..n]).await;
+                current = self.replacement(&url).await;
+            }
+            let next = elements(&current["blocks"])
+                .iter()
+                .map(|e| e["action_id"].as_str().unwrap().to_string())
+                .find(|id| id.starts_with(&format!("t:N-1:{question}:")))
+                .unwrap_or_else(|| panic!("a Next button: {}", texts(&current)));
+            let (url, trigger) = self.use_control(&current, &next, &[]).await;
+            *self.last_click.lock().unwrap() = Some(Opened::Click(url.clone(), trigger));
+            return (self.replacement(&url).await, picked.len() + 1);
         }
         if ids.contains(&opener) {
-            let (url, trigger) = self.use_control(shown, &opener, &[]).await;
-            let view = self.opened(&trigger).await;
+            // after a click whose next step is a form, the form opened with that click
+            // (its answer is the second message to that click's response URL)
+            let last_click = self.last_click.lock().unwrap().take();
+            let (url, view, trips) = match last_click {
+                Some(Opened::Click(url, trigger)) => (url, self.opened(&trigger).await, 1),
+                Some(Opened::View(url, view)) => (url, view, 1),
+                None => {
+                    let (url, trigger) = self.use_control(shown, &opener, &[]).await;
+                    (url, self.opened(&trigger).await, 2)
+                }
+            };
+            let hook = format!("hook:{}", url.rsplit('/').next().unwrap());
+            let posts = self.fake.calls_of(&hook).len() + 1;
             assert_eq!(view["callback_id"], format!("ans:N-1:{question}"));
             // every field of the step's form, from the script
             let typed: Vec<(String, &str)> = view["blocks"]
@@ -433,8 +475,19 @@ impl Server {
                 .collect();
             let typed: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (k.as_str(), *v)).collect();
             let (status, body) = self.interact(&view_submission("U1", &view, &typed)).await;
-            assert_eq!((status, body), (200, None), "an accepted form closes");
-            return (self.replacement(&url).await, 2);
+            assert_eq!(status, 200);
+            match body {
+                // the next step's form in place of this one
+                Some(ack) if ack["response_action"] == "update" => {
+                    *self.last_click.lock().unwrap() = Some(Opened::View(url.clone(), ack["view"].clone()));
+                }
+                other => assert_eq!(other, None, "an accepted form closes"),
+            }
+            let posted = self.fake.wait_hook(&url, posts).await;
+            let body = posted[posts - 1].body.clone();
+            assert_eq!(body["replace_original"], true, "{body}");
+            assert_slack_accepts(&body, 50);
+            return (body, trips);
         }
         if answered_in_its_group(question) {
             return (shown.clone(), 0);
@@ -508,6 +561,41 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_in_slack() {
 }
 
 #[tokio::test]
+async fn a_multi_select_keeps_every_pick_until_next() {
+    let s = serve(sqlite().await, HTTP).await;
+    let sent = s.command("U1", "C1", "need Forecast demand").await;
+    let need = s.opened(&sent.trigger_id).await;
+    s.interact(&view_submission("U1", &need, &[("title", "Forecast demand"), ("team", "Stores"), ("description", "")]))
+        .await;
+    let mut shown = s.fake.wait_hook(&sent.response_url, 2).await[1].body.clone();
+    for (q, v) in &PROTOTYPE[..4] {
+        shown = s.answer(&shown, q, v).await;
+    }
+    // three picks, three payloads; each shows what is chosen and keeps it in the select
+    let picks = ["volume", "drift", "training_cost"];
+    for n in 1..=3 {
+        let (url, _) = s.use_control(&shown, "p:N-1:fit", &picks[..n]).await;
+        shown = s.replacement(&url).await;
+        let select = elements(&shown["blocks"]).into_iter().find(|e| e["action_id"] == "p:N-1:fit").unwrap();
+        assert_eq!(select["initial_options"].as_array().unwrap().len(), n, "{select}");
+        assert!(texts(&shown).contains("Chosen so far:"), "{}", texts(&shown));
+        let item = s.bot.store.item(WORKSPACE, n1()).await.unwrap().unwrap();
+        assert!(item.answers.get("fit").is_none(), "nothing is saved before Next");
+    }
+    assert!(texts(&shown).contains("Too many cases") && texts(&shown).contains("keeps changing"));
+    let ids: Vec<String> =
+        elements(&shown["blocks"]).iter().map(|e| e["action_id"].as_str().unwrap().to_string()).collect();
+    let next_button = ids.iter().find(|id| id.starts_with("t:N-1:fit:")).expect("a Next button");
+    let (url, _) = s.use_control(&shown, next_button, &[]).await;
+    let next = s.replacement(&url).await;
+    assert!(texts(&next).contains("How well do people"), "the next question: {}", texts(&next));
+    let item = s.bot.store.item(WORKSPACE, n1()).await.unwrap().unwrap();
+    let Some(kakehashi::domain::Answer::Many(mut fit)) = item.answers.get("fit").cloned() else { panic!() };
+    fit.sort();
+    assert_eq!(fit, ["drift", "training_cost", "volume"], "all three picks are the answer");
+}
+
+#[tokio::test]
 async fn a_paper_process_reaches_its_verdict_in_a_few_round_trips_in_slack() {
     let s = serve(sqlite().await, HTTP).await;
     let sent = s.command("U1", "C1", "need Predict late deliveries").await;
@@ -578,7 +666,10 @@ async fn a_bad_number_comes_back_as_errors_under_the_field() {
     assert_eq!(item.answers.get("target_accuracy"), Some(&kakehashi::domain::Answer::Number(96.0)));
     let typed = [("baseline_accuracy", "92"), ("target_accuracy", "96")];
     let (status, ack) = s.interact(&view_submission("U1", &view, &typed)).await;
-    assert_eq!((status, ack), (200, None), "the corrected form closes");
+    assert_eq!(status, 200);
+    let ack = ack.expect("the next step's form in place of this one");
+    assert_eq!(ack["response_action"], "update");
+    assert_eq!(ack["view"]["callback_id"], "ans:N-1:hours", "{ack}");
     assert!(texts(&s.replacement(&url).await).contains("staff-hours"));
 }
 
@@ -1023,6 +1114,7 @@ async fn a_slow_bot_is_acknowledged_first_and_answers_when_done() {
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let (stop, _keep) = oneshot::channel::<()>();
     let s = Server {
+        last_click: Default::default(),
         addr,
         fake,
         bot: bot(&db),

@@ -106,13 +106,67 @@ pub async fn answers(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Erro
     Ok(vec![Outbound::Message(Message::private(blocks))])
 }
 
+/// Picks of a several-choice question so far (Slack sends one payload per pick): the question
+/// again with the picks shown and kept in the select, and *Next* to take them.
+pub async fn keep(ctx: &Ctx<'_>, item: ItemRef, question: &str, values: &[String]) -> Result<Vec<Outbound>, Error> {
+    let item = open_need(ctx, item).await?;
+    let view = ctx.prompts().checklist.view(&item.answers);
+    let q = applicable(ctx, &item, &view, question)?;
+    let picks = match values {
+        [] => Vec::new(),
+        _ => match q.parse_input(values) {
+            Ok(Answer::Many(picks)) => picks,
+            Ok(_) => Vec::new(),
+            Err(e) => return Err(Error::User(answer_error(ctx, &e))),
+        },
+    };
+    let mut message = ask_message_with(ctx, &item, &view, q, Some(&picks));
+    message.replace = true;
+    Ok(vec![Outbound::Message(message)])
+}
+
+/// *Next* after picks: the picks are the answer.
+pub async fn take(ctx: &Ctx<'_>, item: ItemRef, question: &str, picks: &str) -> Result<Vec<Outbound>, Error> {
+    let checklist = &ctx.prompts().checklist;
+    let options = checklist.question(question).map(|q| q.options()).unwrap_or(&[]);
+    let values: Option<Vec<String>> = picks
+        .split('_')
+        .map(|i| i.parse::<usize>().ok().and_then(|i| options.get(i)).map(|o| o.id.clone()))
+        .collect();
+    let values = values.ok_or_else(|| ctx.refuse("error.stale", &[]))?;
+    answer(ctx, item, question, &values).await
+}
+
 /// An answer from a button or a select.
 pub async fn answer(ctx: &Ctx<'_>, item: ItemRef, question: &str, values: &[String]) -> Result<Vec<Outbound>, Error> {
     let given = vec![(question.to_string(), values.to_vec())];
     let saved = save_answers(ctx, item, &given).await?;
     match saved.refused.first() {
-        None => Ok(after_answer(ctx, &saved.item, saved.answered)),
+        None => {
+            let mut replies = after_answer(ctx, &saved.item, saved.answered);
+            replies.extend(next_form(ctx, &saved.item).map(Outbound::Form));
+            Ok(replies)
+        }
         Some((_, e)) => Err(Error::User(answer_error(ctx, e))),
+    }
+}
+
+/// After a click or a form, the form of the next step when it is one (numbers, a text): it opens
+/// at once where the platform can (Slack opens it with the click's trigger, or in place of the
+/// submitted form; the console asks it), which saves the click on *Answer…*; where it cannot
+/// (Discord opens a modal only as the first answer), the message's *Answer…* button opens it.
+fn next_form(ctx: &Ctx, item: &WorkItem) -> Option<Form> {
+    if item.verdict.is_some() {
+        return None;
+    }
+    let view = ctx.prompts().checklist.view(&item.answers);
+    let plan = plan(ctx, &view);
+    let first = plan.next()?;
+    match first.kind {
+        QuestionKind::Text { .. } | QuestionKind::Number { .. } => {
+            Some(answer_form(ctx, item, &plan.step, &BTreeMap::new()))
+        }
+        _ => None,
     }
 }
 
@@ -141,7 +195,9 @@ pub async fn submit_form(
     }
     let saved = save_answers(ctx, item, &given).await?;
     if saved.refused.is_empty() {
-        return Ok(after_answer(ctx, &saved.item, saved.answered));
+        let mut replies = after_answer(ctx, &saved.item, saved.answered);
+        replies.extend(next_form(ctx, &saved.item).map(Outbound::Form));
+        return Ok(replies);
     }
     let item = saved.item;
     let view = checklist.view(&item.answers);
@@ -276,6 +332,11 @@ fn verdict_message(ctx: &Ctx, item: &WorkItem, note: Option<String>) -> Message 
 
 /// The message that asks one question: progress, the question, its choices, Back, later.
 fn ask_message(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> Message {
+    ask_message_with(ctx, item, view, q, None)
+}
+
+/// The question; `picks`: options picked so far and not yet taken (several-choice questions).
+fn ask_message_with(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question, picks: Option<&[String]>) -> Message {
     let reference = item.reference;
     let current = item.answers.get(&q.id);
     let mut blocks =
@@ -285,6 +346,10 @@ fn ask_message(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> Message
     }
     if let Some(a) = current {
         blocks.push(Block::Context(text(ctx.tf("checklist.current", &[("answer", render::answer(ctx, &q.id, a))]))));
+    }
+    if let Some(picks) = picks.filter(|p| !p.is_empty()) {
+        let chosen = render::answer(ctx, &q.id, &Answer::Many(picks.to_vec()));
+        blocks.push(Block::Text(text(ctx.tf("checklist.chosen", &[("answer", chosen)]))));
     }
     let is = |o: &str| match current {
         Some(Answer::One(x)) => x == o,
@@ -312,11 +377,25 @@ fn ask_message(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> Message
                 .map(|o| SelectOption { value: o.id.clone(), label: o.label.get(ctx.lang).to_string() })
                 .collect(),
             multi: true,
-            initial: match current {
-                Some(Answer::Many(v)) => v.clone(),
+            initial: match (picks, current) {
+                (Some(p), _) => p.to_vec(),
+                (None, Some(Answer::Many(v))) => v.clone(),
                 _ => Vec::new(),
             },
-        })],
+        })]
+        .into_iter()
+        .chain(picks.filter(|p| !p.is_empty()).map(|p| {
+            let places: Vec<String> =
+                p.iter().filter_map(|id| options.iter().position(|o| &o.id == id)).map(|i| i.to_string()).collect();
+            Control::Button(Button {
+                action: Action::Take { item: reference, question: q.id.clone(), picks: places.join("_") }.to_string(),
+                label: ctx.t("checklist.next"),
+                style: Style::Primary,
+                key: None,
+                opens_form: false,
+            })
+        }))
+        .collect(),
         QuestionKind::Text { .. } | QuestionKind::Number { .. } => vec![Control::Button(Button {
             action: Action::Ask { item: reference, question: q.id.clone() }.to_string(),
             label: ctx.t("checklist.answer"),
