@@ -426,3 +426,24 @@ async fn an_internal_failure_is_an_apology_with_an_id_not_a_stack_trace() {
     assert!(reply.contains("Sorry, something went wrong on our side (error "), "{reply}");
     assert!(!reply.to_lowercase().contains("no such table"), "internal details stay in the log: {reply}");
 }
+
+#[tokio::test]
+async fn a_question_that_was_never_asked_can_be_answered_later_and_the_verdict_is_remade() {
+    for db in backends().await {
+        let app = app(db).await;
+        let aiko = app.person("aiko");
+        let first = submit_need(&aiko, "Weekly sales by region", "Sales").await;
+        let done = answer_all(&aiko, first, &[("action", "report"), ("driver", "problem")]).await;
+        assert!(said(&done).contains("Not ML: a report will do"), "{}", said(&done));
+        let list = aiko.command("answers N-1").await;
+        assert!(said(&list).contains("Goal (not asked)"), "{}", said(&list));
+        let asked = aiko.pick("e:N-1", &["goal"]).await;
+        let f = form(&asked).expect("the goal's form").clone();
+        let after = aiko.submit(&f.id, &[("answer", "Regional managers see last week's sales every Monday")]).await;
+        assert!(said(&after).contains("The verdict is still “Not ML: a report will do”"), "{}", said(&after));
+        let item = app.bot.store.item(WORKSPACE, n(1)).await.unwrap().unwrap();
+        assert!(item.answers.get("goal").is_some());
+        let history = app.bot.store.events(WORKSPACE, n(1)).await.unwrap();
+        assert!(matches!(&history.last().unwrap().change, Change::AnswerEdited { question, .. } if question == "goal"));
+    }
+}

@@ -124,3 +124,17 @@ fn an_option_id_that_could_not_travel_in_a_button_is_refused() {
         assert!(e.0.contains(&format!("option id '{bad}'")), "{e}");
     }
 }
+
+#[test]
+fn every_question_has_a_short_label_that_fits_a_form_field() {
+    // Discord cuts modal labels at 45 characters; forms show the label and the full question as
+    // the field's hint or placeholder
+    let c = builtin();
+    for q in c.questions() {
+        for lang in crate::domain::Lang::ALL {
+            let label = q.label.get(lang);
+            assert!(label.chars().count() <= 45, "{}: {label}", q.id);
+            assert!(label.chars().count() < q.text.get(lang).chars().count(), "{}: a label, not the question", q.id);
+        }
+    }
+}
