@@ -162,19 +162,12 @@ pub fn plan<'a>(view: &View<'a>, settings: &ValueSettings) -> Plan<'a> {
                     .questions()
                     .iter()
                     .filter(|m| {
-                        group.contains(&m.id.as_str())
-                            && wanted.contains(m.id.as_str())
-                            && view.applies(&m.id) != Some(false)
+                        m.id == q.id
+                            || (group.contains(&m.id.as_str())
+                                && wanted.contains(m.id.as_str())
+                                && view.applies(&m.id) != Some(false))
                     })
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .chain(std::iter::once(q))
-                    .fold(Vec::new(), |mut acc: Vec<&'a Question>, m| {
-                        if !acc.iter().any(|a| a.id == m.id) {
-                            acc.push(m);
-                        }
-                        acc
-                    })
+                    .collect()
             }
         }
     };

@@ -129,10 +129,8 @@ pub async fn keep(ctx: &Ctx<'_>, item: ItemRef, question: &str, values: &[String
 pub async fn take(ctx: &Ctx<'_>, item: ItemRef, question: &str, picks: &str) -> Result<Vec<Outbound>, Error> {
     let checklist = &ctx.prompts().checklist;
     let options = checklist.question(question).map(|q| q.options()).unwrap_or(&[]);
-    let values: Option<Vec<String>> = picks
-        .split('_')
-        .map(|i| i.parse::<usize>().ok().and_then(|i| options.get(i)).map(|o| o.id.clone()))
-        .collect();
+    let values: Option<Vec<String>> =
+        picks.split('_').map(|i| i.parse::<usize>().ok().and_then(|i| options.get(i)).map(|o| o.id.clone())).collect();
     let values = values.ok_or_else(|| ctx.refuse("error.stale", &[]))?;
     answer(ctx, item, question, &values).await
 }
