@@ -10,6 +10,7 @@ pub mod role;
 pub mod schedule;
 pub mod screening;
 pub mod settings;
+pub mod similar;
 pub mod stage;
 pub mod stats;
 pub mod text;

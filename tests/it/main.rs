@@ -16,6 +16,7 @@ mod hostile;
 mod jobs;
 mod ops;
 mod prompts;
+mod similar;
 mod slack;
 mod storage;
 mod tracking;
