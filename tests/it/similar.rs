@@ -133,3 +133,75 @@ async fn the_index_follows_a_changed_title_and_query_syntax_is_only_text() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_person_sees_a_similar_need_with_its_note_and_can_withdraw_in_one_click() {
+    use crate::conversation::{PROTOTYPE, answer_all, submit_need};
+    use crate::helpers::{WORKSPACE, actions, app, said};
+    for db in backends().await {
+        let app = app(db).await;
+        app.grant("mika", kakehashi::domain::Role::AiTeam).await;
+        let aiko = app.person("aiko");
+        let first = submit_need(&aiko, "Automate expense claim checks", "Finance").await;
+        assert!(said(&first).contains("step 1"), "{}: nothing alike yet, the questions start", app.db.name);
+        answer_all(&aiko, first, PROTOTYPE).await;
+        let mika = app.person("mika");
+        let declined = mika.command("move N-1 declined Finance already buys a <!here> tool for this").await;
+        assert!(said(&declined).contains("declined"), "{}", said(&declined));
+
+        // a colleague asks again, in other words
+        let ken = app.person("ken");
+        let replies = submit_need(&ken, "Check expense claims automatically", "Accounting").await;
+        let text = said(&replies);
+        assert!(text.contains("N-2 is saved"), "{text}");
+        assert!(text.contains("earlier needs in this workspace read like N-2"), "{text}");
+        assert!(text.contains("N-1 Automate expense claim checks · declined"), "{text}");
+        assert!(text.contains("Finance already buys a <!here> tool for this"), "the note, as text: {text}");
+        assert!(!text.contains("step 1"), "the questions wait: {text}");
+        assert!(text.contains("[Continue]") && text.contains("[Withdraw N-2]"), "{text}");
+        let offered = actions(&replies);
+        assert_eq!(offered, ["r:N-2", "m:N-2:withdrawn"], "{}", app.db.name);
+
+        // one click withdraws it
+        let done = ken.click("m:N-2:withdrawn").await;
+        assert!(said(&done).contains("N-2: now withdrawn"), "{}", said(&done));
+        let n2 = ItemRef { kind: ItemKind::Need, number: 2 };
+        let item = app.bot.store.item(WORKSPACE, n2).await.unwrap().unwrap();
+        assert_eq!(item.status, Status::Withdrawn, "{}", app.db.name);
+
+        // a third asks again and continues instead: the questions start, and the triage card
+        // lists the earlier needs for the AI team
+        app.grant("boss", kakehashi::domain::Role::Admin).await;
+        app.person("boss").command("admin channel triage ai-team").await;
+        let yui = app.person("yui");
+        let replies = submit_need(&yui, "Automatic checks of expense claims", "Sales").await;
+        assert!(said(&replies).contains("N-2 Check expense claims automatically · withdrawn"), "{}", said(&replies));
+        let next = yui.click("r:N-3").await;
+        assert!(said(&next).contains("step 1"), "{}", said(&next));
+        answer_all(&yui, next, PROTOTYPE).await;
+        let claimed =
+            app.bot.store.claim_notices("", t0() + chrono::Duration::days(1), chrono::Duration::minutes(1), 50).await.unwrap();
+        let card = claimed
+            .iter()
+            .map(|c| c.payload.as_str())
+            .find(|p| p.contains("New need for triage: N-3"))
+            .unwrap_or_else(|| panic!("{}: no triage card for N-3 in {claimed:?}", app.db.name));
+        assert!(card.contains("Similar earlier needs"), "{card}");
+        assert!(card.contains("Automate expense claim checks") && card.contains("Finance already buys"), "{card}");
+        assert!(card.contains("Check expense claims automatically"), "{card}");
+    }
+}
+
+#[tokio::test]
+async fn the_similar_needs_speak_the_persons_language() {
+    use crate::conversation::submit_need;
+    use crate::helpers::{app, said, sqlite};
+    let app = app(sqlite().await).await;
+    let mut aiko = app.person("aiko");
+    aiko.lang = Some(kakehashi::domain::Lang::Ja);
+    submit_need(&aiko, "経費精算を楽にしたい", "経理").await;
+    let replies = submit_need(&aiko, "経費の精算を簡単にしたい", "経理").await;
+    let text = said(&replies);
+    assert!(text.contains("N-1 経費精算を楽にしたい"), "{text}");
+    assert!(text.contains("似た過去のニーズ") && text.contains("[続ける]") && text.contains("[N-2 を取り下げる]"), "{text}");
+}

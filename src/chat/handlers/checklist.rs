@@ -251,7 +251,23 @@ async fn save_answers(ctx: &Ctx<'_>, item: ItemRef, given: &[(String, Vec<String
         if answered != Answered::Unchanged {
             // the AI team hears of a need the moment its checklist is done
             let notices: Vec<_> = match answered {
-                Answered::Submitted => super::moves::triage_notice(ctx, &item).into_iter().collect(),
+                Answered::Submitted => {
+                    let similar = ctx
+                        .store()
+                        .similar_needs(
+                            &ctx.workspace.id,
+                            Some(item.reference),
+                            &item.title,
+                            &item.description,
+                            super::intake::SIMILAR,
+                        )
+                        .await
+                        .unwrap_or_else(|e| {
+                            tracing::warn!(item = %item.reference, error = %e, "similar needs not looked up");
+                            Vec::new()
+                        });
+                    super::moves::triage_notice(ctx, &item, &similar).into_iter().collect()
+                }
                 _ => Vec::new(),
             };
             let ids: Vec<String> = good.iter().map(|(q, _)| q.clone()).collect();
