@@ -45,6 +45,10 @@ struct SeedScript {
     moves: &'static [(i64, Status, &'static str, &'static str)],
 }
 
+/// A need that rewords an earlier one (N-3, declined): intake shows the earlier need with the
+/// reason it was declined, and the requester withdraws the new one with one click.
+const DUPLICATE: (i64, &str, &str, &str) = (5, "yuki", "Finance", "Automate checks of expense reports");
+
 /// Answers shared by most needs; each script overrides what differs.
 const COMMON: &[(&str, &str)] = &[
     ("driver", "problem"),
@@ -470,6 +474,7 @@ pub async fn play(
         plan.push((start + Duration::weeks(week), Step::Tick(week)));
     }
     plan.push((at(DEPARTMENT_WEEK, 7), Step::Department));
+    plan.push((at(DUPLICATE.0, 6), Step::Duplicate));
     plan.sort_by_key(|(t, _)| *t);
     let scheduler = Scheduler::new(bot.store.clone(), bot.prompts.clone());
 
@@ -528,6 +533,27 @@ pub async fn play(
                     };
                     log.push(Happening { at: t, line });
                 }
+            }
+            Step::Duplicate => {
+                let (_, user, team, title) = DUPLICATE;
+                let (item, replies) = player.submit(user, ItemKind::Need, title, team).await?;
+                let found = similar_shown(&replies);
+                let withdraw = Action::Move { item, to: Status::Withdrawn }.to_string();
+                if found.is_empty() || !buttons(&replies).contains(&withdraw) {
+                    return Err(DemoError::Script(format!("{item}: the earlier need it rewords was not shown")));
+                }
+                log.push(Happening {
+                    at: t,
+                    line: format!(
+                        "{item} {team} asks “{title}”; the bot shows a similar earlier need: {}",
+                        found.join("; ")
+                    ),
+                });
+                player.send(user, InboundEvent::Action { id: withdraw, values: vec![] }).await;
+                if player.load(item).await?.status != Status::Withdrawn {
+                    return Err(DemoError::Script(format!("{item} was not withdrawn")));
+                }
+                log.push(Happening { at: t, line: format!("{item} {user} withdraws it with one click") });
             }
             Step::Department => {
                 player
@@ -632,10 +658,55 @@ impl Deliver for Tally {
 enum Step {
     Tick(i64),
     Department,
+    Duplicate,
     Need(usize),
     NeedMove(usize, usize),
     Seed(usize),
     SeedMove(usize, usize),
+}
+
+/// The similar earlier needs intake showed, one line each as the list says them.
+fn similar_shown(replies: &[Outbound]) -> Vec<String> {
+    use crate::chat::{Block, Span};
+    let mut lines = Vec::new();
+    for r in replies {
+        if let Outbound::Message(m) = r {
+            for b in &m.blocks {
+                if let Block::List(items) = b {
+                    for spans in items {
+                        let line: String = spans
+                            .iter()
+                            .map(|s| match s {
+                                Span::Plain(t) | Span::Bold(t) | Span::Code(t) => t.as_str(),
+                                Span::User(_) => "",
+                            })
+                            .collect();
+                        lines.push(line);
+                    }
+                }
+            }
+        }
+    }
+    lines
+}
+
+/// The actions of the replies' buttons.
+fn buttons(replies: &[Outbound]) -> Vec<String> {
+    use crate::chat::{Block, Control};
+    let mut ids = Vec::new();
+    for r in replies {
+        if let Outbound::Message(m) = r {
+            for b in &m.blocks {
+                if let Block::Controls(cs) = b {
+                    ids.extend(cs.iter().filter_map(|c| match c {
+                        Control::Button(b) => Some(b.action.clone()),
+                        _ => None,
+                    }));
+                }
+            }
+        }
+    }
+    ids
 }
 
 fn move_line(item: ItemRef, to: Status, actor: &str, note: &str) -> String {
@@ -675,7 +746,14 @@ impl Player<'_> {
     }
 
     /// Submits an item through its form, the way a person does, and finds its id.
-    async fn submit(&self, user: &str, kind: ItemKind, title: &str, team: &str) -> Result<ItemRef, DemoError> {
+    /// Returns the item and the replies to its form.
+    async fn submit(
+        &self,
+        user: &str,
+        kind: ItemKind,
+        title: &str,
+        team: &str,
+    ) -> Result<(ItemRef, Vec<Outbound>), DemoError> {
         let command = format!("{} {title}", kind.as_str());
         let form = match self.send(user, InboundEvent::Command { text: command }).await.pop() {
             Some(Outbound::Form(f)) => f,
@@ -686,17 +764,17 @@ impl Player<'_> {
         let mut values: BTreeMap<String, String> =
             form.fields.iter().map(|f| (f.id.clone(), f.initial.clone().unwrap_or_default())).collect();
         values.insert("team".into(), team.into());
-        self.send(user, InboundEvent::Form { id: form.id, values }).await;
+        let replies = self.send(user, InboundEvent::Form { id: form.id, values }).await;
         let mine = self.bot.store.items_of(WORKSPACE_ID, user, 1).await?;
         mine.first()
             .filter(|i| i.reference.kind == kind && i.title == title)
-            .map(|i| i.reference)
+            .map(|i| (i.reference, replies))
             .ok_or_else(|| DemoError::Script(format!("“{title}” was not created")))
     }
 
     /// Plays a need's checklist step by step, as its requester would; returns it and the steps.
     async fn need(&self, n: &NeedScript) -> Result<(ItemRef, usize), DemoError> {
-        let item = self.submit(n.user, ItemKind::Need, n.title, n.team).await?;
+        let (item, _) = self.submit(n.user, ItemKind::Need, n.title, n.team).await?;
         let steps = self.steps(n, item).await?;
         Ok((item, steps))
     }
@@ -760,7 +838,7 @@ impl Player<'_> {
     }
 
     async fn seed(&self, s: &SeedScript) -> Result<ItemRef, DemoError> {
-        self.submit(s.user, ItemKind::Seed, s.title, s.team).await
+        Ok(self.submit(s.user, ItemKind::Seed, s.title, s.team).await?.0)
     }
 
     /// Moves an item with the `move` command, as its actor would type it.
