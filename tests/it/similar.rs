@@ -81,7 +81,8 @@ async fn reworded_needs_are_found_in_english_and_japanese_and_unrelated_ones_are
             .unwrap();
         assert_eq!(titles(&found), ["問い合わせメールの自動分類"], "{}", db.name);
 
-        for unrelated in ["Detect duplicate supplier invoices", "在庫の需要予測をしたい", "Plan staff shifts"] {
+        for unrelated in ["Detect duplicate supplier invoices", "在庫の需要予測をしたい", "Plan staff shifts"]
+        {
             let found = s.similar_needs("w", None, unrelated, "", 3).await.unwrap();
             assert!(found.is_empty(), "{}: {unrelated} found {:?}", db.name, titles(&found));
         }
@@ -179,8 +180,12 @@ async fn the_person_sees_a_similar_need_with_its_note_and_can_withdraw_in_one_cl
         let next = yui.click("r:N-3").await;
         assert!(said(&next).contains("step 1"), "{}", said(&next));
         answer_all(&yui, next, PROTOTYPE).await;
-        let claimed =
-            app.bot.store.claim_notices("", t0() + chrono::Duration::days(1), chrono::Duration::minutes(1), 50).await.unwrap();
+        let claimed = app
+            .bot
+            .store
+            .claim_notices("", t0() + chrono::Duration::days(1), chrono::Duration::minutes(1), 50)
+            .await
+            .unwrap();
         let card = claimed
             .iter()
             .map(|c| c.payload.as_str())
@@ -203,5 +208,8 @@ async fn the_similar_needs_speak_the_persons_language() {
     let replies = submit_need(&aiko, "経費の精算を簡単にしたい", "経理").await;
     let text = said(&replies);
     assert!(text.contains("N-1 経費精算を楽にしたい"), "{text}");
-    assert!(text.contains("似た過去のニーズ") && text.contains("[続ける]") && text.contains("[N-2 を取り下げる]"), "{text}");
+    assert!(
+        text.contains("似た過去のニーズ") && text.contains("[続ける]") && text.contains("[N-2 を取り下げる]"),
+        "{text}"
+    );
 }

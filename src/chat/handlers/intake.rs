@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use super::super::message::{Block, Button, Control, Field, FieldKind, Form, Message, Outbound, Style, text};
 use super::super::{Action, Ctx, FormKind, render};
 use super::checklist;
-use crate::domain::{ItemKind, Status};
 use crate::domain::text::{Description, TeamName, TextError, TextField, Title};
+use crate::domain::{ItemKind, Status};
 use crate::error::Error;
 use crate::storage::NewItem;
 

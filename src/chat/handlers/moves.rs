@@ -319,7 +319,10 @@ pub fn triage_notice(ctx: &Ctx, item: &WorkItem, similar: &[crate::storage::Simi
     if !similar.is_empty() {
         let at = card.iter().rposition(|b| matches!(b, Block::Controls(_))).unwrap_or(card.len());
         let list = render::similar_list(ctx.prompts(), lang, similar);
-        card.splice(at..at, [Block::Text(vec![Span::Bold(ctx.prompts().get(lang, "triage.similar").to_string())]), list]);
+        card.splice(
+            at..at,
+            [Block::Text(vec![Span::Bold(ctx.prompts().get(lang, "triage.similar").to_string())]), list],
+        );
     }
     blocks.extend(card);
     Some(ctx.notice(Recipient::Channel(channel), blocks))
