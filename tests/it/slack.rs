@@ -596,6 +596,32 @@ async fn a_multi_select_keeps_every_pick_until_next() {
 }
 
 #[tokio::test]
+async fn a_similar_earlier_need_is_shown_and_the_new_one_withdrawn_with_one_click_in_slack() {
+    let s = serve(sqlite().await, HTTP).await;
+    // use_control clicks as U1: U2 asked first
+    for (user, title) in [("U2", "Automate expense claim checks"), ("U1", "Check expense claims automatically")] {
+        let sent = s.command(user, "C1", &format!("need {title}")).await;
+        let need = s.opened(&sent.trigger_id).await;
+        s.interact(&view_submission(user, &need, &[("title", title), ("team", "Finance"), ("description", "")])).await;
+        let posted = s.fake.wait_hook(&sent.response_url, 2).await;
+        let shown = posted[1].body.clone();
+        if user == "U2" {
+            assert!(texts(&shown).contains("step 1"), "nothing alike yet: {}", texts(&shown));
+            continue;
+        }
+        assert_eq!(shown["response_type"], "ephemeral");
+        let text = texts(&shown);
+        assert!(text.contains("N-1") && text.contains("Automate expense claim checks"), "{text}");
+        assert_slack_accepts(&shown, 50);
+        let (url, _) = s.use_control(&shown, "m:N-2:withdrawn", &[]).await;
+        let after = s.replacement(&url).await;
+        assert!(texts(&after).contains("N-2: now withdrawn"), "{}", texts(&after));
+    }
+    let item = s.bot.store.item(WORKSPACE, ItemRef { kind: ItemKind::Need, number: 2 }).await.unwrap().unwrap();
+    assert_eq!(item.status, Status::Withdrawn);
+}
+
+#[tokio::test]
 async fn a_paper_process_reaches_its_verdict_in_a_few_round_trips_in_slack() {
     let s = serve(sqlite().await, HTTP).await;
     let sent = s.command("U1", "C1", "need Predict late deliveries").await;
