@@ -312,6 +312,22 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_on_discord() {
 }
 
 #[tokio::test]
+async fn a_similar_earlier_need_is_shown_and_the_new_one_withdrawn_with_one_click_on_discord() {
+    let app = spawn(sqlite().await).await;
+    let first = submit_need(&app, Sender::member(AIKO), "Automate expense claim checks").await;
+    assert!(said(&first["data"]).contains("step 1"), "nothing alike yet: {}", said(&first["data"]));
+    let ben = Sender::member(BEN);
+    let shown = submit_need(&app, ben, "Check expense claims automatically").await;
+    check_message_limits(&shown);
+    let text = said(&shown["data"]);
+    assert!(text.contains("N-1") && text.contains("Automate expense claim checks"), "{text}");
+    let done = app.click(ben, "m:N-2:withdrawn").await;
+    assert!(said(&done["data"]).contains("N-2: now withdrawn"), "{done}");
+    let item = app.bot.store.item(WORKSPACE, ItemRef { kind: ItemKind::Need, number: 2 }).await.unwrap().unwrap();
+    assert_eq!(item.status, Status::Withdrawn);
+}
+
+#[tokio::test]
 async fn a_paper_process_reaches_its_verdict_in_a_few_round_trips_on_discord() {
     let app = spawn(sqlite().await).await;
     let aiko = Sender::member(AIKO);
