@@ -53,6 +53,15 @@ fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
     if all == 0 { 0.0 } else { shared as f64 / all as f64 }
 }
 
+/// English words too common to find anything by: searching for them would make nearly every need
+/// a candidate, and ranking them all is slow (they still count in the score).
+const STOP_WORDS: &[&str] = &[
+    "the", "and", "for", "with", "from", "that", "this", "are", "was", "our", "can", "all", "any", "but", "not", "you",
+    "have", "has", "into", "out", "per", "each", "every", "more", "less", "when", "what", "how", "who", "which", "its",
+    "their", "them", "they", "there", "than", "then", "use", "using", "need", "needs", "want", "would", "could",
+    "should", "will", "about", "also", "some", "get",
+];
+
 /// The terms that find candidates in a trigram index (each at least three characters, as a
 /// trigram match needs): the words of a spaced script, and the character trigrams of a Japanese
 /// or Chinese run, at most `max` of them, the longest words first. Callers quote each term, so
@@ -67,7 +76,7 @@ pub fn search_terms(text: &str, max: usize) -> Vec<String> {
                     terms.insert(w.iter().collect::<String>());
                 }
             }
-        } else if chars.len() >= 3 {
+        } else if chars.len() >= 3 && !STOP_WORDS.contains(&word.as_str()) {
             terms.insert(word);
         }
     }
@@ -134,5 +143,6 @@ mod tests {
         assert!(!terms.contains(&"したい".to_string()), "kana alone is left out: {terms:?}");
         assert_eq!(fts5_query(&["a\"b".to_string(), "near".into()]), "\"a\"\"b\" OR \"near\"");
         assert!(search_terms("a b ab", 10).is_empty());
+        assert_eq!(search_terms("Forecast the demand for each store", 10), ["forecast", "demand", "store"]);
     }
 }
