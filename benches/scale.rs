@@ -183,7 +183,12 @@ async fn similar(url: &DatabaseUrl, store: &dyn Store) {
     let cases = [
         ("English, one alike", "Check expense claims automatically", "Every claim is checked by hand today", 1),
         ("Japanese, one alike", "経費の精算を簡単にしたい", "", 1),
-        ("English with common words (\"the\", \"for\": in every need)", "Predict the demand for store 12 each week", "", 1),
+        (
+            "English with common words (\"the\", \"for\": in every need)",
+            "Predict the demand for store 12 each week",
+            "",
+            1,
+        ),
         ("worded like all 90,000 generated needs (worst case)", "Generated item for the benchmark", "", 0),
     ];
     for (name, title, description, expected) in cases {

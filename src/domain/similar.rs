@@ -86,6 +86,15 @@ pub fn search_terms(text: &str, max: usize) -> Vec<String> {
     terms
 }
 
+/// The text without the common English words, for a trigram comparison in the database (they
+/// would make nearly every need a candidate); other words are kept as written.
+pub fn without_stop_words(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !STOP_WORDS.contains(&w.to_lowercase().as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// An FTS5 query that matches any of the terms: each one a string (double quotes doubled), so
 /// user text never becomes FTS syntax. Empty when there is nothing to search for.
 pub fn fts5_query(terms: &[String]) -> String {

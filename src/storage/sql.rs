@@ -19,9 +19,9 @@ pub fn similar_fts5(title: &str, description: &str) -> String {
     similar::fts5_query(&similar::search_terms(&format!("{title} {description}"), 32))
 }
 
-/// PostgreSQL's search for similar needs: the text itself, compared with `pg_trgm`.
+/// PostgreSQL's search for similar needs: the text without common words, compared with `pg_trgm`.
 pub fn similar_text(title: &str, description: &str) -> String {
-    format!("{title} {description}")
+    crate::domain::similar::without_stop_words(&format!("{title} {description}"))
 }
 
 /// Implements `Store` for `$store` (a struct with `pool` and `writer` fields, both
