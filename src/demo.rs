@@ -29,7 +29,7 @@ struct NeedScript {
     team: &'static str,
     title: &'static str,
     answers: &'static [(&'static str, &'static str)],
-    /// Stop after the answers given (the checklist is left for later).
+    /// Stop after a few steps (the checklist is left for later).
     unfinished: bool,
     /// After the verdict, change one answer (question, new option).
     edit: Option<(&'static str, &'static str)>,
@@ -44,6 +44,10 @@ struct SeedScript {
     title: &'static str,
     moves: &'static [(i64, Status, &'static str, &'static str)],
 }
+
+/// A need that rewords an earlier one (N-3, declined): intake shows the earlier need with the
+/// reason it was declined, and the requester withdraws the new one with one click.
+const DUPLICATE: (i64, &str, &str, &str) = (5, "yuki", "Finance", "Automate checks of expense reports");
 
 /// Answers shared by most needs; each script overrides what differs.
 const COMMON: &[(&str, &str)] = &[
@@ -71,6 +75,21 @@ const COMMON: &[(&str, &str)] = &[
     ("maintenance", "ai_team"),
 ];
 
+/// The demo's needs as answer scripts (title, answers with the shared ones filled in), for
+/// measuring how long their conversations are (examples/steps.rs). Unfinished needs are left
+/// out: they never reach a verdict.
+pub fn scripted_needs() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    NEEDS
+        .iter()
+        .filter(|n| !n.unfinished)
+        .map(|n| {
+            let mut answers: Vec<(&str, &str)> = n.answers.to_vec();
+            answers.extend(COMMON.iter().filter(|(q, _)| !n.answers.iter().any(|(id, _)| id == q)));
+            (n.title, answers)
+        })
+        .collect()
+}
+
 const AI_LEAD: &str = "mika";
 const DIGEST_CHANNEL: &str = "managers";
 const AI_ENGINEER: &str = "taro";
@@ -83,7 +102,7 @@ const NEEDS: &[NeedScript] = &[
         title: "Forecast weekly demand for store 12",
         answers: &[
             ("goal", "Cut stockouts at store 12 by a fifth without raising waste"),
-            ("fit", "volume,drift"),
+            ("fit", "drift,training_cost"),
             ("baseline_accuracy", "92"),
             ("target_accuracy", "96"),
             ("volume", "5200"),
@@ -455,6 +474,7 @@ pub async fn play(
         plan.push((start + Duration::weeks(week), Step::Tick(week)));
     }
     plan.push((at(DEPARTMENT_WEEK, 7), Step::Department));
+    plan.push((at(DUPLICATE.0, 6), Step::Duplicate));
     plan.sort_by_key(|(t, _)| *t);
     let scheduler = Scheduler::new(bot.store.clone(), bot.prompts.clone());
 
@@ -466,17 +486,23 @@ pub async fn play(
         match step {
             Step::Need(i) => {
                 let n = &NEEDS[i];
-                let item = player.need(n).await?;
+                let (item, steps) = player.need(n).await?;
                 needs.insert(i, item);
                 let stored = player.load(item).await?;
                 let line = match stored.outcome() {
-                    Some(o) => format!("{item} {} asks “{}” → {}", n.team.trim(), n.title, player.outcome_title(o)),
+                    Some(o) => format!(
+                        "{item} {} asks “{}” → {} ({steps} {})",
+                        n.team.trim(),
+                        n.title,
+                        player.outcome_title(o),
+                        if steps == 1 { "step" } else { "steps" }
+                    ),
                     None => format!("{item} {} asks “{}” (checklist left for later)", n.team.trim(), n.title),
                 };
                 log.push(Happening { at: t, line });
                 if let Some((question, option)) = n.edit {
                     let before = stored.outcome();
-                    player.edit(n.user, item, question, option).await?;
+                    player.edit(n, item, question, option).await?;
                     let after = player.load(item).await?.outcome();
                     if let (Some(b), Some(a)) = (before, after) {
                         log.push(Happening {
@@ -507,6 +533,27 @@ pub async fn play(
                     };
                     log.push(Happening { at: t, line });
                 }
+            }
+            Step::Duplicate => {
+                let (_, user, team, title) = DUPLICATE;
+                let (item, replies) = player.submit(user, ItemKind::Need, title, team).await?;
+                let found = similar_shown(&replies);
+                let withdraw = Action::Move { item, to: Status::Withdrawn }.to_string();
+                if found.is_empty() || !buttons(&replies).contains(&withdraw) {
+                    return Err(DemoError::Script(format!("{item}: the earlier need it rewords was not shown")));
+                }
+                log.push(Happening {
+                    at: t,
+                    line: format!(
+                        "{item} {team} asks “{title}”; the bot shows a similar earlier need: {}",
+                        found.join("; ")
+                    ),
+                });
+                player.send(user, InboundEvent::Action { id: withdraw, values: vec![] }).await;
+                if player.load(item).await?.status != Status::Withdrawn {
+                    return Err(DemoError::Script(format!("{item} was not withdrawn")));
+                }
+                log.push(Happening { at: t, line: format!("{item} {user} withdraws it with one click") });
             }
             Step::Department => {
                 player
@@ -611,10 +658,55 @@ impl Deliver for Tally {
 enum Step {
     Tick(i64),
     Department,
+    Duplicate,
     Need(usize),
     NeedMove(usize, usize),
     Seed(usize),
     SeedMove(usize, usize),
+}
+
+/// The similar earlier needs intake showed, one line each as the list says them.
+fn similar_shown(replies: &[Outbound]) -> Vec<String> {
+    use crate::chat::{Block, Span};
+    let mut lines = Vec::new();
+    for r in replies {
+        if let Outbound::Message(m) = r {
+            for b in &m.blocks {
+                if let Block::List(items) = b {
+                    for spans in items {
+                        let line: String = spans
+                            .iter()
+                            .map(|s| match s {
+                                Span::Plain(t) | Span::Bold(t) | Span::Code(t) => t.as_str(),
+                                Span::User(_) => "",
+                            })
+                            .collect();
+                        lines.push(line);
+                    }
+                }
+            }
+        }
+    }
+    lines
+}
+
+/// The actions of the replies' buttons.
+fn buttons(replies: &[Outbound]) -> Vec<String> {
+    use crate::chat::{Block, Control};
+    let mut ids = Vec::new();
+    for r in replies {
+        if let Outbound::Message(m) = r {
+            for b in &m.blocks {
+                if let Block::Controls(cs) = b {
+                    ids.extend(cs.iter().filter_map(|c| match c {
+                        Control::Button(b) => Some(b.action.clone()),
+                        _ => None,
+                    }));
+                }
+            }
+        }
+    }
+    ids
 }
 
 fn move_line(item: ItemRef, to: Status, actor: &str, note: &str) -> String {
@@ -654,7 +746,14 @@ impl Player<'_> {
     }
 
     /// Submits an item through its form, the way a person does, and finds its id.
-    async fn submit(&self, user: &str, kind: ItemKind, title: &str, team: &str) -> Result<ItemRef, DemoError> {
+    /// Returns the item and the replies to its form.
+    async fn submit(
+        &self,
+        user: &str,
+        kind: ItemKind,
+        title: &str,
+        team: &str,
+    ) -> Result<(ItemRef, Vec<Outbound>), DemoError> {
         let command = format!("{} {title}", kind.as_str());
         let form = match self.send(user, InboundEvent::Command { text: command }).await.pop() {
             Some(Outbound::Form(f)) => f,
@@ -665,43 +764,58 @@ impl Player<'_> {
         let mut values: BTreeMap<String, String> =
             form.fields.iter().map(|f| (f.id.clone(), f.initial.clone().unwrap_or_default())).collect();
         values.insert("team".into(), team.into());
-        self.send(user, InboundEvent::Form { id: form.id, values }).await;
+        let replies = self.send(user, InboundEvent::Form { id: form.id, values }).await;
         let mine = self.bot.store.items_of(WORKSPACE_ID, user, 1).await?;
         mine.first()
             .filter(|i| i.reference.kind == kind && i.title == title)
-            .map(|i| i.reference)
+            .map(|i| (i.reference, replies))
             .ok_or_else(|| DemoError::Script(format!("“{title}” was not created")))
     }
 
-    async fn need(&self, n: &NeedScript) -> Result<ItemRef, DemoError> {
-        let item = self.submit(n.user, ItemKind::Need, n.title, n.team).await?;
+    /// Plays a need's checklist step by step, as its requester would; returns it and the steps.
+    async fn need(&self, n: &NeedScript) -> Result<(ItemRef, usize), DemoError> {
+        let (item, _) = self.submit(n.user, ItemKind::Need, n.title, n.team).await?;
+        let steps = self.steps(n, item).await?;
+        Ok((item, steps))
+    }
+
+    /// Answers the steps the checklist asks, from the script, until the verdict (or, for an
+    /// unfinished need, "finish later" after a few). Returns how many steps were answered.
+    async fn steps(&self, n: &NeedScript, item: ItemRef) -> Result<usize, DemoError> {
         let answer = |q: &str| n.answers.iter().chain(COMMON).find(|(id, _)| *id == q).map(|(_, v)| *v);
         let checklist = &self.bot.prompts.checklist;
         let mut asked = 0;
         loop {
             let stored = self.load(item).await?;
             let view = checklist.view(&stored.answers);
-            let Some(q) = view.next() else { break };
-            if n.unfinished && n.answers.iter().all(|(id, _)| stored.answers.get(id).is_some()) {
+            let plan = crate::domain::conversation::plan(&view, &crate::domain::ValueSettings::default());
+            let Some(q) = plan.next() else { break };
+            if n.unfinished && asked >= 3 {
                 self.send(n.user, InboundEvent::Action { id: Action::Later { item }.to_string(), values: vec![] })
                     .await;
                 break;
             }
-            let value =
-                answer(&q.id).ok_or_else(|| DemoError::Script(format!("{item} has no answer to '{}'", q.id)))?;
+            let value = |q: &str| answer(q).ok_or_else(|| DemoError::Script(format!("{item} has no answer to '{q}'")));
             let event = match &q.kind {
                 QuestionKind::One { .. } => InboundEvent::Action {
-                    id: Action::Answer { item, question: q.id.clone(), option: value.into() }.to_string(),
+                    id: Action::Answer { item, question: q.id.clone(), option: value(&q.id)?.into() }.to_string(),
                     values: vec![],
                 },
                 QuestionKind::Many { .. } => InboundEvent::Action {
                     id: Action::Pick { item, question: q.id.clone() }.to_string(),
-                    values: value.split(',').map(str::to_string).collect(),
+                    values: value(&q.id)?.split(',').map(str::to_string).collect(),
                 },
-                QuestionKind::Text { .. } | QuestionKind::Number { .. } => InboundEvent::Form {
-                    id: FormKind::Answer { item, question: q.id.clone() }.to_string(),
-                    values: BTreeMap::from([("answer".to_string(), value.to_string())]),
-                },
+                QuestionKind::Text { .. } | QuestionKind::Number { .. } => {
+                    let mut values = BTreeMap::new();
+                    if plan.step.len() == 1 {
+                        values.insert("answer".to_string(), value(&q.id)?.to_string());
+                    } else {
+                        for f in &plan.step {
+                            values.insert(f.id.clone(), value(&f.id)?.to_string());
+                        }
+                    }
+                    InboundEvent::Form { id: FormKind::Answer { item, question: q.id.clone() }.to_string(), values }
+                }
             };
             self.send(n.user, event).await;
             asked += 1;
@@ -709,19 +823,22 @@ impl Player<'_> {
                 return Err(DemoError::Script(format!("{item}: the answer to '{}' was not taken", q.id)));
             }
         }
-        Ok(item)
+        Ok(asked)
     }
 
-    async fn edit(&self, user: &str, item: ItemRef, question: &str, option: &str) -> Result<(), DemoError> {
+    /// Changes an answer after the verdict, and answers what the change asks next.
+    async fn edit(&self, n: &NeedScript, item: ItemRef, question: &str, option: &str) -> Result<(), DemoError> {
+        let user = n.user;
         self.send(user, InboundEvent::Action { id: Action::Edit { item }.to_string(), values: vec![question.into()] })
             .await;
         let id = Action::Answer { item, question: question.into(), option: option.into() }.to_string();
         self.send(user, InboundEvent::Action { id, values: vec![] }).await;
+        self.steps(n, item).await?;
         Ok(())
     }
 
     async fn seed(&self, s: &SeedScript) -> Result<ItemRef, DemoError> {
-        self.submit(s.user, ItemKind::Seed, s.title, s.team).await
+        Ok(self.submit(s.user, ItemKind::Seed, s.title, s.team).await?.0)
     }
 
     /// Moves an item with the `move` command, as its actor would type it.

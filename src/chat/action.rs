@@ -14,6 +14,12 @@ pub enum Action {
     Answer { item: ItemRef, question: String, option: String },
     /// Answer a several-choice question with the picked options (the select's values).
     Pick { item: ItemRef, question: String },
+    /// Picks of a several-choice question so far, from a select that reports every pick (Slack's
+    /// multi-select sends one payload per pick): shown with *Next*, nothing saved yet.
+    Keep { item: ItemRef, question: String },
+    /// *Next* after picks: the picked options, as their places in the question's options
+    /// joined by `_` (`0_5_6`), so the id stays short.
+    Take { item: ItemRef, question: String, picks: String },
     /// Show a question again (to change its answer), or open its form.
     Ask { item: ItemRef, question: String },
     /// Go back to the question before this one.
@@ -45,6 +51,8 @@ impl Action {
         let action = match tag {
             "a" => Action::Answer { item, question: word()?, option: word()? },
             "p" => Action::Pick { item, question: word()? },
+            "k" => Action::Keep { item, question: word()? },
+            "t" => Action::Take { item, question: word()?, picks: word()? },
             "q" => Action::Ask { item, question: word()? },
             "b" => Action::Back { item, question: word()? },
             "l" => Action::Later { item },
@@ -66,6 +74,8 @@ impl fmt::Display for Action {
         match self {
             Action::Answer { item, question, option } => write!(f, "a:{item}:{question}:{option}"),
             Action::Pick { item, question } => write!(f, "p:{item}:{question}"),
+            Action::Keep { item, question } => write!(f, "k:{item}:{question}"),
+            Action::Take { item, question, picks } => write!(f, "t:{item}:{question}:{picks}"),
             Action::Ask { item, question } => write!(f, "q:{item}:{question}"),
             Action::Back { item, question } => write!(f, "b:{item}:{question}"),
             Action::Later { item } => write!(f, "l:{item}"),

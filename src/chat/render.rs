@@ -112,6 +112,31 @@ pub fn verdict_blocks(prompts: &Prompts, lang: Lang, item: Option<ItemRef>, v: &
 }
 
 /// One line of a list of items: `N-3 Forecast demand · accepted · Worth an ML prototype · Sales`.
+/// How much of a closing note a list of similar needs shows.
+const SIMILAR_NOTE_CHARS: usize = 200;
+
+/// Earlier needs that read alike, one line each: the id, title, status and the note it was
+/// closed, redirected or declined with (cut short).
+pub fn similar_list(p: &Prompts, lang: Lang, needs: &[crate::storage::SimilarNeed]) -> Block {
+    Block::List(
+        needs
+            .iter()
+            .map(|n| {
+                let status = p.get(lang, &format!("status.{}", n.status.as_str())).to_string();
+                let mut line = format!(" {} · {status}", n.title);
+                if let Some(note) = n.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                    let mut short: String = note.chars().take(SIMILAR_NOTE_CHARS).collect();
+                    if short.len() < note.len() {
+                        short.push('…');
+                    }
+                    line.push_str(&p.fill(lang, "similar.note", &[("note", short)]));
+                }
+                vec![Span::Code(n.reference.to_string()), Span::Plain(line)]
+            })
+            .collect(),
+    )
+}
+
 pub fn item_line(ctx: &Ctx, i: &crate::storage::ItemSummary, with_team: bool) -> Vec<Span> {
     let mut line = format!(" {} · {}", i.title, status(ctx, i.status));
     if let Some(o) = i.outcome {

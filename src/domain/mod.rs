@@ -2,6 +2,7 @@
 //! always a parameter.
 
 pub mod checklist;
+pub mod conversation;
 pub mod digest;
 pub mod item;
 pub mod lang;
@@ -9,6 +10,7 @@ pub mod role;
 pub mod schedule;
 pub mod screening;
 pub mod settings;
+pub mod similar;
 pub mod stage;
 pub mod stats;
 pub mod text;

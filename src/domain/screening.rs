@@ -1,10 +1,11 @@
 //! Answering the checklist of a need: saving an answer as it comes, making the verdict when the
-//! last question is answered (screening → submitted), and remaking it when an answer changes
+//! conversation has nothing more to ask (screening → submitted), and remaking it when an answer changes
 //! afterwards (the change is recorded as an event).
 
 use chrono::{DateTime, Utc};
 
 use super::checklist::{Answer, Checklist};
+use super::conversation;
 use super::item::{Change, Event, Status, WorkItem};
 use super::settings::ValueSettings;
 use super::verdict::{self, Outcome};
@@ -32,14 +33,36 @@ pub fn record_answer(
     actor: &str,
     now: DateTime<Utc>,
 ) -> (Answered, Vec<Event>) {
-    let before = item.answers.get(question).cloned();
-    if before.as_ref() == Some(&answer) {
+    record_answers(item, checklist, settings, &[(question.to_string(), answer)], actor, now)
+}
+
+/// Records the answers of one step (one question, or the fields of a form) together: the
+/// verdict is made once they are all in, when the conversation has nothing more to ask
+/// ([`conversation::plan`]).
+pub fn record_answers(
+    item: &mut WorkItem,
+    checklist: &Checklist,
+    settings: &ValueSettings,
+    answers: &[(String, Answer)],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> (Answered, Vec<Event>) {
+    let changed: Vec<(&String, Option<Answer>, &Answer)> = answers
+        .iter()
+        .filter_map(|(q, a)| {
+            let before = item.answers.get(q).cloned();
+            (before.as_ref() != Some(a)).then_some((q, before, a))
+        })
+        .collect();
+    if changed.is_empty() {
         return (Answered::Unchanged, Vec::new());
     }
-    item.answers.set(question, answer.clone());
+    for (q, _, a) in &changed {
+        item.answers.set(q, (*a).clone());
+    }
     item.updated_at = now;
     let view = checklist.view(&item.answers);
-    let complete = view.is_complete();
+    let complete = conversation::plan(&view, settings).is_complete();
     if item.status == Status::Screening {
         if !complete {
             return (Answered::Saved, Vec::new());
@@ -49,24 +72,27 @@ pub fn record_answer(
             item.transition(Status::Submitted, actor, None, now).expect("screening may always move to submitted");
         return (Answered::Submitted, vec![event]);
     }
-    // After the verdict: remake it once every question that now applies has an answer.
+    // After the verdict: remake it once the conversation has nothing more to ask.
     let outcome_before = item.outcome();
     if complete {
         item.verdict = Some(verdict::assess(&view, settings));
     }
     let outcome_after = item.outcome();
-    let event = Event {
-        item: item.reference,
-        actor: actor.to_string(),
-        change: Change::AnswerEdited {
-            question: question.to_string(),
-            before,
-            after: answer,
-            outcome_before,
-            outcome_after,
-        },
-        note: None,
-        at: now,
-    };
-    (Answered::Reassessed { before: outcome_before, after: outcome_after }, vec![event])
+    let events = changed
+        .into_iter()
+        .map(|(question, before, after)| Event {
+            item: item.reference,
+            actor: actor.to_string(),
+            change: Change::AnswerEdited {
+                question: question.clone(),
+                before,
+                after: after.clone(),
+                outcome_before,
+                outcome_after,
+            },
+            note: None,
+            at: now,
+        })
+        .collect();
+    (Answered::Reassessed { before: outcome_before, after: outcome_after }, events)
 }

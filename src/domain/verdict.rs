@@ -16,30 +16,30 @@ use super::text::fill;
 /// The questions (with kind and options) the rules below read. The checklist file is checked
 /// against this list when it is loaded.
 pub const SCHEMA: &[(&str, KindTag, &[&str])] = &[
-    ("goal", KindTag::Text, &[]),
-    ("driver", KindTag::One, &["problem", "opportunity", "mandate", "curious"]),
     ("action", KindTag::One, &["automatic", "person_decides", "report", "unsure"]),
+    ("driver", KindTag::One, &["problem", "opportunity", "mandate", "curious"]),
+    ("goal", KindTag::Text, &[]),
     ("current", KindTag::One, &["paper", "people_digital", "rules", "model", "not_done"]),
-    ("alternatives", KindTag::One, &["tried_failed", "not_tried_plausible", "not_applicable"]),
+    ("data_level", KindTag::One, &["not_recorded", "lv0", "lv1", "lv2", "lv3", "lv4", "lv5"]),
     (
         "fit",
         KindTag::Many,
         &["volume", "unpleasant", "latency", "device", "unobservable", "training_cost", "drift", "none"],
     ),
+    ("alternatives", KindTag::One, &["tried_failed", "not_tried_plausible", "not_applicable"]),
     ("baseline", KindTag::One, &["measured", "estimate", "unknown"]),
     ("baseline_accuracy", KindTag::Number, &[]),
     ("target_accuracy", KindTag::Number, &[]),
-    ("error_cost", KindTag::One, &["low", "medium", "high", "unacceptable"]),
-    ("human_review", KindTag::One, &["yes", "no"]),
     ("volume", KindTag::Number, &[]),
     ("hours", KindTag::Number, &[]),
     ("value_base", KindTag::Number, &[]),
     ("uplift_pct", KindTag::Number, &[]),
+    ("rules", KindTag::One, &["few_rules", "many_brittle", "impossible"]),
+    ("labels", KindTag::One, &["none", "lt_1k", "1k_100k", "gt_100k"]),
+    ("error_cost", KindTag::One, &["low", "medium", "high", "unacceptable"]),
+    ("human_review", KindTag::One, &["yes", "no"]),
     ("owner", KindTag::One, &["funded_owner", "unfunded_owner", "no_owner"]),
     ("scale", KindTag::One, &["yes", "maybe", "no"]),
-    ("rules", KindTag::One, &["few_rules", "many_brittle", "impossible"]),
-    ("data_level", KindTag::One, &["not_recorded", "lv0", "lv1", "lv2", "lv3", "lv4", "lv5"]),
-    ("labels", KindTag::One, &["none", "lt_1k", "1k_100k", "gt_100k"]),
     ("feedback", KindTag::One, &["immediate_recorded", "delayed_recorded", "not_recorded"]),
     ("people_impact", KindTag::Many, &["decisions_about_people", "personal_data", "must_explain", "none"]),
     ("maintenance", KindTag::One, &["ai_team", "requester_team", "vendor", "nobody"]),
@@ -623,6 +623,123 @@ fn prototype(c: &Ctx) -> Checked {
             checked
         }
         _ => c.hit(rule, "prototype.go", &[]),
+    }
+}
+
+/// Where a rule stands on the answers known so far, in a conversation (SPEC §2, "Ask what
+/// decides, then stop"): true or false whatever the unanswered questions would say, or still
+/// open. Unlike [`assess`], an unanswered question is not yet a "no": rule 5 stays open while a
+/// value question may still be answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    True,
+    False,
+    Open,
+}
+
+/// One rule on the answers known so far: where it stands, and while it is open, the unanswered
+/// questions whose answers can still settle it (in no particular order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleState {
+    pub rule: Outcome,
+    pub standing: Standing,
+    pub deciders: Vec<&'static str>,
+}
+
+/// The eight rules of [`assess`] on partial answers, in order. A rule is true here only if
+/// [`assess`] would match it on any completion of the answers, false only if it would not.
+pub fn standings(view: &View<'_>, settings: &ValueSettings) -> Vec<RuleState> {
+    let c = Ctx { view, settings };
+    let estimate = c.estimate();
+    let rules: [&dyn Fn(&Ctx) -> Checked; 8] =
+        [&clarify, &report, &digitize, &workflow, &|c: &Ctx| worth(c, &estimate), &data, &baseline, &prototype];
+    rules
+        .into_iter()
+        .map(|rule| {
+            let checked = rule(&c);
+            let value_inputs = ["value_base", "uplift_pct", "hours"];
+            let standing = if checked.matched {
+                Standing::True
+            } else if checked.key == "missing"
+                || (checked.key == "worth.skipped" && value_inputs.iter().any(|q| c.input(q) == Input::Missing))
+            {
+                Standing::Open
+            } else {
+                Standing::False
+            };
+            let deciders = if standing == Standing::Open { c.deciders(checked.rule) } else { Vec::new() };
+            RuleState { rule: checked.rule, standing, deciders }
+        })
+        .collect()
+}
+
+impl Ctx<'_, '_> {
+    fn missing(&self, q: &'static str) -> bool {
+        self.input(q) == Input::Missing
+    }
+
+    /// The unanswered inputs of an open rule that can still settle it: those of its alternatives
+    /// ("or") that are not already false. Mirrors the rule functions below.
+    fn deciders(&self, rule: Outcome) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        // one alternative: all its tests ("and"), each `(value, questions it reads)`
+        let mut term = |tests: &[(Option<bool>, &[&'static str])]| {
+            if tests.iter().any(|(v, _)| *v == Some(false)) {
+                return;
+            }
+            for (v, qs) in tests {
+                if v.is_none() {
+                    out.extend(qs.iter().copied().filter(|q| self.missing(q)));
+                }
+            }
+        };
+        let fit_lacks = |options: &[&str]| self.many("fit").test(|f| !f.iter().any(|o| options.contains(&o.as_str())));
+        match rule {
+            Outcome::Clarify => {
+                term(&[(self.is("action", &["unsure"]), &["action"])]);
+                term(&[
+                    (self.is("driver", &["mandate", "curious"]), &["driver"]),
+                    (self.text("goal").test(|g| g.trim().chars().count() < 15), &["goal"]),
+                ]);
+            }
+            Outcome::NotMlReport => term(&[(self.is("action", &["report"]), &["action"])]),
+            Outcome::NotMlDigitize => {
+                term(&[(self.is("current", &["paper"]), &["current"])]);
+                term(&[(self.is("data_level", &["not_recorded"]), &["data_level"])]);
+            }
+            Outcome::NotMlWorkflow => {
+                term(&[
+                    (self.is("alternatives", &["not_tried_plausible"]), &["alternatives"]),
+                    (self.many("fit").test(|f| f.len() == 1 && f[0] == "none"), &["fit"]),
+                ]);
+                let accuracy = match (self.number("target_accuracy"), self.number("baseline_accuracy")) {
+                    (In::Is(t), In::Is(b)) => Some(t <= b),
+                    (In::Skipped, _) | (_, In::Skipped) => Some(false),
+                    _ => None,
+                };
+                term(&[
+                    (accuracy, &["baseline_accuracy", "target_accuracy"]),
+                    (fit_lacks(&["volume", "latency", "device", "unobservable"]), &["fit"]),
+                ]);
+            }
+            Outcome::NotWorthIt => term(&[(None, &["hours", "value_base", "uplift_pct"])]),
+            Outcome::DataFirst => {
+                term(&[(self.is("data_level", &["lv0", "lv1"]), &["data_level"])]);
+                term(&[
+                    (self.is("labels", &["none", "lt_1k"]), &["labels"]),
+                    (self.one("rules").test(|r| r != "few_rules"), &["rules"]),
+                ]);
+            }
+            Outcome::BaselineFirst => {
+                term(&[(self.is("baseline", &["unknown"]), &["baseline"]), (fit_lacks(&["unobservable"]), &["fit"])]);
+                term(&[(self.is("rules", &["few_rules"]), &["rules"])]);
+                term(&[(self.is("data_level", &["lv2"]), &["data_level"])]);
+            }
+            Outcome::MlPrototype => {}
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 }
 

@@ -523,6 +523,11 @@ fn item_ref(kind: &str, number: i64) -> Result<ItemRef, StoreError> {
     Ok(ItemRef { kind, number })
 }
 
+/// A stored status, read.
+pub fn status_of(s: &str) -> Result<Status, StoreError> {
+    status(s)
+}
+
 fn status(s: &str) -> Result<Status, StoreError> {
     Status::parse(s).ok_or_else(|| corrupt("status", s))
 }

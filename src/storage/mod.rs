@@ -121,6 +121,18 @@ pub struct AdminAction {
     pub at: DateTime<Utc>,
 }
 
+/// An earlier need that reads like a new one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimilarNeed {
+    pub reference: ItemRef,
+    pub title: String,
+    pub status: Status,
+    /// The note of its last close, redirect or decline, if it had one.
+    pub note: Option<String>,
+    /// How alike, 0 to 1 ([`crate::domain::similar::score`]).
+    pub score: f64,
+}
+
 /// Which items to list.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ItemFilter {
@@ -253,6 +265,18 @@ pub trait Store: Send + Sync + 'static {
         filter: &ItemFilter,
         limit: i64,
     ) -> Result<(Vec<ItemSummary>, i64), StoreError>;
+
+    /// Up to `limit` needs of the workspace that read like `title` and `description`, most alike
+    /// first, each scoring at least [`crate::domain::similar::THRESHOLD`]; never the need
+    /// `except` (the new need itself), never another workspace's.
+    async fn similar_needs(
+        &self,
+        workspace: &str,
+        except: Option<ItemRef>,
+        title: &str,
+        description: &str,
+        limit: usize,
+    ) -> Result<Vec<SimilarNeed>, StoreError>;
 
     /// An item's history, oldest first.
     async fn events(&self, workspace: &str, item: ItemRef) -> Result<Vec<Event>, StoreError>;

@@ -117,5 +117,11 @@ crate::sql_store!(
                  FROM items
                  WHERE workspace_id = $1
                    AND (created_at >= $2 OR submitted_at >= $2 OR first_response_at >= $2 OR resolved_at >= $2
-                        OR status IN ('submitted', 'accepted', 'in_progress', 'idea', 'prototyping', 'pitched', 'in_service'))"
+                        OR status IN ('submitted', 'accepted', 'in_progress', 'idea', 'prototyping', 'pitched', 'in_service'))",
+    // a low bar for candidates: the shared score in the domain decides
+    similar_setup = "SELECT set_config('pg_trgm.similarity_threshold', '0.1', true)",
+    similar = "SELECT number, title, description, status FROM items
+               WHERE workspace_id = $1 AND kind = 'need' AND number <> $3 AND (title || ' ' || description) % $2
+               ORDER BY similarity(title || ' ' || description, $2) DESC LIMIT $4",
+    similar_query = crate::storage::sql::similar_text
 );

@@ -10,6 +10,20 @@ pub fn since_or_epoch(since: Option<chrono::DateTime<chrono::Utc>>) -> chrono::D
     since.unwrap_or(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH)
 }
 
+/// How many candidates the full-text index hands over for scoring.
+pub const SIMILAR_CANDIDATES: i64 = 20;
+
+/// SQLite's search for similar needs: an FTS5 query that matches any term of the new need.
+pub fn similar_fts5(title: &str, description: &str) -> String {
+    use crate::domain::similar;
+    similar::fts5_query(&similar::search_terms(&format!("{title} {description}"), 32))
+}
+
+/// PostgreSQL's search for similar needs: the text without common words, compared with `pg_trgm`.
+pub fn similar_text(title: &str, description: &str) -> String {
+    crate::domain::similar::without_stop_words(&format!("{title} {description}"))
+}
+
 /// Implements `Store` for `$store` (a struct with `pool` and `writer` fields, both
 /// `sqlx::Pool<$db>`: reads go to `pool`, every write to `writer`, most of them through `group`,
 /// the [group writer](super::group) on `writer`; and `cache`, the [cache](super::cache) of
@@ -26,7 +40,10 @@ macro_rules! sql_store {
         begin = $begin:expr,
         claim = $claim:literal,
         claim_runs = $claim_runs:literal,
-        stat_rows = $stat_rows:literal
+        stat_rows = $stat_rows:literal,
+        similar_setup = $similar_setup:literal,
+        similar = $similar:literal,
+        similar_query = $similar_query:path
     ) => {
         #[async_trait::async_trait]
         impl $crate::storage::Store for $store {
@@ -127,6 +144,59 @@ macro_rules! sql_store {
             #[tracing::instrument(skip(self, new), fields(workspace = %new.workspace, kind = ?new.kind))]
             async fn create_item(&self, new: $crate::storage::NewItem) -> Result<$crate::domain::WorkItem, $crate::storage::StoreError> {
                 self.group.write(CreateItem(new)).await
+            }
+
+            #[tracing::instrument(skip(self, title, description))]
+            async fn similar_needs(
+                &self,
+                workspace: &str,
+                except: Option<$crate::domain::ItemRef>,
+                title: &str,
+                description: &str,
+                limit: usize,
+            ) -> Result<Vec<$crate::storage::SimilarNeed>, $crate::storage::StoreError> {
+                use $crate::domain::{ItemKind, ItemRef, similar};
+                let query = $similar_query(title, description);
+                if query.trim().is_empty() || limit == 0 {
+                    return Ok(Vec::new());
+                }
+                let except = except.filter(|r| r.kind == ItemKind::Need).map_or(0, |r| r.number);
+                let mut tx = self.pool.begin().await?;
+                sqlx::query($similar_setup).execute(&mut *tx).await?;
+                let candidates: Vec<(i64, String, String, String)> = sqlx::query_as($similar)
+                    .bind(workspace)
+                    .bind(&query)
+                    .bind(except)
+                    .bind($crate::storage::sql::SIMILAR_CANDIDATES)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let text = format!("{title} {description}");
+                let mut found = Vec::new();
+                for (number, t, d, status) in candidates {
+                    let score = similar::score(title, &text, &t, &format!("{t} {d}"));
+                    if score >= similar::THRESHOLD {
+                        let status = $crate::storage::codec::status_of(&status)?;
+                        let reference = ItemRef { kind: ItemKind::Need, number };
+                        found.push($crate::storage::SimilarNeed { reference, title: t, status, note: None, score });
+                    }
+                }
+                found.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.reference.number.cmp(&a.reference.number)));
+                found.truncate(limit);
+                for need in &mut found {
+                    need.note = sqlx::query_scalar(
+                        "SELECT e.note FROM events e JOIN items i ON i.id = e.item_id
+                         WHERE i.workspace_id = $1 AND i.kind = 'need' AND i.number = $2
+                           AND e.to_status IN ('closed', 'redirected', 'declined')
+                         ORDER BY e.id DESC LIMIT 1",
+                    )
+                    .bind(workspace)
+                    .bind(need.reference.number)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .flatten();
+                }
+                tx.commit().await?;
+                Ok(found)
             }
 
             #[tracing::instrument(skip(self), fields(item = %item))]

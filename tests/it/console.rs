@@ -24,9 +24,11 @@ pub fn console(args: &[&str], input: &str, envs: &[(&str, &str)]) -> (i32, Strin
     )
 }
 
-/// A whole need, typed: the form (title kept, team, no description), then every answer.
+/// A whole need, typed: the form (title kept, team, no description), then every step the
+/// conversation asks (the numbers of a step field by field): the prototype of
+/// conversation::PROTOTYPE.
 pub const WHOLE_NEED: &str = "need Forecast weekly demand for store 12\n\nStore operations\n\n\
-Cut stockouts at store 12 by a fifth\n1\n2\n2\n1\n1,7\n1\n92\n96\n2\n5200\n160\n800000000\n2\n1\n3\n5\n4\n1\n4\n1\n";
+2\n1\n2\n5\n6,7\n1\n92\n96\n160\n800000000\n2\n3\n4\n2\n1\n1\n4\n1\n";
 
 #[test]
 fn a_whole_need_can_be_scripted_through_the_console() {
@@ -35,7 +37,7 @@ fn a_whole_need_can_be_scripted_through_the_console() {
     let (status, out, err) = console(&["--user", "aiko", "--db", &url], &format!("{WHOLE_NEED}show N-1\nquit\n"), &[]);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("N-1 is saved: “Forecast weekly demand for store 12”"), "{out}");
-    assert!(out.contains("question 4/23"), "{out}");
+    assert!(out.contains("step 4 · at most"), "{out}");
     assert!(out.contains("1) A problem hurts today"), "choices are numbered: {out}");
     assert!(out.contains("N-1 · Verdict: Worth an ML prototype"), "{out}");
     assert!(out.contains("Status: submitted"), "{out}");
@@ -49,22 +51,23 @@ fn a_whole_need_can_be_scripted_through_the_console() {
 
 #[test]
 fn back_later_and_resume_work_from_the_keyboard() {
-    let input = "need Forecast demand\n\nStores\n\nCut stockouts at store 12\n1\n2\n/back\n1\n/later\nresume N-1\n";
+    let input = "need Forecast demand\n\nStores\n\n2\n/back\n2\n/later\nresume N-1\n";
     let (status, out, err) = console(&["--user", "aiko"], input, &[]);
     assert_eq!(status, 0, "{err}");
     assert!(out.contains("Current answer: A person decides with it"), "/back shows the answer given: {out}");
     assert!(out.contains("Saved. Continue any time with resume N-1."), "{out}");
     let resumed = out.rsplit("resume N-1\n").next().unwrap();
-    assert!(resumed.contains("question 4/23") && resumed.contains("How is it done today?"), "{resumed}");
+    assert!(resumed.contains("step 2 · at most") && resumed.contains("Why now?"), "{resumed}");
 }
 
 #[test]
 fn a_wrong_choice_or_a_bad_number_asks_again() {
-    let input = "need Forecast demand\n\nStores\n\nCut stockouts at store 12\n9\n1\n2\n2\n1\n1\n1\nabc\n92\n";
+    let input = "need Forecast demand\n\nStores\n\n9\n2\n1\n2\n5\n6\n1\nabc\n96\n92\n\n";
     let (_, out, _) = console(&["--user", "aiko"], input, &[]);
     assert!(out.contains("“9” is not on the list."), "{out}");
     assert!(out.contains("“abc” is not a number"), "{out}");
-    assert!(out.contains("The accuracy you would act on"), "the flow goes on after a good answer: {out}");
+    assert!(out.contains("⚠ Accuracy today:"), "the error names the field: {out}");
+    assert!(out.contains("staff-hours"), "the flow goes on after good answers: {out}");
 }
 
 #[test]
@@ -73,7 +76,7 @@ fn the_console_speaks_japanese_and_reads_the_database_from_the_environment() {
     let url = format!("sqlite://{}", db.path().join("ja.db").display());
     let (status, out, err) = console(&["--lang", "ja", "--user", "hana"], WHOLE_NEED, &[("KAKEHASHI_DB", &url)]);
     assert_eq!(status, 0, "{err}");
-    assert!(out.contains("どんな業務上の成果を変えたいですか"), "{out}");
+    assert!(out.contains("答えが得られたら、誰が何を変えますか"), "{out}");
     assert!(out.contains("判定：MLプロトタイプを試す価値あり"), "{out}");
     assert!(db.path().join("ja.db").exists(), "KAKEHASHI_DB named the file");
 }

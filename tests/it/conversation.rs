@@ -6,30 +6,42 @@ use kakehashi::domain::{Change, ItemKind, ItemRef, Lang, Outcome, Status};
 
 use crate::helpers::{Person, WORKSPACE, actions, app, backends, form, said, sqlite};
 
-/// A need that ends in "worth an ML prototype", in the order the questions come.
+/// A need that ends in "worth an ML prototype", in the order the conversation asks: what
+/// decides first, the numbers in two forms, then the questions that raise flags. Its goal,
+/// alternatives and volume are never asked: they cannot change its outcome.
 pub const PROTOTYPE: &[(&str, &str)] = &[
-    ("goal", "Cut stockouts at store 12 by a fifth"),
-    ("driver", "problem"),
     ("action", "person_decides"),
+    ("driver", "problem"),
     ("current", "people_digital"),
-    ("alternatives", "tried_failed"),
-    ("fit", "volume,drift"),
+    ("data_level", "lv3"),
+    ("fit", "training_cost,drift"),
     ("baseline", "measured"),
     ("baseline_accuracy", "92"),
     ("target_accuracy", "96"),
-    ("error_cost", "medium"),
-    ("volume", "5,200"),
     ("hours", "160"),
     ("value_base", "800000000"),
     ("uplift_pct", "2"),
-    ("owner", "funded_owner"),
     ("rules", "impossible"),
-    ("data_level", "lv3"),
     ("labels", "gt_100k"),
+    ("error_cost", "medium"),
+    ("owner", "funded_owner"),
     ("feedback", "immediate_recorded"),
     ("people_impact", "none"),
     ("maintenance", "ai_team"),
 ];
+
+/// The steps of [`PROTOTYPE`]: two groups of numbers share a form each.
+pub const PROTOTYPE_STEPS: usize = 15;
+
+/// The answer [`PROTOTYPE`] gives to a question (for the other fields of a form).
+pub fn prototype_value(question: &str) -> &'static str {
+    PROTOTYPE.iter().find(|(q, _)| *q == question).map(|(_, v)| *v).unwrap_or_else(|| panic!("no answer to {question}"))
+}
+
+/// Whether `question` was answered in the form of an earlier question of its group.
+pub fn answered_in_its_group(question: &str) -> bool {
+    kakehashi::domain::conversation::group_of(question).first().is_some_and(|first| *first != question)
+}
 
 fn n(number: i64) -> ItemRef {
     ItemRef { kind: ItemKind::Need, number }
@@ -61,7 +73,21 @@ async fn answer(p: &Person<'_>, replies: &[Outbound], question: &str, value: &st
     if let Some(open) = find("q:", question) {
         let opened = p.click(&open).await;
         let f = form(&opened).unwrap_or_else(|| panic!("the Answer button opens a form: {}", said(&opened))).clone();
-        return p.submit(&f.id, &[("answer", value)]).await;
+        let values: Vec<(&str, &str)> = f
+            .fields
+            .iter()
+            .map(|field| {
+                if field.id == "answer" || field.id == question {
+                    (field.id.as_str(), value)
+                } else {
+                    (field.id.as_str(), prototype_value(&field.id))
+                }
+            })
+            .collect();
+        return p.submit(&f.id, &values).await;
+    }
+    if answered_in_its_group(question) {
+        return replies.to_vec();
     }
     panic!("'{question}' is not being asked; the replies say:\n{}", said(replies));
 }
@@ -81,7 +107,7 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict() {
         let first = submit_need(&aiko, "Forecast weekly demand for store 12", "Store operations").await;
         let text = said(&first);
         assert!(text.contains("N-1 is saved"), "{text}");
-        assert!(text.contains("question 1/23"), "{text}");
+        assert!(text.contains("step 1 · at most 18 more"), "{text}");
         let replies = answer_all(&aiko, first, PROTOTYPE).await;
         let text = said(&replies);
         assert!(text.contains("N-1 · Verdict: Worth an ML prototype"), "{text}");
@@ -98,17 +124,35 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict() {
     }
 }
 
+/// The "at most n more" of a progress line.
+fn at_most(text: &str) -> usize {
+    let rest = &text[text.find("at most ").unwrap_or_else(|| panic!("no progress in {text}")) + 8..];
+    rest.split(' ').next().unwrap().parse().unwrap()
+}
+
 #[tokio::test]
-async fn progress_counts_only_the_questions_that_still_apply() {
+async fn progress_shows_the_step_and_at_most_how_many_more_and_never_grows() {
     let app = app(sqlite().await).await;
     let aiko = app.person("aiko");
-    let first = submit_need(&aiko, "Spot scratches", "QA").await;
-    let before_baseline = answer_all(&aiko, first, &PROTOTYPE[..6]).await;
-    assert!(said(&before_baseline).contains("question 7/23"));
-    let after = answer(&aiko, &before_baseline, "baseline", "unknown").await;
-    // baseline_accuracy no longer applies: the target is question 8 of 22
-    assert!(said(&after).contains("The accuracy you would act on"), "{}", said(&after));
-    assert!(said(&after).contains("question 8/22"), "{}", said(&after));
+    let mut replies = submit_need(&aiko, "Spot scratches", "QA").await;
+    let mut bound = at_most(&said(&replies));
+    for (i, (q, v)) in PROTOTYPE[..PROTOTYPE.len() - 1].iter().enumerate() {
+        replies = answer(&aiko, &replies, q, v).await;
+        if answered_in_its_group(q) || PROTOTYPE.get(i + 1).is_some_and(|(n, _)| answered_in_its_group(n)) {
+            continue;
+        }
+        let text = said(&replies);
+        let now = if text.contains("the last one") { 0 } else { at_most(&text) };
+        assert!(now < bound, "after {q}: at most {now}, before at most {bound}");
+        bound = now;
+    }
+    assert!(said(&replies).contains("step 15 · the last one"), "{}", said(&replies));
+    // a need that turns out to be a report ends at once
+    let first = submit_need(&aiko, "Weekly sales figures", "Sales").await;
+    let asked = answer(&aiko, &first, "action", "report").await;
+    assert!(said(&asked).contains("step 2 · at most 1 more"), "{}", said(&asked));
+    let done = answer(&aiko, &asked, "driver", "opportunity").await;
+    assert!(said(&done).contains("Not ML: a report will do"), "{}", said(&done));
 }
 
 #[tokio::test]
@@ -116,14 +160,14 @@ async fn back_shows_the_previous_question_with_its_answer_and_a_new_answer_repla
     let app = app(sqlite().await).await;
     let aiko = app.person("aiko");
     let first = submit_need(&aiko, "Forecast demand", "Stores").await;
-    let replies = answer_all(&aiko, first, &PROTOTYPE[..3]).await;
+    let replies = answer_all(&aiko, first, &PROTOTYPE[..1]).await;
     let back = actions(&replies).into_iter().find(|a| a.starts_with("b:")).expect("a Back button");
     let previous = aiko.click(&back).await;
     let text = said(&previous);
     assert!(text.contains("When you have the answer, who does what differently?"), "{text}");
     assert!(text.contains("Current answer: A person decides with it"), "{text}");
     let next = answer(&aiko, &previous, "action", "automatic").await;
-    assert!(said(&next).contains("How is it done today?"), "{}", said(&next));
+    assert!(said(&next).contains("Why now?"), "{}", said(&next));
     let item = app.bot.store.item(WORKSPACE, n(1)).await.unwrap().unwrap();
     assert_eq!(item.answers.get("action"), Some(&kakehashi::domain::Answer::One("automatic".into())));
 }
@@ -138,8 +182,8 @@ async fn a_checklist_left_for_later_resumes_where_it_stopped() {
     assert!(said(&aiko.click(&later).await).contains("Continue any time with resume N-1"));
     // later, from anywhere
     let resumed = aiko.command("resume N-1").await;
-    assert!(said(&resumed).contains("Have you tried changing the workflow"), "{}", said(&resumed));
-    assert!(said(&resumed).contains("question 5/23"));
+    assert!(said(&resumed).contains("Which of these apply?"), "{}", said(&resumed));
+    assert!(said(&resumed).contains("step 5 · at most"), "{}", said(&resumed));
     let mine = aiko.command("mine").await;
     assert!(said(&mine).contains("N-1") && said(&mine).contains("screening"), "{}", said(&mine));
     assert!(actions(&mine).contains(&"r:N-1".to_string()));
@@ -163,7 +207,7 @@ async fn the_same_click_twice_changes_nothing_the_second_time() {
     let history = app.bot.store.events(WORKSPACE, n(1)).await.unwrap();
     assert_eq!(history.len(), 2, "one submission, not two: {history:?}");
     let item = app.bot.store.item(WORKSPACE, n(1)).await.unwrap().unwrap();
-    assert_eq!(item.version, PROTOTYPE.len() as i64, "one save per answer");
+    assert_eq!(item.version, PROTOTYPE_STEPS as i64, "one save per step");
 }
 
 #[tokio::test]
@@ -204,8 +248,9 @@ async fn an_edit_that_opens_a_new_question_asks_it_before_the_verdict_is_remade(
     let app = app(sqlite().await).await;
     let aiko = app.person("aiko");
     let mut script = PROTOTYPE.to_vec();
-    script[6] = ("baseline", "unknown");
-    script.remove(7);
+    // without a measured baseline the accuracies are not asked
+    script[5] = ("baseline", "unknown");
+    script.drain(6..8);
     let first = submit_need(&aiko, "Forecast demand", "Stores").await;
     let verdict = answer_all(&aiko, first, &script).await;
     assert!(said(&verdict).contains("Baseline first"), "{}", said(&verdict));
@@ -221,22 +266,31 @@ async fn a_bad_number_brings_the_form_back_with_what_was_wrong() {
     let app = app(sqlite().await).await;
     let aiko = app.person("aiko");
     let first = submit_need(&aiko, "Forecast demand", "Stores").await;
-    let replies = answer_all(&aiko, first, &PROTOTYPE[..7]).await;
-    let form_id = "ans:N-1:baseline_accuracy";
+    let replies = answer_all(&aiko, first, &PROTOTYPE[..6]).await;
+    let opened = aiko.click(&actions(&replies).into_iter().find(|a| a == "q:N-1:baseline_accuracy").unwrap()).await;
+    let f = form(&opened).expect("one form for both accuracies").clone();
+    let fields: Vec<&str> = f.fields.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(fields, ["baseline_accuracy", "target_accuracy"]);
+    assert!(f.fields.iter().all(|f| f.label.chars().count() <= 45), "short labels: {:?}", f.fields);
+    assert!(f.fields[0].hint.as_deref().unwrap().contains("Current accuracy or quality"), "the question as hint");
     for (typed, expected) in [
         ("lots", "“lots” is not a number. “Accuracy today” needs a number"),
         ("120", "120 is too large for “Accuracy today”: give a number of at most 100"),
         ("-3", "-3 is too small for “Accuracy today”: give a number of at least 0"),
         ("1e400", "is not a number"),
     ] {
-        let again = aiko.submit(form_id, &[("answer", typed)]).await;
-        let f = form(&again).unwrap_or_else(|| panic!("{typed}: the form comes back: {}", said(&again)));
-        assert!(f.errors[0].1.contains(expected), "{typed}: {:?}", f.errors);
-        assert_eq!(f.fields[0].initial.as_deref(), Some(typed), "what was typed is kept");
+        let again = aiko.submit(&f.id, &[("baseline_accuracy", typed), ("target_accuracy", "96")]).await;
+        let back = form(&again).unwrap_or_else(|| panic!("{typed}: the form comes back: {}", said(&again)));
+        assert_eq!(back.errors.len(), 1, "{:?}", back.errors);
+        assert_eq!(back.errors[0].0, "baseline_accuracy", "the error names its field");
+        assert!(back.errors[0].1.contains(expected), "{typed}: {:?}", back.errors);
+        assert_eq!(back.fields[0].initial.as_deref(), Some(typed), "what was typed is kept");
+        assert_eq!(back.fields[1].initial.as_deref(), Some("96"), "the good field is kept");
     }
-    let _ = replies;
-    let ok = aiko.submit(form_id, &[("answer", "92%")]).await;
-    assert!(said(&ok).contains("The accuracy you would act on"));
+    let item = app.bot.store.item(WORKSPACE, n(1)).await.unwrap().unwrap();
+    assert_eq!(item.answers.get("target_accuracy"), Some(&kakehashi::domain::Answer::Number(96.0)), "saved");
+    let ok = aiko.submit(&f.id, &[("baseline_accuracy", "92%"), ("target_accuracy", "96")]).await;
+    assert!(said(&ok).contains("staff-hours"), "the next step: {}", said(&ok));
 }
 
 #[tokio::test]
@@ -272,7 +326,7 @@ async fn only_the_requester_answers_but_anyone_can_look() {
     assert!(said(&kenji.command("resume N-1").await).contains("Only the person who submitted N-1"));
     let shown = said(&kenji.command("show N-1").await);
     assert!(shown.contains("Forecast demand") && shown.contains("Requester: @aiko"), "{shown}");
-    assert!(shown.contains("question 1/23"), "{shown}");
+    assert!(shown.contains("the checklist is at step 1, at most 18 more to go"), "{shown}");
 }
 
 #[tokio::test]
@@ -356,7 +410,7 @@ async fn the_checklist_speaks_the_persons_language() {
     hana.lang = Some(Lang::Ja);
     let first = submit_need(&hana, "経費精算を楽にしたい", "経理").await;
     let text = said(&first);
-    assert!(text.contains("どんな業務上の成果を変えたいですか"), "{text}");
+    assert!(text.contains("答えが得られたら、誰が何を変えますか"), "{text}");
     let verdict = answer_all(&hana, first, PROTOTYPE).await;
     assert!(said(&verdict).contains("判定：MLプロトタイプを試す価値あり"), "{}", said(&verdict));
 }
@@ -366,7 +420,7 @@ async fn a_skipped_question_cannot_be_answered_by_a_crafted_click() {
     let app = app(sqlite().await).await;
     let aiko = app.person("aiko");
     let first = submit_need(&aiko, "Forecast demand", "Stores").await;
-    let replies = answer_all(&aiko, first, &PROTOTYPE[..6]).await;
+    let replies = answer_all(&aiko, first, &PROTOTYPE[..5]).await;
     answer(&aiko, &replies, "baseline", "unknown").await;
     let refused = said(&aiko.click("q:N-1:baseline_accuracy").await);
     assert!(refused.contains("no longer applies to N-1"), "{refused}");
@@ -393,4 +447,25 @@ async fn an_internal_failure_is_an_apology_with_an_id_not_a_stack_trace() {
     let reply = said(&aiko.command("show N-1").await);
     assert!(reply.contains("Sorry, something went wrong on our side (error "), "{reply}");
     assert!(!reply.to_lowercase().contains("no such table"), "internal details stay in the log: {reply}");
+}
+
+#[tokio::test]
+async fn a_question_that_was_never_asked_can_be_answered_later_and_the_verdict_is_remade() {
+    for db in backends().await {
+        let app = app(db).await;
+        let aiko = app.person("aiko");
+        let first = submit_need(&aiko, "Weekly sales by region", "Sales").await;
+        let done = answer_all(&aiko, first, &[("action", "report"), ("driver", "problem")]).await;
+        assert!(said(&done).contains("Not ML: a report will do"), "{}", said(&done));
+        let list = aiko.command("answers N-1").await;
+        assert!(said(&list).contains("Goal (not asked)"), "{}", said(&list));
+        let asked = aiko.pick("e:N-1", &["goal"]).await;
+        let f = form(&asked).expect("the goal's form").clone();
+        let after = aiko.submit(&f.id, &[("answer", "Regional managers see last week's sales every Monday")]).await;
+        assert!(said(&after).contains("The verdict is still “Not ML: a report will do”"), "{}", said(&after));
+        let item = app.bot.store.item(WORKSPACE, n(1)).await.unwrap().unwrap();
+        assert!(item.answers.get("goal").is_some());
+        let history = app.bot.store.events(WORKSPACE, n(1)).await.unwrap();
+        assert!(matches!(&history.last().unwrap().change, Change::AnswerEdited { question, .. } if question == "goal"));
+    }
 }

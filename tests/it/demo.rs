@@ -23,6 +23,11 @@ async fn the_demo_plays_every_outcome_and_every_seed_state_on_both_backends() {
         assert!(report.contains("2026-08-24 to 2026-11-22"), "the quarter ends the Sunday before now: {report}");
         assert!(report.contains("19 needs from 12 teams"), "{report}");
         assert!(
+            report.contains("Finance asks “Automate checks of expense reports”; the bot shows a similar earlier need: N-3 Use AI on expense reports · declined · “No result to change yet"),
+            "the near-duplicate: {report}"
+        );
+        assert!(report.contains("yuki withdraws it with one click"), "{report}");
+        assert!(
             report.contains("The stage changed: 1 → 2."),
             "the quarter's last digest announces the new stage: {report}"
         );

@@ -21,7 +21,7 @@ use kakehashi::transport::discord::interaction::Discord;
 use kakehashi::transport::discord::{endpoint, gateway, verify::SignatureCheck};
 use serde_json::{Value, json};
 
-use crate::conversation::PROTOTYPE;
+use crate::conversation::{PROTOTYPE, answered_in_its_group, prototype_value};
 use crate::discord_fake::{
     ADMIN, AIKO, APP, BEN, DM_CHANNEL, FakeDiscord, GUILD, Sender, autocomplete, command, component, custom_ids, modal,
     text as said,
@@ -158,7 +158,14 @@ fn check_message_limits(v: &Value) {
 /// Answers the question the message asks, as a person would on Discord: a button, a select, or
 /// the "Answer…" button and its modal. Returns the response (the message updated in place).
 async fn answer(app: &DiscordApp, who: Sender, data: &Value, question: &str, value: &str) -> Value {
+    answer_counted(app, who, data, question, value).await.0
+}
+
+/// Answers the question `data` asks; returns the response and the round trips it took (a
+/// click, and a submitted modal).
+async fn answer_counted(app: &DiscordApp, who: Sender, data: &Value, question: &str, value: &str) -> (Value, usize) {
     let ids = custom_ids(data);
+    let mut trips = 1;
     let find = |prefix: &str, suffix: &str| {
         ids.iter()
             .find(|id| id.starts_with(prefix) && id.contains(&format!(":{question}")) && id.ends_with(suffix))
@@ -173,12 +180,27 @@ async fn answer(app: &DiscordApp, who: Sender, data: &Value, question: &str, val
         let opened = app.click(who, &open).await;
         assert_eq!(opened["type"], 9, "the Answer button opens a modal: {opened}");
         let form = opened["data"]["custom_id"].as_str().unwrap().to_string();
-        app.submit(who, &form, &[("answer", value)], true).await
+        // every text input of the step's modal, from the script
+        let typed: Vec<(String, &str)> = opened["data"]["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let id = row["components"][0]["custom_id"].as_str().unwrap().to_string();
+                let v = if id == "answer" || id == question { value } else { prototype_value(&id) };
+                (id, v)
+            })
+            .collect();
+        let typed: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        trips = 2;
+        app.submit(who, &form, &typed, true).await
+    } else if answered_in_its_group(question) {
+        return (json!({"type": 7, "data": data.clone()}), 0);
     } else {
         panic!("'{question}' is not being asked: {}", said(data));
     };
     assert_eq!(response["type"], 7, "the checklist updates its message in place: {response}");
-    response
+    (response, trips)
 }
 
 /// `/ai need <title>`, its modal, and the first question.
@@ -267,11 +289,16 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_on_discord() {
         let first = submit_need(&app, aiko, "Forecast weekly demand for store 12").await;
         let text = said(&first["data"]);
         assert!(text.contains("N-1 is saved"), "{text}");
-        assert!(text.contains("question 1/23"), "{text}");
+        assert!(text.contains("step 1 · at most 18 more"), "{text}");
         let mut data = first["data"].clone();
+        // the command and the need's modal, then every step
+        let mut round_trips = 2;
         for (q, v) in PROTOTYPE {
-            data = answer(&app, aiko, &data, q, v).await["data"].clone();
+            let (response, trips) = answer_counted(&app, aiko, &data, q, v).await;
+            data = response["data"].clone();
+            round_trips += trips;
         }
+        assert!(round_trips <= 20, "{round_trips} round trips from the command to the verdict");
         let text = said(&data);
         assert!(text.contains("N-1 · Verdict: Worth an ML prototype"), "{text}");
         assert!(text.contains("The AI team gets it for triage now"), "{text}");
@@ -285,27 +312,73 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_on_discord() {
 }
 
 #[tokio::test]
+async fn a_similar_earlier_need_is_shown_and_the_new_one_withdrawn_with_one_click_on_discord() {
+    let app = spawn(sqlite().await).await;
+    let first = submit_need(&app, Sender::member(AIKO), "Automate expense claim checks").await;
+    assert!(said(&first["data"]).contains("step 1"), "nothing alike yet: {}", said(&first["data"]));
+    let ben = Sender::member(BEN);
+    let shown = submit_need(&app, ben, "Check expense claims automatically").await;
+    check_message_limits(&shown);
+    let text = said(&shown["data"]);
+    assert!(text.contains("N-1") && text.contains("Automate expense claim checks"), "{text}");
+    let done = app.click(ben, "m:N-2:withdrawn").await;
+    assert!(said(&done["data"]).contains("N-2: now withdrawn"), "{done}");
+    let item = app.bot.store.item(WORKSPACE, ItemRef { kind: ItemKind::Need, number: 2 }).await.unwrap().unwrap();
+    assert_eq!(item.status, Status::Withdrawn);
+}
+
+#[tokio::test]
+async fn a_paper_process_reaches_its_verdict_in_a_few_round_trips_on_discord() {
+    let app = spawn(sqlite().await).await;
+    let aiko = Sender::member(AIKO);
+    let mut data = submit_need(&app, aiko, "Predict late deliveries").await["data"].clone();
+    let mut round_trips = 2;
+    for (q, v) in [("action", "person_decides"), ("driver", "problem"), ("current", "paper")] {
+        let (response, trips) = answer_counted(&app, aiko, &data, q, v).await;
+        data = response["data"].clone();
+        round_trips += trips;
+    }
+    assert!(said(&data).contains("Verdict: Not ML yet: digitise first"), "{}", said(&data));
+    assert!(round_trips <= 8, "{round_trips}");
+}
+
+#[tokio::test]
 async fn a_bad_answer_in_a_modal_comes_back_with_the_error_and_a_button_to_open_it_again() {
     let app = spawn(sqlite().await).await;
     let aiko = Sender::member(AIKO);
     let mut data = submit_need(&app, aiko, "Spot scratches").await["data"].clone();
-    for (q, v) in &PROTOTYPE[..7] {
+    for (q, v) in &PROTOTYPE[..6] {
         data = answer(&app, aiko, &data, q, v).await["data"].clone();
     }
-    assert!(said(&data).contains("question 8/23"), "{}", said(&data));
-    let refused = app.submit(aiko, "ans:N-1:baseline_accuracy", &[("answer", "ninety-two")], true).await;
+    assert!(said(&data).contains("step 7 · at most"), "{}", said(&data));
+    let opened = app.click(aiko, "q:N-1:baseline_accuracy").await;
+    assert_eq!(opened["type"], 9, "{opened}");
+    let inputs: Vec<&Value> =
+        opened["data"]["components"].as_array().unwrap().iter().map(|r| &r["components"][0]).collect();
+    let labels: Vec<&str> = inputs.iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["Accuracy today", "Accuracy needed"], "one modal, short labels");
+    assert!(inputs[0]["placeholder"].as_str().unwrap().starts_with("Current accuracy or quality"), "{opened}");
+    let typed = [("baseline_accuracy", "ninety-two"), ("target_accuracy", "96")];
+    let refused = app.submit(aiko, "ans:N-1:baseline_accuracy", &typed, true).await;
     assert_eq!(refused["type"], 4, "a new private message, the question stays: {refused}");
     assert_eq!(refused["data"]["flags"], 64);
     let text = said(&refused["data"]);
-    assert!(text.contains("is not a number"), "{text}");
+    assert!(text.contains("is not a number") && text.contains("Accuracy today"), "names the field: {text}");
     assert!(text.contains("You wrote: ninety\\-two") || text.contains("You wrote: ninety-two"), "{text}");
     assert_eq!(custom_ids(&refused["data"]), ["o:ans:N-1:baseline_accuracy"]);
     let reopened = app.click(aiko, "o:ans:N-1:baseline_accuracy").await;
     assert_eq!(reopened["type"], 9, "{reopened}");
     assert_eq!(reopened["data"]["custom_id"], "ans:N-1:baseline_accuracy");
+    // the good value was saved: the form asks only what is still missing
+    let rows = reopened["data"]["components"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{reopened}");
+    assert_eq!(rows[0]["components"][0]["label"], "Accuracy today");
+    let n1 = ItemRef { kind: ItemKind::Need, number: 1 };
+    let item = app.bot.store.item(WORKSPACE, n1).await.unwrap().unwrap();
+    assert_eq!(item.answers.get("target_accuracy"), Some(&kakehashi::domain::Answer::Number(96.0)), "kept");
     let saved = app.submit(aiko, "ans:N-1:baseline_accuracy", &[("answer", "92")], true).await;
     assert_eq!(saved["type"], 7);
-    assert!(said(&saved["data"]).contains("question 9/23"), "{}", said(&saved["data"]));
+    assert!(said(&saved["data"]).contains("step 8 · at most"), "{}", said(&saved["data"]));
 }
 
 #[tokio::test]
@@ -526,12 +599,20 @@ async fn a_gateway_interaction_is_answered_through_the_rest_api() {
     let submitted =
         modal(aiko, 12, "need", &[("title", "Forecast weekly demand"), ("team", "Stores"), ("description", "")], false);
     gateway::on_interaction(&discord, serde_json::from_value(submitted).unwrap()).await;
-    let call = fake.wait_for("the callback", |c| c.path.contains("interaction-token-12")).await;
+    let mut call = fake.wait_for("the callback", |c| c.path.contains("interaction-token-12")).await;
     assert_eq!(call.body["type"], 4);
     assert!(said(&call.body["data"]).contains("N-1 is saved"));
+    // "a mandate" makes the goal decide: it is asked next, in a modal
+    for (n, click) in [(13, "a:N-1:action:person_decides"), (14, "a:N-1:driver:mandate")] {
+        assert!(custom_ids(&call.body["data"]).contains(&click.to_string()), "{}", call.body);
+        gateway::on_interaction(&discord, serde_json::from_value(component(aiko, n, click, None)).unwrap()).await;
+        let token = format!("interaction-token-{n}");
+        call = fake.wait_for("the callback", |c| c.path.contains(&token)).await;
+        assert_eq!(call.body["type"], 7, "{}", call.body);
+    }
     let goal = custom_ids(&call.body["data"]).into_iter().find(|id| id.starts_with("q:N-1:goal")).unwrap();
-    gateway::on_interaction(&discord, serde_json::from_value(component(aiko, 13, &goal, None)).unwrap()).await;
-    let call = fake.wait_for("the callback", |c| c.path.contains("interaction-token-13")).await;
+    gateway::on_interaction(&discord, serde_json::from_value(component(aiko, 15, &goal, None)).unwrap()).await;
+    let call = fake.wait_for("the callback", |c| c.path.contains("interaction-token-15")).await;
     assert_eq!(call.body["type"], 9);
     assert_eq!(call.body["data"]["custom_id"], "ans:N-1:goal");
 }

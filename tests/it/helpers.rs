@@ -332,6 +332,16 @@ impl Store for Gated {
     async fn events(&self, workspace: &str, item: ItemRef) -> Result<Vec<Event>, StoreError> {
         self.inner.events(workspace, item).await
     }
+    async fn similar_needs(
+        &self,
+        workspace: &str,
+        except: Option<ItemRef>,
+        title: &str,
+        description: &str,
+        limit: usize,
+    ) -> Result<Vec<kakehashi::storage::SimilarNeed>, StoreError> {
+        self.inner.similar_needs(workspace, except, title, description, limit).await
+    }
     async fn count_items(&self, workspace: &str) -> Result<i64, StoreError> {
         self.inner.count_items(workspace).await
     }

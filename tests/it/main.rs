@@ -21,6 +21,7 @@ mod ops;
 mod prompts;
 mod replicas;
 mod schema;
+mod similar;
 mod slack;
 mod storage;
 mod tracking;

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::sync::oneshot;
 
-use crate::conversation::PROTOTYPE;
+use crate::conversation::{PROTOTYPE, answered_in_its_group, prototype_value};
 use crate::fake_slack::{FakeSlack, FakeSocket, Scripted};
 use crate::helpers::{TestDb, backends, sqlite, t0};
 
@@ -42,7 +42,16 @@ fn signature(secret: &str, timestamp: &str, body: &[u8]) -> String {
     format!("v0={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// What the last step of a checklist helper left open: a click's trigger (a form may have opened
+/// with it), or the next form shown in place of a submitted one; with the response URL.
+enum Opened {
+    Click(String, String),
+    View(String, Value),
+}
+
 struct Server {
+    /// The trigger of the last click the checklist helpers made (a form may have opened with it).
+    last_click: std::sync::Mutex<Option<Opened>>,
     addr: SocketAddr,
     fake: FakeSlack,
     bot: Arc<Bot>,
@@ -101,7 +110,16 @@ async fn serve(db: TestDb, setup: Setup) -> Server {
     tokio::spawn(app.run_until_stopped(async {
         let _ = stopped.await;
     }));
-    Server { addr, fake, bot, deliverers, http: reqwest::Client::new(), _db: db, _stop: stop }
+    Server {
+        last_click: Default::default(),
+        addr,
+        fake,
+        bot,
+        deliverers,
+        http: reqwest::Client::new(),
+        _db: db,
+        _stop: stop,
+    }
 }
 
 /// What a slash command got back, and what Slack gave it to answer with.
@@ -394,28 +412,85 @@ impl Server {
     }
 
     /// Answers the question `shown` asks, the way a person would in Slack.
+    /// Answers the question `shown` asks; returns the new message and the round trips it took
+    /// (a click, and a submitted form).
     async fn answer(&self, shown: &Value, question: &str, value: &str) -> Value {
+        self.answer_counted(shown, question, value).await.0
+    }
+
+    async fn answer_counted(&self, shown: &Value, question: &str, value: &str) -> (Value, usize) {
         let ids: Vec<String> =
             elements(&shown["blocks"]).iter().map(|e| e["action_id"].as_str().unwrap().to_string()).collect();
         let button = format!("a:N-1:{question}:{value}");
         let select = format!("p:N-1:{question}");
         let opener = format!("q:N-1:{question}");
         if ids.contains(&button) {
-            let (url, _) = self.use_control(shown, &button, &[]).await;
-            return self.replacement(&url).await;
+            let (url, trigger) = self.use_control(shown, &button, &[]).await;
+            *self.last_click.lock().unwrap() = Some(Opened::Click(url.clone(), trigger));
+            return (self.replacement(&url).await, 1);
         }
         if ids.contains(&select) {
+            // Slack sends a payload for each pick, with every option picked so far; Next takes them
             let picked: Vec<&str> = value.split(',').collect();
-            let (url, _) = self.use_control(shown, &select, &picked).await;
-            return self.replacement(&url).await;
+            let mut current = shown.clone();
+            for n in 1..=picked.len() {
+                let (url, _) = self.use_control(&current, &select, &picked[..n]).await;
+                current = self.replacement(&url).await;
+            }
+            let next = elements(&current["blocks"])
+                .iter()
+                .map(|e| e["action_id"].as_str().unwrap().to_string())
+                .find(|id| id.starts_with(&format!("t:N-1:{question}:")))
+                .unwrap_or_else(|| panic!("a Next button: {}", texts(&current)));
+            let (url, trigger) = self.use_control(&current, &next, &[]).await;
+            *self.last_click.lock().unwrap() = Some(Opened::Click(url.clone(), trigger));
+            return (self.replacement(&url).await, picked.len() + 1);
         }
         if ids.contains(&opener) {
-            let (url, trigger) = self.use_control(shown, &opener, &[]).await;
-            let view = self.opened(&trigger).await;
+            // after a click whose next step is a form, the form opened with that click
+            // (its answer is the second message to that click's response URL)
+            let last_click = self.last_click.lock().unwrap().take();
+            let (url, view, trips) = match last_click {
+                Some(Opened::Click(url, trigger)) => (url, self.opened(&trigger).await, 1),
+                Some(Opened::View(url, view)) => (url, view, 1),
+                None => {
+                    let (url, trigger) = self.use_control(shown, &opener, &[]).await;
+                    (url, self.opened(&trigger).await, 2)
+                }
+            };
+            let hook = format!("hook:{}", url.rsplit('/').next().unwrap());
+            let posts = self.fake.calls_of(&hook).len() + 1;
             assert_eq!(view["callback_id"], format!("ans:N-1:{question}"));
-            let (status, body) = self.interact(&view_submission("U1", &view, &[("answer", value)])).await;
-            assert_eq!((status, body), (200, None), "an accepted form closes");
-            return self.replacement(&url).await;
+            // every field of the step's form, from the script
+            let typed: Vec<(String, &str)> = view["blocks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|b| b["type"] == "input")
+                .map(|b| {
+                    let id = b["block_id"].as_str().unwrap().to_string();
+                    let v = if id == "answer" || id == question { value } else { prototype_value(&id) };
+                    (id, v)
+                })
+                .collect();
+            let typed: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            let (status, body) = self.interact(&view_submission("U1", &view, &typed)).await;
+            assert_eq!(status, 200);
+            match body {
+                // the next step's form in place of this one
+                Some(ack) if ack["response_action"] == "update" => {
+                    *self.last_click.lock().unwrap() = Some(Opened::View(url.clone(), ack["view"].clone()));
+                }
+                other => assert_eq!(other, None, "an accepted form closes"),
+            }
+            let posted = self.fake.wait_hook(&url, posts).await;
+            let body = posted[posts - 1].body.clone();
+            assert_eq!(body["replace_original"], true, "{body}");
+            assert_slack_accepts(&body, 50);
+            return (body, trips);
+        }
+        if answered_in_its_group(question) {
+            return (shown.clone(), 0);
         }
         panic!("'{question}' is not being asked: {}", texts(shown));
     }
@@ -451,11 +526,16 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_in_slack() {
         assert!(texts(&posted[0].body).contains("N-1 is saved"));
         assert!(posted[0].authorization.is_none(), "no token to a response URL");
         let mut shown = posted[1].body.clone();
-        assert!(texts(&shown).contains("question 1/23"), "{}", texts(&shown));
+        assert!(texts(&shown).contains("step 1 · at most 18 more"), "{}", texts(&shown));
 
+        // the command and the need's form, then every step
+        let mut round_trips = 2;
         for (question, value) in PROTOTYPE {
-            shown = s.answer(&shown, question, value).await;
+            let (next, trips) = s.answer_counted(&shown, question, value).await;
+            shown = next;
+            round_trips += trips;
         }
+        assert!(round_trips <= 20, "{round_trips} round trips from the command to the verdict");
         let verdict = texts(&shown);
         assert!(verdict.contains("N-1 · Verdict: Worth an ML prototype"), "{verdict}");
         assert!(verdict.contains("92% to 96% halves the error"), "{verdict}");
@@ -478,6 +558,85 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_in_slack() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_multi_select_keeps_every_pick_until_next() {
+    let s = serve(sqlite().await, HTTP).await;
+    let sent = s.command("U1", "C1", "need Forecast demand").await;
+    let need = s.opened(&sent.trigger_id).await;
+    s.interact(&view_submission("U1", &need, &[("title", "Forecast demand"), ("team", "Stores"), ("description", "")]))
+        .await;
+    let mut shown = s.fake.wait_hook(&sent.response_url, 2).await[1].body.clone();
+    for (q, v) in &PROTOTYPE[..4] {
+        shown = s.answer(&shown, q, v).await;
+    }
+    // three picks, three payloads; each shows what is chosen and keeps it in the select
+    let picks = ["volume", "drift", "training_cost"];
+    for n in 1..=3 {
+        let (url, _) = s.use_control(&shown, "p:N-1:fit", &picks[..n]).await;
+        shown = s.replacement(&url).await;
+        let select = elements(&shown["blocks"]).into_iter().find(|e| e["action_id"] == "p:N-1:fit").unwrap();
+        assert_eq!(select["initial_options"].as_array().unwrap().len(), n, "{select}");
+        assert!(texts(&shown).contains("Chosen so far:"), "{}", texts(&shown));
+        let item = s.bot.store.item(WORKSPACE, n1()).await.unwrap().unwrap();
+        assert!(item.answers.get("fit").is_none(), "nothing is saved before Next");
+    }
+    assert!(texts(&shown).contains("Too many cases") && texts(&shown).contains("keeps changing"));
+    let ids: Vec<String> =
+        elements(&shown["blocks"]).iter().map(|e| e["action_id"].as_str().unwrap().to_string()).collect();
+    let next_button = ids.iter().find(|id| id.starts_with("t:N-1:fit:")).expect("a Next button");
+    let (url, _) = s.use_control(&shown, next_button, &[]).await;
+    let next = s.replacement(&url).await;
+    assert!(texts(&next).contains("How well do people"), "the next question: {}", texts(&next));
+    let item = s.bot.store.item(WORKSPACE, n1()).await.unwrap().unwrap();
+    let Some(kakehashi::domain::Answer::Many(mut fit)) = item.answers.get("fit").cloned() else { panic!() };
+    fit.sort();
+    assert_eq!(fit, ["drift", "training_cost", "volume"], "all three picks are the answer");
+}
+
+#[tokio::test]
+async fn a_similar_earlier_need_is_shown_and_the_new_one_withdrawn_with_one_click_in_slack() {
+    let s = serve(sqlite().await, HTTP).await;
+    // use_control clicks as U1: U2 asked first
+    for (user, title) in [("U2", "Automate expense claim checks"), ("U1", "Check expense claims automatically")] {
+        let sent = s.command(user, "C1", &format!("need {title}")).await;
+        let need = s.opened(&sent.trigger_id).await;
+        s.interact(&view_submission(user, &need, &[("title", title), ("team", "Finance"), ("description", "")])).await;
+        let posted = s.fake.wait_hook(&sent.response_url, 2).await;
+        let shown = posted[1].body.clone();
+        if user == "U2" {
+            assert!(texts(&shown).contains("step 1"), "nothing alike yet: {}", texts(&shown));
+            continue;
+        }
+        assert_eq!(shown["response_type"], "ephemeral");
+        let text = texts(&shown);
+        assert!(text.contains("N-1") && text.contains("Automate expense claim checks"), "{text}");
+        assert_slack_accepts(&shown, 50);
+        let (url, _) = s.use_control(&shown, "m:N-2:withdrawn", &[]).await;
+        let after = s.replacement(&url).await;
+        assert!(texts(&after).contains("N-2: now withdrawn"), "{}", texts(&after));
+    }
+    let item = s.bot.store.item(WORKSPACE, ItemRef { kind: ItemKind::Need, number: 2 }).await.unwrap().unwrap();
+    assert_eq!(item.status, Status::Withdrawn);
+}
+
+#[tokio::test]
+async fn a_paper_process_reaches_its_verdict_in_a_few_round_trips_in_slack() {
+    let s = serve(sqlite().await, HTTP).await;
+    let sent = s.command("U1", "C1", "need Predict late deliveries").await;
+    let need = s.opened(&sent.trigger_id).await;
+    let typed = [("title", "Predict late deliveries"), ("team", "Procurement"), ("description", "")];
+    s.interact(&view_submission("U1", &need, &typed)).await;
+    let mut shown = s.fake.wait_hook(&sent.response_url, 2).await[1].body.clone();
+    let mut round_trips = 2;
+    for (q, v) in [("action", "person_decides"), ("driver", "problem"), ("current", "paper")] {
+        let (next, trips) = s.answer_counted(&shown, q, v).await;
+        shown = next;
+        round_trips += trips;
+    }
+    assert!(texts(&shown).contains("Verdict: Not ML yet: digitise first"), "{}", texts(&shown));
+    assert!(round_trips <= 8, "{round_trips}");
 }
 
 #[tokio::test]
@@ -512,16 +671,32 @@ async fn a_bad_number_comes_back_as_errors_under_the_field() {
     s.interact(&view_submission("U1", &need, &[("title", "Forecast demand"), ("team", "Stores"), ("description", "")]))
         .await;
     let mut shown = s.fake.wait_hook(&sent.response_url, 2).await[1].body.clone();
-    for (q, v) in &PROTOTYPE[..7] {
+    for (q, v) in &PROTOTYPE[..6] {
         shown = s.answer(&shown, q, v).await;
     }
-    let (_, trigger) = s.use_control(&shown, "q:N-1:baseline_accuracy", &[]).await;
+    let (url, trigger) = s.use_control(&shown, "q:N-1:baseline_accuracy", &[]).await;
     let view = s.opened(&trigger).await;
-    let (status, ack) = s.interact(&view_submission("U1", &view, &[("answer", "lots")])).await;
+    let labels: Vec<&str> =
+        view["blocks"].as_array().unwrap().iter().map(|b| b["label"]["text"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["Accuracy today", "Accuracy needed"], "one modal, short labels");
+    let typed = [("baseline_accuracy", "lots"), ("target_accuracy", "96")];
+    let (status, ack) = s.interact(&view_submission("U1", &view, &typed)).await;
     assert_eq!(status, 200);
     let ack = ack.expect("errors in the acknowledgement");
     assert_eq!(ack["response_action"], "errors");
-    assert!(ack["errors"]["answer"].as_str().unwrap().contains("“lots” is not a number"), "{ack}");
+    let errors = ack["errors"].as_object().unwrap();
+    assert_eq!(errors.len(), 1, "only the bad field: {ack}");
+    assert!(errors["baseline_accuracy"].as_str().unwrap().contains("“lots” is not a number"), "{ack}");
+    // the good value is kept: saved, and Slack keeps the modal as typed
+    let item = s.bot.store.item(WORKSPACE, n1()).await.unwrap().unwrap();
+    assert_eq!(item.answers.get("target_accuracy"), Some(&kakehashi::domain::Answer::Number(96.0)));
+    let typed = [("baseline_accuracy", "92"), ("target_accuracy", "96")];
+    let (status, ack) = s.interact(&view_submission("U1", &view, &typed)).await;
+    assert_eq!(status, 200);
+    let ack = ack.expect("the next step's form in place of this one");
+    assert_eq!(ack["response_action"], "update");
+    assert_eq!(ack["view"]["callback_id"], "ans:N-1:hours", "{ack}");
+    assert!(texts(&s.replacement(&url).await).contains("staff-hours"));
 }
 
 #[tokio::test]
@@ -827,7 +1002,7 @@ async fn server_errors_are_retried_with_backoff() {
     assert!(calls[2].at.duration_since(calls[1].at) >= Duration::from_millis(500));
     assert_eq!(calls[0].body, calls[2].body);
     assert!(texts(&calls[2].body).contains("N-1 is saved"));
-    assert!(texts(&calls[3].body).contains("question 1/23"));
+    assert!(texts(&calls[3].body).contains("step 1 · at most 18 more"));
     assert!(s.fake.calls_of("chat.postMessage").is_empty(), "no fallback was needed");
 }
 
@@ -860,7 +1035,7 @@ async fn an_expired_response_url_falls_back_to_the_persons_dm() {
     let posted = s.fake.wait_calls("chat.postMessage", 2).await;
     assert_eq!(posted[0].body["channel"], "D1", "the DM conversations.open gave");
     assert!(texts(&posted[0].body).contains("N-1 is saved"));
-    assert!(texts(&posted[1].body).contains("question 1/23"));
+    assert!(texts(&posted[1].body).contains("step 1 · at most 18 more"));
     assert_eq!(s.fake.calls_of("conversations.open")[0].body["users"], "U1");
     assert_eq!(s.fake.calls_of(&hook).len(), 2, "a Slack error code is not retried");
 }
@@ -965,6 +1140,7 @@ async fn a_slow_bot_is_acknowledged_first_and_answers_when_done() {
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let (stop, _keep) = oneshot::channel::<()>();
     let s = Server {
+        last_click: Default::default(),
         addr,
         fake,
         bot: bot(&db),
@@ -1000,7 +1176,7 @@ async fn a_slow_bot_is_acknowledged_first_and_answers_when_done() {
     assert_eq!(updated[0].body["view_id"], "VSUBMIT");
     assert!(texts(&updated[0].body).contains("Done."));
     let posted = s.fake.wait_hook(&sent.response_url, 2).await;
-    assert!(texts(&posted[1].body).contains("question 1/23"));
+    assert!(texts(&posted[1].body).contains("step 1 · at most 18 more"));
 }
 
 fn envelope(id: &str, kind: &str, payload: Value) -> Value {

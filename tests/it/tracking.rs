@@ -322,8 +322,10 @@ async fn what_is_exported_is_what_is_stored() {
         app.grant("ada", Role::Admin).await;
         let aiko = app.person("aiko");
         let first = submit_need(&aiko, "Forecast \"weekly\" demand, store 12", "Store operations").await;
+        // the goal is asked when the need was pushed from outside
         let mut script = PROTOTYPE.to_vec();
-        script[0] = ("goal", "Cut stockouts, by a fifth;\nsay \"less waste\" — 日本語 too");
+        script[1] = ("driver", "mandate");
+        script.insert(2, ("goal", "Cut stockouts, by a fifth;\nsay \"less waste\" — 日本語 too"));
         answer_all(&aiko, first, &script).await;
         item_in(&app, ItemKind::Seed, "taro", " leading space, trailing ", Status::Idea).await;
         let ada = app.person("ada");
@@ -355,7 +357,7 @@ async fn what_is_exported_is_what_is_stored() {
         let json: Vec<serde_json::Value> = serde_json::from_slice(&file.bytes).unwrap();
         assert_eq!(json.len(), 2);
         assert_eq!(json[0]["title"], stored.title.as_str());
-        assert_eq!(json[0]["answers"]["fit"], serde_json::json!(["volume", "drift"]));
+        assert_eq!(json[0]["answers"]["fit"], serde_json::json!(["training_cost", "drift"]));
 
         let replies = ada.command("admin export events json").await;
         let Some(Outbound::File(file)) = replies.first() else { panic!() };

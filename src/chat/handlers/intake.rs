@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use super::super::message::{Block, Field, FieldKind, Form, Message, Outbound, text};
-use super::super::{Ctx, FormKind, render};
+use super::super::message::{Block, Button, Control, Field, FieldKind, Form, Message, Outbound, Style, text};
+use super::super::{Action, Ctx, FormKind, render};
 use super::checklist;
-use crate::domain::ItemKind;
 use crate::domain::text::{Description, TeamName, TextError, TextField, Title};
+use crate::domain::{ItemKind, Status};
 use crate::error::Error;
 use crate::storage::NewItem;
 
@@ -71,14 +71,51 @@ pub async fn submit(ctx: &Ctx<'_>, kind: ItemKind, values: &BTreeMap<String, Str
     match kind {
         ItemKind::Need => {
             let created = Message::private(vec![Block::Text(text(ctx.tf("intake.need.created", &args)))]);
-            let first = checklist::next_step(ctx, &item);
-            Ok(vec![Outbound::Message(created), Outbound::Message(first)])
+            let similar = ctx
+                .store()
+                .similar_needs(&ctx.workspace.id, Some(item.reference), &item.title, &item.description, SIMILAR)
+                .await
+                // only an aid: the need is saved, so a failed lookup must not stop its questions
+                .unwrap_or_else(|e| {
+                    tracing::warn!(item = %item.reference, error = %e, "similar needs not looked up");
+                    Vec::new()
+                });
+            let next = if similar.is_empty() {
+                checklist::next_step(ctx, &item)
+            } else {
+                similar_message(ctx, &item, &similar)
+            };
+            Ok(vec![Outbound::Message(created), Outbound::Message(next)])
         }
         ItemKind::Seed => {
             let created = Message::private(vec![Block::Text(text(ctx.tf("intake.seed.created", &args)))]);
             Ok(vec![Outbound::Message(created)])
         }
     }
+}
+
+/// How many similar earlier needs intake and the triage card show.
+pub const SIMILAR: usize = 3;
+
+/// Earlier needs that read like the new one, before its questions: continue, or withdraw it in
+/// one click (the requester's own withdraw move).
+fn similar_message(ctx: &Ctx, item: &crate::domain::WorkItem, similar: &[crate::storage::SimilarNeed]) -> Message {
+    let args = [("item", item.reference.to_string())];
+    let button = |action: Action, label: String, style: Style| {
+        Control::Button(Button { action: action.to_string(), label, style, key: None, opens_form: false })
+    };
+    Message::private(vec![
+        Block::Text(text(ctx.tf("similar.intro", &args))),
+        render::similar_list(ctx.prompts(), ctx.lang, similar),
+        Block::Controls(vec![
+            button(Action::Resume { item: item.reference }, ctx.t("similar.continue"), Style::Primary),
+            button(
+                Action::Move { item: item.reference, to: Status::Withdrawn },
+                ctx.tf("similar.withdraw", &args),
+                Style::Danger,
+            ),
+        ]),
+    ])
 }
 
 fn form(ctx: &Ctx, kind: ItemKind, values: &BTreeMap<String, String>, errors: Vec<(String, String)>) -> Form {

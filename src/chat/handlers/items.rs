@@ -59,13 +59,17 @@ pub async fn show(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Error> 
     }
     if item.kind() == ItemKind::Need {
         let view = ctx.prompts().checklist.view(&item.answers);
-        match (&item.verdict, view.next()) {
+        let plan = crate::domain::conversation::plan(&view, &ctx.workspace.settings.value);
+        match (&item.verdict, plan.next()) {
             (Some(v), _) => blocks.extend(render::verdict(ctx, item.reference, v)),
-            (None, Some(q)) => {
-                let (n, total) = view.progress(&q.id);
+            (None, Some(_)) => {
                 blocks.push(Block::Context(text(ctx.tf(
                     "show.no_verdict",
-                    &[("item", item.reference.to_string()), ("n", n.to_string()), ("total", total.to_string())],
+                    &[
+                        ("item", item.reference.to_string()),
+                        ("n", (plan.done + 1).to_string()),
+                        ("more", plan.at_most.to_string()),
+                    ],
                 ))));
             }
             (None, None) => {}

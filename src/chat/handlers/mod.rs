@@ -46,6 +46,8 @@ pub async fn action(ctx: &Ctx<'_>, action: Action, values: &[String]) -> Result<
     match action {
         Action::Answer { item, question, option } => checklist::answer(ctx, item, &question, &[option]).await,
         Action::Pick { item, question } => checklist::answer(ctx, item, &question, values).await,
+        Action::Keep { item, question } => checklist::keep(ctx, item, &question, values).await,
+        Action::Take { item, question, picks } => checklist::take(ctx, item, &question, &picks).await,
         Action::Ask { item, question } => checklist::ask(ctx, item, &question).await,
         Action::Back { item, question } => checklist::back(ctx, item, &question).await,
         Action::Later { item } => checklist::later(ctx, item).await,

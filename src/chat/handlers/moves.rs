@@ -320,12 +320,22 @@ pub fn controls(ctx: &Ctx, item: &WorkItem, lang: crate::domain::Lang, mine_only
     controls
 }
 
-/// The triage card for a need whose checklist just finished, for the AI team's channel.
-pub fn triage_notice(ctx: &Ctx, item: &WorkItem) -> Option<NewNotice> {
+/// The triage card for a need whose checklist just finished, for the AI team's channel, with the
+/// earlier needs that read like it.
+pub fn triage_notice(ctx: &Ctx, item: &WorkItem, similar: &[crate::storage::SimilarNeed]) -> Option<NewNotice> {
     let channel = ctx.workspace.settings.triage_channel.clone()?;
     let lang = ctx.workspace_lang();
     let mut blocks =
         vec![Block::Context(text(ctx.prompts().fill(lang, "triage.intro", &[("item", item.reference.to_string())])))];
-    blocks.extend(card(ctx, item, lang, false));
+    let mut card = card(ctx, item, lang, false);
+    if !similar.is_empty() {
+        let at = card.iter().rposition(|b| matches!(b, Block::Controls(_))).unwrap_or(card.len());
+        let list = render::similar_list(ctx.prompts(), lang, similar);
+        card.splice(
+            at..at,
+            [Block::Text(vec![Span::Bold(ctx.prompts().get(lang, "triage.similar").to_string())]), list],
+        );
+    }
+    blocks.extend(card);
     Some(ctx.notice(Recipient::Channel(channel), blocks))
 }

@@ -19,10 +19,10 @@ fn the_first_question_is_next_and_progress_counts_questions_that_may_apply() {
     let c = builtin();
     let answers = Answers::default();
     let view = c.view(&answers);
-    assert_eq!(view.next().unwrap().id, "goal");
+    assert_eq!(view.next().unwrap().id, "action");
     // nothing is known yet, so every question may still apply
-    assert_eq!(view.progress("goal"), (1, 23));
-    assert_eq!(view.previous("goal"), None);
+    assert_eq!(view.progress("action"), (1, 23));
+    assert_eq!(view.previous("action"), None);
 }
 
 #[test]
@@ -34,6 +34,7 @@ fn a_skipped_question_is_not_asked_not_counted_and_not_gone_back_to() {
         ("driver", one("problem")),
         ("action", one("person_decides")),
         ("current", one("people_digital")),
+        ("data_level", one("lv3")),
         ("alternatives", one("tried_failed")),
         ("fit", Answer::Many(vec!["volume".into()])),
         ("baseline", one("unknown")),
@@ -43,7 +44,7 @@ fn a_skipped_question_is_not_asked_not_counted_and_not_gone_back_to() {
     let view = c.view(&answers);
     assert_eq!(view.applies("baseline_accuracy"), Some(false));
     assert_eq!(view.next().unwrap().id, "target_accuracy");
-    assert_eq!(view.progress("target_accuracy"), (8, 22));
+    assert_eq!(view.progress("target_accuracy"), (9, 22));
     assert_eq!(view.previous("target_accuracy").unwrap().id, "baseline", "Back skips what was skipped");
     // an answer stored before the question stopped applying does not count
     answers.set("baseline_accuracy", Answer::Number(50.0));
@@ -121,5 +122,19 @@ fn an_option_id_that_could_not_travel_in_a_button_is_refused() {
         ))
         .unwrap_err();
         assert!(e.0.contains(&format!("option id '{bad}'")), "{e}");
+    }
+}
+
+#[test]
+fn every_question_has_a_short_label_that_fits_a_form_field() {
+    // Discord cuts modal labels at 45 characters; forms show the label and the full question as
+    // the field's hint or placeholder
+    let c = builtin();
+    for q in c.questions() {
+        for lang in crate::domain::Lang::ALL {
+            let label = q.label.get(lang);
+            assert!(label.chars().count() <= 45, "{}: {label}", q.id);
+            assert!(label.chars().count() < q.text.get(lang).chars().count(), "{}: a label, not the question", q.id);
+        }
     }
 }

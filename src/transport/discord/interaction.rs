@@ -232,6 +232,9 @@ fn units(replies: Vec<Outbound>) -> Vec<Unit> {
     for reply in replies {
         match reply {
             Outbound::Message(m) => messages.push(m),
+            // A form offered after a message (the next step's form after a click): Discord opens
+            // a modal only as the first answer, and the message's button opens this one.
+            Outbound::Form(f) if f.errors.is_empty() && (!messages.is_empty() || !units.is_empty()) => {}
             Outbound::Form(f) => {
                 flush(&mut messages, &mut units);
                 units.push(Unit::Form(f));

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::chat::{Actor, Inbound, InboundEvent, Place, WorkspaceRef};
+use crate::chat::{Action, Actor, Inbound, InboundEvent, Place, WorkspaceRef};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PayloadError {
@@ -179,6 +179,17 @@ pub struct ElementValue {
     pub selected_user: Option<String>,
     #[serde(default)]
     pub selected_users: Option<Vec<String>>,
+}
+
+/// The id of a used control as the bot reads it. A message's multi-select reports every pick
+/// as it happens, so its picks are kept until *Next* ([`Action::Keep`]) instead of answering.
+fn action_id(used: &ElementValue) -> String {
+    match Action::parse(&used.action_id) {
+        Some(Action::Pick { item, question }) if used.kind == "multi_static_select" => {
+            Action::Keep { item, question }.to_string()
+        }
+        _ => used.action_id.clone(),
+    }
 }
 
 impl ElementValue {
@@ -596,7 +607,7 @@ fn action(a: &BlockActions) -> Result<Incoming, PayloadError> {
             workspace: workspace(&team, domain.as_deref()),
             actor: actor(&a.user.id, user_name),
             place: Place { channel: origin.channel.clone().unwrap_or_default(), direct: origin.direct },
-            event: InboundEvent::Action { id: used.action_id.clone(), values: used.values() },
+            event: InboundEvent::Action { id: action_id(used), values: used.values() },
         },
         kind: Kind::Action,
         team,

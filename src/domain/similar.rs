@@ -1,0 +1,157 @@
+//! How alike two needs read, in English and Japanese alike, and the search terms that find
+//! candidates in a full-text index.
+//!
+//! The databases find candidates with their trigram indexes (SQLite FTS5's trigram tokenizer,
+//! PostgreSQL's `pg_trgm`); this one score then decides on both backends, so they agree.
+//!
+//! A text is cut into words (runs of letters and digits, lowercased). A word in a spaced script
+//! gives its character trigrams, padded as `pg_trgm` does (`"  ab"`, `" ab"`, …), so short words
+//! and word starts count. A run of Japanese or Chinese gives its character bigrams — two
+//! characters already make a word there (経費, 精算) — except bigrams of kana alone, which are
+//! mostly endings and particles (したい, にし) that say nothing about the subject.
+
+use std::collections::BTreeSet;
+
+/// Needs scoring at least this much are shown as similar. Picked with the examples in the tests
+/// (reworded English and Japanese needs score 0.3–0.7, unrelated ones under 0.1).
+pub const THRESHOLD: f64 = 0.2;
+
+/// The grams of a text.
+pub fn grams(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for word in words(text) {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.iter().any(|c| is_cjk(*c)) {
+            if chars.len() == 1 {
+                out.insert(word.clone());
+            }
+            for w in chars.windows(2) {
+                if !(is_kana(w[0]) && is_kana(w[1])) {
+                    out.insert(w.iter().collect());
+                }
+            }
+        } else {
+            let padded: Vec<char> = "  ".chars().chain(chars.iter().copied()).chain([' ']).collect();
+            for w in padded.windows(3) {
+                out.insert(w.iter().collect());
+            }
+        }
+    }
+    out
+}
+
+/// How alike two needs read, 0 to 1: the better of their titles' and their whole texts' overlap
+/// (shared grams over all grams), so a long description neither hides a matching title nor
+/// makes one up.
+pub fn score(title_a: &str, text_a: &str, title_b: &str, text_b: &str) -> f64 {
+    jaccard(&grams(title_a), &grams(title_b)).max(jaccard(&grams(text_a), &grams(text_b)))
+}
+
+fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+    let shared = a.intersection(b).count();
+    let all = a.len() + b.len() - shared;
+    if all == 0 { 0.0 } else { shared as f64 / all as f64 }
+}
+
+/// English words too common to find anything by: searching for them would make nearly every need
+/// a candidate, and ranking them all is slow (they still count in the score).
+const STOP_WORDS: &[&str] = &[
+    "the", "and", "for", "with", "from", "that", "this", "are", "was", "our", "can", "all", "any", "but", "not", "you",
+    "have", "has", "into", "out", "per", "each", "every", "more", "less", "when", "what", "how", "who", "which", "its",
+    "their", "them", "they", "there", "than", "then", "use", "using", "need", "needs", "want", "would", "could",
+    "should", "will", "about", "also", "some", "get",
+];
+
+/// The terms that find candidates in a trigram index (each at least three characters, as a
+/// trigram match needs): the words of a spaced script, and the character trigrams of a Japanese
+/// or Chinese run, at most `max` of them, the longest words first. Callers quote each term, so
+/// none is ever read as query syntax.
+pub fn search_terms(text: &str, max: usize) -> Vec<String> {
+    let mut terms = BTreeSet::new();
+    for word in words(text) {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.iter().any(|c| is_cjk(*c)) {
+            for w in chars.windows(3) {
+                if !w.iter().all(|c| is_kana(*c)) {
+                    terms.insert(w.iter().collect::<String>());
+                }
+            }
+        } else if chars.len() >= 3 && !STOP_WORDS.contains(&word.as_str()) {
+            terms.insert(word);
+        }
+    }
+    let mut terms: Vec<String> = terms.into_iter().collect();
+    terms.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
+    terms.truncate(max);
+    terms
+}
+
+/// The text without the common English words, for a trigram comparison in the database (they
+/// would make nearly every need a candidate); other words are kept as written.
+pub fn without_stop_words(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !STOP_WORDS.contains(&w.to_lowercase().as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An FTS5 query that matches any of the terms: each one a string (double quotes doubled), so
+/// user text never becomes FTS syntax. Empty when there is nothing to search for.
+pub fn fts5_query(terms: &[String]) -> String {
+    terms.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" OR ")
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+}
+
+fn is_kana(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{ff66}'..='\u{ff9f}')
+}
+
+fn is_cjk(c: char) -> bool {
+    is_kana(c) || matches!(c, '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{2fa1f}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(a: &str, b: &str) -> f64 {
+        score(a, a, b, b)
+    }
+
+    #[test]
+    fn reworded_needs_score_above_the_threshold_and_unrelated_ones_below() {
+        let alike = [
+            ("Forecast weekly demand for store 12", "Predict the demand of store 12 each week"),
+            ("Automate expense claim checks", "Check expense claims automatically"),
+            ("経費精算を楽にしたい", "経費の精算を簡単にしたい"),
+            ("問い合わせメールの自動分類", "問い合わせメールを自動で分類したい"),
+        ];
+        for (a, b) in alike {
+            assert!(s(a, b) >= THRESHOLD, "{a} / {b}: {}", s(a, b));
+        }
+        let unrelated = [
+            ("Forecast weekly demand for store 12", "Detect duplicate supplier invoices"),
+            ("Automate expense claim checks", "Translate the product manuals into Thai"),
+            ("経費精算を楽にしたい", "在庫の需要予測をしたい"),
+            ("問い合わせメールの自動分類", "工場の設備故障を予知したい"),
+            ("経費精算を楽にしたい", "Automate expense claim checks"),
+        ];
+        for (a, b) in unrelated {
+            assert!(s(a, b) < THRESHOLD, "{a} / {b}: {}", s(a, b));
+        }
+    }
+
+    #[test]
+    fn search_terms_are_long_enough_for_a_trigram_index_and_quoted() {
+        let terms = search_terms("Fix the \"OR\" NEAR(x) 経費精算を楽にしたい", 10);
+        assert!(terms.iter().all(|t| t.chars().count() >= 3), "{terms:?}");
+        assert!(terms.contains(&"経費精".to_string()) && terms.contains(&"near".to_string()));
+        assert!(!terms.contains(&"したい".to_string()), "kana alone is left out: {terms:?}");
+        assert_eq!(fts5_query(&["a\"b".to_string(), "near".into()]), "\"a\"\"b\" OR \"near\"");
+        assert!(search_terms("a b ab", 10).is_empty());
+        assert_eq!(search_terms("Forecast the demand for each store", 10), ["forecast", "demand", "store"]);
+    }
+}
