@@ -678,7 +678,7 @@ fn similar_shown(replies: &[Outbound]) -> Vec<String> {
                             .iter()
                             .map(|s| match s {
                                 Span::Plain(t) | Span::Bold(t) | Span::Code(t) => t.as_str(),
-                                Span::User(_) => "",
+                                Span::User(_) | Span::Channel(_) => "",
                             })
                             .collect();
                         lines.push(line);
