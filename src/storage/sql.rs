@@ -728,12 +728,8 @@ macro_rules! sql_store {
                 key: &str,
                 expires: chrono::DateTime<chrono::Utc>,
             ) -> Result<bool, $crate::storage::StoreError> {
-                let done = sqlx::query("INSERT INTO replay_keys (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-                    .bind(key)
-                    .bind(expires)
-                    .execute(&self.writer)
-                    .await?;
-                Ok(done.rows_affected() == 1)
+                // through the group writer: claims arriving together share one commit
+                self.group.write(ClaimKey { key: key.to_string(), expires }).await
             }
 
             #[tracing::instrument(skip(self))]
@@ -747,6 +743,25 @@ macro_rules! sql_store {
         // The writes that go through the group writer (see `group.rs`): each owns what it writes
         // and may run more than once before it is committed.
         type Tx = sqlx::Transaction<'static, $db>;
+
+        /// A replay key claimed until it expires: `true` when this claim is the first.
+        struct ClaimKey {
+            key: String,
+            expires: chrono::DateTime<chrono::Utc>,
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::storage::group::Write<$db> for ClaimKey {
+            type Output = bool;
+            async fn run(&mut self, tx: &mut Tx) -> Result<bool, $crate::storage::StoreError> {
+                let done = sqlx::query("INSERT INTO replay_keys (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                    .bind(&self.key)
+                    .bind(self.expires)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+        }
 
         struct CreateItem($crate::storage::NewItem);
 
