@@ -125,17 +125,21 @@ impl App {
 
     /// Gives `user` a role in the test workspace, as an admin would.
     pub async fn grant(&self, user: &str, role: kakehashi::domain::Role) {
-        let store = &self.bot.store;
-        store.ensure_workspace(WORKSPACE, "Test", &Settings::default(), t0()).await.unwrap();
-        let action = kakehashi::storage::AdminAction {
-            workspace: WORKSPACE.into(),
-            actor: "setup".into(),
-            action: "roles.add".into(),
-            detail: format!("{user} {role}"),
-            at: t0(),
-        };
-        store.set_role(user, role, true, &action).await.unwrap();
+        grant_role(&self.bot.store, (WORKSPACE, "Test"), user, role).await;
     }
+}
+
+/// Gives `user` a role in the workspace `(id, name)`, creating it if needed, as an admin would.
+pub async fn grant_role(store: &Arc<dyn Store>, (workspace, name): (&str, &str), user: &str, role: Role) {
+    store.ensure_workspace(workspace, name, &Settings::default(), t0()).await.unwrap();
+    let action = AdminAction {
+        workspace: workspace.into(),
+        actor: "setup".into(),
+        action: "roles.add".into(),
+        detail: format!("{user} {role}"),
+        at: t0(),
+    };
+    store.set_role(user, role, true, &action).await.unwrap();
 }
 
 impl Person<'_> {

@@ -1372,16 +1372,7 @@ async fn need_in(s: &Server, requester: &str, title: &str, status: Status) -> It
 }
 
 async fn grant(s: &Server, user: &str, role: kakehashi::domain::Role) {
-    let store = &s.bot.store;
-    store.ensure_workspace(WORKSPACE, "acme", &Settings::default(), t0()).await.unwrap();
-    let action = kakehashi::storage::AdminAction {
-        workspace: WORKSPACE.into(),
-        actor: "setup".into(),
-        action: "roles.add".into(),
-        detail: format!("{user} {role}"),
-        at: t0(),
-    };
-    store.set_role(user, role, true, &action).await.unwrap();
+    crate::helpers::grant_role(&s.bot.store, (WORKSPACE, "acme"), user, role).await;
 }
 
 #[tokio::test]
