@@ -9,48 +9,110 @@
 //! and word starts count. A run of Japanese or Chinese gives its character bigrams — two
 //! characters already make a word there (経費, 精算) — except bigrams of kana alone, which are
 //! mostly endings and particles (したい, にし) that say nothing about the subject.
-
-use std::collections::BTreeSet;
+//!
+//! The lookup is bounded whatever the workspace holds: it searches for at most [`MAX_TERMS`]
+//! terms, takes for each the [`PER_TERM`] most recent needs that contain it, and scores only
+//! those. A rare word therefore finds its needs however old they are, while a word that many
+//! needs share ("forecast" in a workspace of forecasts) brings only its most recent ones, so a
+//! workspace whose needs all read alike costs no more than any other.
 
 /// Needs scoring at least this much are shown as similar. Picked with the examples in the tests
 /// (reworded English and Japanese needs score 0.3–0.7, unrelated ones under 0.1).
 pub const THRESHOLD: f64 = 0.2;
 
-/// The grams of a text.
-pub fn grams(text: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for word in words(text) {
-        let chars: Vec<char> = word.chars().collect();
-        if chars.iter().any(|c| is_cjk(*c)) {
-            if chars.len() == 1 {
-                out.insert(word.clone());
-            }
-            for w in chars.windows(2) {
-                if !(is_kana(w[0]) && is_kana(w[1])) {
-                    out.insert(w.iter().collect());
+/// How many terms of a new need are searched for (the longest first).
+pub const MAX_TERMS: usize = 8;
+
+/// How many needs each term may bring: the most recent that contain it.
+pub const PER_TERM: i64 = 25;
+
+/// The grams of a text, each packed into a number (up to three characters of 21 bits, no two
+/// grams alike), sorted and without repeats, so two texts compare in one merge.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Grams(Vec<u64>);
+
+impl Grams {
+    pub fn of(text: &str) -> Self {
+        fn pack(chars: &[char]) -> u64 {
+            chars.iter().fold(0, |acc, c| (acc << 21) | u64::from(u32::from(*c)))
+        }
+        let mut out = Vec::new();
+        let mut chars = Vec::new();
+        for word in words(text) {
+            chars.clear();
+            chars.extend(word.chars());
+            if chars.iter().any(|c| is_cjk(*c)) {
+                if chars.len() == 1 {
+                    out.push(pack(&chars));
                 }
-            }
-        } else {
-            let padded: Vec<char> = "  ".chars().chain(chars.iter().copied()).chain([' ']).collect();
-            for w in padded.windows(3) {
-                out.insert(w.iter().collect());
+                for w in chars.windows(2) {
+                    if !(is_kana(w[0]) && is_kana(w[1])) {
+                        out.push(pack(w));
+                    }
+                }
+            } else {
+                chars.insert(0, ' ');
+                chars.insert(0, ' ');
+                chars.push(' ');
+                out.extend(chars.windows(3).map(pack));
             }
         }
+        out.sort_unstable();
+        out.dedup();
+        Grams(out)
     }
-    out
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Shared grams over all grams, 0 to 1.
+    pub fn jaccard(&self, other: &Grams) -> f64 {
+        let (a, b) = (&self.0, &other.0);
+        let (mut i, mut j, mut shared) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let all = a.len() + b.len() - shared;
+        if all == 0 { 0.0 } else { shared as f64 / all as f64 }
+    }
 }
 
-/// How alike two needs read, 0 to 1: the better of their titles' and their whole texts' overlap
-/// (shared grams over all grams), so a long description neither hides a matching title nor
-/// makes one up.
+/// A new need, ready to be compared with many earlier ones.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    title: Grams,
+    text: Grams,
+}
+
+impl Probe {
+    /// `text` is the title and the description together.
+    pub fn new(title: &str, text: &str) -> Self {
+        Probe { title: Grams::of(title), text: Grams::of(text) }
+    }
+
+    /// How alike, 0 to 1: the better of the titles' and the whole texts' overlap, so a long
+    /// description neither hides a matching title nor makes one up.
+    pub fn score(&self, title: &str, text: &str) -> f64 {
+        self.title.jaccard(&Grams::of(title)).max(self.text.jaccard(&Grams::of(text)))
+    }
+}
+
+/// How alike two needs read, 0 to 1 (see [`Probe::score`]).
 pub fn score(title_a: &str, text_a: &str, title_b: &str, text_b: &str) -> f64 {
-    jaccard(&grams(title_a), &grams(title_b)).max(jaccard(&grams(text_a), &grams(text_b)))
-}
-
-fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
-    let shared = a.intersection(b).count();
-    let all = a.len() + b.len() - shared;
-    if all == 0 { 0.0 } else { shared as f64 / all as f64 }
+    Probe::new(title_a, text_a).score(title_b, text_b)
 }
 
 /// English words too common to find anything by: searching for them would make nearly every need
@@ -67,7 +129,7 @@ const STOP_WORDS: &[&str] = &[
 /// or Chinese run, at most `max` of them, the longest words first. Callers quote each term, so
 /// none is ever read as query syntax.
 pub fn search_terms(text: &str, max: usize) -> Vec<String> {
-    let mut terms = BTreeSet::new();
+    let mut terms = std::collections::BTreeSet::new();
     for word in words(text) {
         let chars: Vec<char> = word.chars().collect();
         if chars.iter().any(|c| is_cjk(*c)) {
@@ -86,13 +148,19 @@ pub fn search_terms(text: &str, max: usize) -> Vec<String> {
     terms
 }
 
-/// The text without the common English words, for a trigram comparison in the database (they
-/// would make nearly every need a candidate); other words are kept as written.
-pub fn without_stop_words(text: &str) -> String {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && !STOP_WORDS.contains(&w.to_lowercase().as_str()))
-        .collect::<Vec<_>>()
-        .join(" ")
+/// A `LIKE` pattern that finds the term anywhere (a backslash escapes `%`, `_` and itself), so user
+/// text never becomes pattern syntax.
+pub fn like_pattern(term: &str) -> String {
+    let mut out = String::with_capacity(term.len() + 2);
+    out.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
 }
 
 /// An FTS5 query that matches any of the terms: each one a string (double quotes doubled), so

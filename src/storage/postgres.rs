@@ -118,10 +118,11 @@ crate::sql_store!(
                  WHERE workspace_id = $1
                    AND (created_at >= $2 OR submitted_at >= $2 OR first_response_at >= $2 OR resolved_at >= $2
                         OR status IN ('submitted', 'accepted', 'in_progress', 'idea', 'prototyping', 'pitched', 'in_service'))",
-    // a low bar for candidates: the shared score in the domain decides
-    similar_setup = "SELECT set_config('pg_trgm.similarity_threshold', '0.1', true)",
+    // the planner walks the trigram index for a rare term and the items newest first for a
+    // common one, stopping at the limit
     similar = "SELECT number, title, description, status FROM items
-               WHERE workspace_id = $1 AND kind = 'need' AND number <> $3 AND (title || ' ' || description) % $2
-               ORDER BY similarity(title || ' ' || description, $2) DESC LIMIT $4",
-    similar_query = crate::storage::sql::similar_text
+               WHERE workspace_id = $1 AND kind = 'need' AND number <> $3
+                 AND (title || ' ' || description) ILIKE $2
+               ORDER BY number DESC LIMIT $4",
+    similar_query = crate::storage::sql::similar_like
 );

@@ -10,18 +10,14 @@ pub fn since_or_epoch(since: Option<chrono::DateTime<chrono::Utc>>) -> chrono::D
     since.unwrap_or(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH)
 }
 
-/// How many candidates the full-text index hands over for scoring.
-pub const SIMILAR_CANDIDATES: i64 = 20;
-
-/// SQLite's search for similar needs: an FTS5 query that matches any term of the new need.
-pub fn similar_fts5(title: &str, description: &str) -> String {
-    use crate::domain::similar;
-    similar::fts5_query(&similar::search_terms(&format!("{title} {description}"), 32))
+/// SQLite's search for one term of a new need: an FTS5 phrase (quoted, so never query syntax).
+pub fn similar_fts5(term: &str) -> String {
+    crate::domain::similar::fts5_query(&[term.to_string()])
 }
 
-/// PostgreSQL's search for similar needs: the text without common words, compared with `pg_trgm`.
-pub fn similar_text(title: &str, description: &str) -> String {
-    crate::domain::similar::without_stop_words(&format!("{title} {description}"))
+/// PostgreSQL's search for one term of a new need: a `LIKE` pattern the trigram index serves.
+pub fn similar_like(term: &str) -> String {
+    crate::domain::similar::like_pattern(term)
 }
 
 /// Implements `Store` for `$store` (a struct with `pool` and `writer` fields, both
@@ -41,7 +37,6 @@ macro_rules! sql_store {
         claim = $claim:literal,
         claim_runs = $claim_runs:literal,
         stat_rows = $stat_rows:literal,
-        similar_setup = $similar_setup:literal,
         similar = $similar:literal,
         similar_query = $similar_query:path
     ) => {
@@ -156,28 +151,35 @@ macro_rules! sql_store {
                 limit: usize,
             ) -> Result<Vec<$crate::storage::SimilarNeed>, $crate::storage::StoreError> {
                 use $crate::domain::{ItemKind, ItemRef, similar};
-                let query = $similar_query(title, description);
-                if query.trim().is_empty() || limit == 0 {
+                let text = format!("{title} {description}");
+                let terms = similar::search_terms(&text, similar::MAX_TERMS);
+                if terms.is_empty() || limit == 0 {
                     return Ok(Vec::new());
                 }
                 let except = except.filter(|r| r.kind == ItemKind::Need).map_or(0, |r| r.number);
-                let mut tx = self.pool.begin().await?;
-                sqlx::query($similar_setup).execute(&mut *tx).await?;
-                let candidates: Vec<(i64, String, String, String)> = sqlx::query_as($similar)
-                    .bind(workspace)
-                    .bind(&query)
-                    .bind(except)
-                    .bind($crate::storage::sql::SIMILAR_CANDIDATES)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let text = format!("{title} {description}");
+                let probe = similar::Probe::new(title, &text);
+                let mut seen = std::collections::HashSet::new();
                 let mut found = Vec::new();
-                for (number, t, d, status) in candidates {
-                    let score = similar::score(title, &text, &t, &format!("{t} {d}"));
-                    if score >= similar::THRESHOLD {
-                        let status = $crate::storage::codec::status_of(&status)?;
-                        let reference = ItemRef { kind: ItemKind::Need, number };
-                        found.push($crate::storage::SimilarNeed { reference, title: t, status, note: None, score });
+                let mut tx = self.pool.begin().await?;
+                // each term brings its most recent needs, so the work is bounded (domain::similar)
+                for term in &terms {
+                    let candidates: Vec<(i64, String, String, String)> = sqlx::query_as($similar)
+                        .bind(workspace)
+                        .bind($similar_query(term))
+                        .bind(except)
+                        .bind(similar::PER_TERM)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    for (number, t, d, status) in candidates {
+                        if !seen.insert(number) {
+                            continue;
+                        }
+                        let score = probe.score(&t, &format!("{t} {d}"));
+                        if score >= similar::THRESHOLD {
+                            let status = $crate::storage::codec::status_of(&status)?;
+                            let reference = ItemRef { kind: ItemKind::Need, number };
+                            found.push($crate::storage::SimilarNeed { reference, title: t, status, note: None, score });
+                        }
                     }
                 }
                 found.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.reference.number.cmp(&a.reference.number)));
