@@ -9,7 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::chat::{Attachment, Message, Recipient};
-use crate::storage::NewNotice;
+pub use crate::chat::{Payload, notice};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeliveryError {
@@ -54,24 +54,6 @@ pub trait Deliver: Send + Sync {
 
     /// Sends a file (the digest's chart) to a person or a channel of `workspace`.
     async fn deliver_file(&self, workspace: &str, to: &Recipient, file: &Attachment) -> Result<(), DeliveryError>;
-}
-
-/// What an outbox row carries: a message or a file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Payload {
-    Message { message: Message },
-    File { file: Attachment },
-}
-
-/// An outbox row to write with the change that causes it.
-pub fn notice(workspace: &str, to: Recipient, payload: &Payload, at: chrono::DateTime<chrono::Utc>) -> NewNotice {
-    NewNotice {
-        workspace: workspace.to_string(),
-        recipient: to,
-        payload: serde_json::to_string(payload).expect("a payload serialises"),
-        at,
-    }
 }
 
 /// The transports' deliverers, by the platform prefix of workspace ids.

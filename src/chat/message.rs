@@ -230,3 +230,26 @@ pub enum FieldKind {
     Long,
     Number,
 }
+
+/// What an outbox row carries: a message or a file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Payload {
+    Message { message: Message },
+    File { file: Attachment },
+}
+
+/// An outbox row to write with the change that causes it.
+pub fn notice(
+    workspace: &str,
+    to: Recipient,
+    payload: &Payload,
+    at: chrono::DateTime<chrono::Utc>,
+) -> crate::storage::NewNotice {
+    crate::storage::NewNotice {
+        workspace: workspace.to_string(),
+        recipient: to,
+        payload: serde_json::to_string(payload).expect("a payload serialises"),
+        at,
+    }
+}

@@ -108,7 +108,7 @@ impl Ctx<'_> {
     /// workspace's language, to store with the change it reports.
     pub fn notice(&self, to: Recipient, blocks: Vec<Block>) -> NewNotice {
         let message = Message { visibility: Visibility::Public, replace: false, blocks };
-        crate::delivery::notice(&self.workspace.id, to, &crate::delivery::Payload::Message { message }, self.now)
+        message::notice(&self.workspace.id, to, &Payload::Message { message }, self.now)
     }
 
     /// The workspace's language, for notices that others read.
