@@ -1,7 +1,9 @@
 //! Every rule and flag of SPEC §2, each alone and in order, on the built-in checklist.
 
 use super::*;
-use crate::domain::checklist::{Answers, builtin};
+use crate::domain::checklist::{Answers, KindTag, builtin};
+use crate::domain::lang::Lang;
+use crate::domain::settings::ValueSettings;
 use proptest::prelude::*;
 
 /// A need that passes every rule: a measured 92% baseline, 96% wanted, real value, good data.
