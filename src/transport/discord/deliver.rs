@@ -48,7 +48,7 @@ impl Deliver for DiscordDeliver {
     async fn deliver_file(&self, workspace: &str, to: &Recipient, file: &Attachment) -> Result<(), DeliveryError> {
         let channel = self.channel(workspace, to).await?;
         let upload = serenity::all::CreateAttachment::bytes(file.bytes.clone(), file.name.clone());
-        let comment = render::cut(&render::escape(&file.comment, true), 2000);
+        let comment = render::UNIT.shorten(&render::escape(&file.comment, true), 2000);
         self.api.post_file(channel, upload, &comment).await.map_err(failure)
     }
 }

@@ -28,8 +28,8 @@ use super::inbound::{self, Incoming, Kind, Origin};
 use super::render::{self, Out};
 use crate::chat::{Attachment, Block, Bot, Inbound, Message, Outbound, ParamKind, Visibility, text};
 use crate::domain::Lang;
-use crate::error::incident_id;
 use crate::prompts::Prompts;
+use crate::transport::deadline::{self, Crash, Replies, Reply};
 
 /// How long the bot may take before the interaction is deferred (Discord allows 3 s in all).
 pub const DEADLINE: Duration = Duration::from_millis(2000);
@@ -44,16 +44,7 @@ pub struct Discord {
 }
 
 /// The first response, and the work that follows it (to run once the response is sent).
-pub struct Answer {
-    pub response: CreateInteractionResponse,
-    pub after: Option<BoxFuture<'static, ()>>,
-}
-
-impl Answer {
-    fn now(response: CreateInteractionResponse) -> Answer {
-        Answer { response, after: None }
-    }
-}
+pub type Answer = deadline::Answer<CreateInteractionResponse>;
 
 /// One step after the first response.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,10 +57,7 @@ pub enum Step {
 }
 
 /// The first response and what follows, for replies that came in time.
-pub struct Plan {
-    pub response: CreateInteractionResponse,
-    pub steps: Vec<Step>,
-}
+pub type Plan = deadline::Plan<CreateInteractionResponse, Step>;
 
 #[tracing::instrument(skip_all, fields(interaction = %interaction.id()))]
 pub async fn answer(discord: &Arc<Discord>, interaction: Interaction) -> Answer {
@@ -97,7 +85,7 @@ pub async fn answer(discord: &Arc<Discord>, interaction: Interaction) -> Answer 
             let said = discord.bot.prompts.fill(lang, "discord.unpostable", &[("channel", channel)]);
             let replies = vec![Outbound::Message(Message::private(vec![Block::Text(text(said))]))];
             let plan = plan(&origin.kind, replies, &discord.bot.prompts, lang);
-            Answer::now(plan.response)
+            Answer::now(plan.first)
         }
     }
 }
@@ -141,7 +129,7 @@ async fn items(bot: &Bot, inbound: &Inbound, typed: &str) -> Vec<AutocompleteCho
         .take(25)
         .map(|i| {
             let id = i.reference.to_string();
-            AutocompleteChoice::new(render::cut(&format!("{id} · {}", i.title), 100), id)
+            AutocompleteChoice::new(render::UNIT.shorten(&format!("{id} · {}", i.title), 100), id)
         })
         .collect()
 }
@@ -166,52 +154,59 @@ async fn server_name(discord: &Discord, workspace: &str) -> Option<String> {
 
 async fn event(discord: &Arc<Discord>, mut inbound: Inbound, origin: Origin) -> Answer {
     // the name's lookup (once a day, at most NAME_WAIT) spends from the bot's time
-    let started = std::time::Instant::now();
+    let deadline = tokio::time::Instant::now() + discord.deadline;
     if let Some(name) = server_name(discord, &inbound.workspace.id).await {
         inbound.workspace.name = name;
     }
-    let deadline = discord.deadline.saturating_sub(started.elapsed());
-    let bot = discord.bot.clone();
+    let bot = &discord.bot;
     let lang = inbound.actor.locale.unwrap_or(bot.defaults.lang);
-    let mut task = tokio::spawn({
-        let bot = bot.clone();
-        async move { bot.handle(&inbound).await }
-    });
-    let api = discord.api.clone();
-    match tokio::time::timeout(deadline, &mut task).await {
-        Ok(done) => {
-            let replies = done.unwrap_or_else(|e| crashed(&bot.prompts, lang, e));
-            let replies = fit_files(replies, origin.attachment_limit, &bot.prompts, lang);
-            let plan = plan(&origin.kind, replies, &bot.prompts, lang);
-            let after = (!plan.steps.is_empty()).then(|| {
-                let steps = plan.steps;
-                Box::pin(async move { run(&api, &origin, steps).await }) as BoxFuture<'static, ()>
-            });
-            Answer { response: plan.response, after }
-        }
-        Err(_) => {
-            tracing::info!("the reply takes long; the interaction is deferred");
-            let response = match origin.kind {
-                Kind::Component { .. } | Kind::Modal { on_message: true } => CreateInteractionResponse::Acknowledge,
-                _ => CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true)),
-            };
-            let after = Box::pin(async move {
-                let replies = task.await.unwrap_or_else(|e| crashed(&bot.prompts, lang, e));
-                let replies = fit_files(replies, origin.attachment_limit, &bot.prompts, lang);
-                let steps = deferred(&origin.kind, replies, &bot.prompts, lang);
-                run(&api, &origin, steps).await;
-            });
-            Answer { response, after: Some(after) }
-        }
+    let reply = Replying { api: discord.api.clone(), prompts: bot.prompts.clone(), lang, origin };
+    deadline::drive(bot, inbound, lang, deadline, reply).await
+}
+
+/// How an interaction is answered: a response with the replies in time, else a deferral that
+/// the replies edit or follow up.
+struct Replying {
+    api: Arc<DiscordApi>,
+    prompts: Arc<Prompts>,
+    lang: Lang,
+    origin: Origin,
+}
+
+impl Replying {
+    /// The replies, the apology in place of a crash, files too large replaced by a note.
+    fn replies(&self, replies: Replies) -> Vec<Outbound> {
+        let replies = replies.unwrap_or_else(Crash::into_replies);
+        fit_files(replies, self.origin.attachment_limit, &self.prompts, self.lang)
     }
 }
 
-/// The handler panicked (`Bot::handle` itself never fails): the apology it would have given.
-fn crashed(prompts: &Prompts, lang: Lang, e: tokio::task::JoinError) -> Vec<Outbound> {
-    let id = incident_id();
-    tracing::error!(incident = %id, error = %e, "the handler stopped");
-    let text = prompts.fill(lang, "error.internal", &[("id", id)]);
-    vec![Outbound::Message(Message::private(vec![Block::Text(crate::chat::text(text))]))]
+impl Reply for Replying {
+    type First = CreateInteractionResponse;
+
+    fn in_time(self, replies: Replies) -> Answer {
+        let plan = plan(&self.origin.kind, self.replies(replies), &self.prompts, self.lang);
+        if plan.steps.is_empty() {
+            return Answer::now(plan.first);
+        }
+        let steps = plan.steps;
+        Answer::then(plan.first, async move { run(&self.api, &self.origin, steps).await })
+    }
+
+    fn deferred(&self) -> CreateInteractionResponse {
+        tracing::info!("the reply takes long; the interaction is deferred");
+        match self.origin.kind {
+            Kind::Component { .. } | Kind::Modal { on_message: true } => CreateInteractionResponse::Acknowledge,
+            _ => CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true)),
+        }
+    }
+
+    fn late(self, replies: Replies) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            let steps = deferred(&self.origin.kind, self.replies(replies), &self.prompts, self.lang);
+            run(&self.api, &self.origin, steps).await;
+        })
+    }
 }
 
 /// The replies as messages and forms, neighbouring messages merged.
@@ -271,7 +266,7 @@ pub fn plan(kind: &Kind, replies: Vec<Outbound>, prompts: &Prompts, lang: Lang) 
         }
     };
     rest(units, prompts, lang, &mut steps);
-    Plan { response, steps }
+    Plan { first: response, steps }
 }
 
 fn first_message(kind: &Kind, replace: bool, pages: Vec<Out>, steps: &mut Vec<Step>) -> CreateInteractionResponse {
@@ -434,7 +429,7 @@ mod tests {
     #[test]
     fn each_kind_of_interaction_gets_its_response_type() {
         let p = Prompts::embedded();
-        let t = |kind: &Kind, replies: Vec<Outbound>| json(&plan(kind, replies, &p, Lang::En).response)["type"].clone();
+        let t = |kind: &Kind, replies: Vec<Outbound>| json(&plan(kind, replies, &p, Lang::En).first)["type"].clone();
         assert_eq!(t(&Kind::Command, vec![question(true)]), 4, "a command's reply is a new message");
         assert_eq!(t(&click(), vec![question(true)]), 7, "a click updates its message");
         assert_eq!(t(&click(), vec![question(false)]), 4);
@@ -445,7 +440,7 @@ mod tests {
         assert_eq!(t(&Kind::Modal { on_message: true }, vec![form(vec![])]), 4, "no modal after a modal");
         assert_eq!(t(&Kind::Modal { on_message: true }, vec![form(vec![("answer".into(), "bad".into())])]), 4);
         assert_eq!(t(&Kind::Command, vec![]), 6);
-        let v = json(&plan(&Kind::Command, vec![question(false)], &p, Lang::En).response);
+        let v = json(&plan(&Kind::Command, vec![question(false)], &p, Lang::En).first);
         assert_eq!(v["data"]["flags"], 64);
         assert_eq!(v["data"]["allowed_mentions"]["parse"], serde_json::json!([]));
     }
@@ -456,7 +451,7 @@ mod tests {
         let saved = Outbound::Message(Message::private(vec![Block::Text(text("N-1 is saved"))]));
         let plan = plan(&Kind::Modal { on_message: false }, vec![saved, question(false)], &p, Lang::En);
         assert!(plan.steps.is_empty());
-        let v = json(&plan.response);
+        let v = json(&plan.first);
         assert!(v["data"]["content"].as_str().unwrap().contains("N-1 is saved\nHow is it done"));
         assert_eq!(v["data"]["components"][0]["components"][0]["custom_id"], "a:N-1:current:paper");
         let public = Outbound::Message(Message {
@@ -503,7 +498,7 @@ mod tests {
             comment: "Your export".into(),
         });
         let plan = plan(&Kind::Command, vec![file], &p, Lang::En);
-        assert_eq!(json(&plan.response)["data"]["content"], "Your export");
+        assert_eq!(json(&plan.first)["data"]["content"], "Your export");
         assert!(matches!(&plan.steps[..], [Step::File(f, true)] if f.name == "needs.csv"));
     }
 }

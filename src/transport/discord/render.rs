@@ -22,6 +22,7 @@ use serenity::all::{
 use crate::chat::{Action, Block, Control, FieldKind, Form, FormKind, Message, Span, Style, Visibility};
 use crate::domain::Lang;
 use crate::prompts::Prompts;
+use crate::transport::text::{Markup, Unit};
 
 pub const CONTENT_MAX: usize = 2000;
 pub const EMBED_DESCRIPTION_MAX: usize = 4096;
@@ -41,6 +42,14 @@ pub const INPUT_PLACEHOLDER_MAX: usize = 100;
 pub const INPUT_VALUE_MAX: usize = 4000;
 
 const ZWSP: char = '\u{200B}';
+
+/// Discord counts characters.
+pub const UNIT: Unit = Unit::Char;
+
+/// At most `max` characters, with … when cut (the commands' descriptions use it).
+pub fn cut(s: &str, max: usize) -> String {
+    UNIT.shorten(s, max)
+}
 
 /// One Discord message, before it becomes a serenity builder.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -89,13 +98,13 @@ pub fn message(m: &Message) -> Vec<Out> {
     let mentions = text.mentions.clone();
     let body = text.finish();
     let mut pages: Vec<Out> = Vec::new();
-    if body.chars().count() <= CONTENT_MAX {
+    if UNIT.len(&body) <= CONTENT_MAX {
         pages.push(Out { content: body, ..Out::default() });
     } else {
         let mut page = Out::default();
         let mut total = 0;
-        for chunk in split(&body, EMBED_DESCRIPTION_MAX) {
-            let len = chunk.chars().count();
+        for chunk in UNIT.split(&body, EMBED_DESCRIPTION_MAX, Markup::Plain) {
+            let len = UNIT.len(&chunk);
             if !page.embeds.is_empty() && (total + len > EMBED_TOTAL_MAX || page.embeds.len() == EMBEDS_PER_MESSAGE) {
                 pages.push(std::mem::take(&mut page));
                 total = 0;
@@ -156,7 +165,7 @@ fn rows(controls: &[Control]) -> Vec<Row> {
                 if buttons.len() == BUTTONS_PER_ROW {
                     rows.push(Row::Buttons(std::mem::take(&mut buttons)));
                 }
-                buttons.push(ButtonOut { custom_id, label: cut(&b.label, BUTTON_LABEL_MAX), style: b.style });
+                buttons.push(ButtonOut { custom_id, label: UNIT.shorten(&b.label, BUTTON_LABEL_MAX), style: b.style });
             }
             Control::Select(s) => {
                 if !buttons.is_empty() {
@@ -168,13 +177,13 @@ fn rows(controls: &[Control]) -> Vec<Row> {
                     };
                     rows.push(Row::Select(SelectOut {
                         custom_id,
-                        placeholder: cut(&s.placeholder, PLACEHOLDER_MAX),
+                        placeholder: UNIT.shorten(&s.placeholder, PLACEHOLDER_MAX),
                         options: chunk
                             .iter()
                             .map(|o| {
                                 (
-                                    cut(&o.label, SELECT_TEXT_MAX),
-                                    cut(&o.value, SELECT_TEXT_MAX),
+                                    UNIT.shorten(&o.label, SELECT_TEXT_MAX),
+                                    UNIT.shorten(&o.value, SELECT_TEXT_MAX),
                                     s.initial.contains(&o.value),
                                 )
                             })
@@ -188,7 +197,7 @@ fn rows(controls: &[Control]) -> Vec<Row> {
                     rows.push(Row::Buttons(std::mem::take(&mut buttons)));
                 }
                 if let Some(custom_id) = ids.take(&p.action) {
-                    rows.push(Row::Users { custom_id, placeholder: cut(&p.placeholder, PLACEHOLDER_MAX) });
+                    rows.push(Row::Users { custom_id, placeholder: UNIT.shorten(&p.placeholder, PLACEHOLDER_MAX) });
                 }
             }
         }
@@ -244,18 +253,18 @@ pub fn modal(form: &Form) -> CreateModal {
                 FieldKind::Long => InputTextStyle::Paragraph,
                 FieldKind::Short | FieldKind::Number => InputTextStyle::Short,
             };
-            let mut input = CreateInputText::new(style, cut(&f.label, INPUT_LABEL_MAX), &f.id)
+            let mut input = CreateInputText::new(style, UNIT.shorten(&f.label, INPUT_LABEL_MAX), &f.id)
                 .required(f.required)
                 .max_length(max as u16);
             if f.required {
                 input = input.min_length(1);
             }
             let placeholder = f.hint.clone().unwrap_or_else(|| f.label.clone());
-            if f.label.chars().count() > INPUT_LABEL_MAX || f.hint.is_some() {
-                input = input.placeholder(cut(&placeholder, INPUT_PLACEHOLDER_MAX));
+            if UNIT.len(&f.label) > INPUT_LABEL_MAX || f.hint.is_some() {
+                input = input.placeholder(UNIT.shorten(&placeholder, INPUT_PLACEHOLDER_MAX));
             }
             if let Some(v) = f.initial.as_deref().filter(|v| !v.is_empty()) {
-                input = input.value(v.chars().take(max).collect::<String>());
+                input = input.value(UNIT.cut(v, max));
             }
             CreateActionRow::InputText(input)
         })
@@ -263,7 +272,7 @@ pub fn modal(form: &Form) -> CreateModal {
     if form.fields.len() > MODAL_INPUTS_MAX {
         tracing::warn!(form = %form.id, fields = form.fields.len(), "a form has more fields than a modal holds");
     }
-    CreateModal::new(&form.id, cut(&form.title, MODAL_TITLE_MAX)).components(inputs)
+    CreateModal::new(&form.id, UNIT.shorten(&form.title, MODAL_TITLE_MAX)).components(inputs)
 }
 
 /// A form that cannot be shown as a modal here (Discord opens modals only as the first answer
@@ -281,7 +290,7 @@ pub fn form_message(form: &Form, prompts: &Prompts, lang: Lang) -> Message {
             let f = form.fields.iter().find(|f| &f.id == field);
             let mut item = vec![Span::plain(error.clone())];
             if let Some(typed) = f.and_then(|f| f.initial.as_deref()).filter(|v| !v.is_empty()) {
-                let shown: String = typed.chars().take(200).collect();
+                let shown = UNIT.cut(typed, 200).to_string();
                 item.push(Span::plain("\n"));
                 item.push(Span::plain(prompts.fill(lang, "discord.you_wrote", &[("value", shown)])));
             }
@@ -536,54 +545,6 @@ pub fn escape(text: &str, at_line_start: bool) -> String {
     out
 }
 
-/// At most `max` characters, with … when cut.
-pub fn cut(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
-/// Splits text into pieces of at most `max` characters: at line breaks where it can, else at
-/// spaces, else anywhere.
-pub fn split(text: &str, max: usize) -> Vec<String> {
-    let mut pieces = Vec::new();
-    let mut current = String::new();
-    let mut current_len = 0;
-    for line in text.split_inclusive('\n') {
-        let len = line.chars().count();
-        if current_len + len <= max {
-            current.push_str(line);
-            current_len += len;
-            continue;
-        }
-        if !current.is_empty() {
-            pieces.push(std::mem::take(&mut current));
-        }
-        if len <= max {
-            current.push_str(line);
-            current_len = len;
-            continue;
-        }
-        // one line longer than a piece: break it at spaces, or anywhere
-        let mut rest: Vec<char> = line.chars().collect();
-        while rest.len() > max {
-            let window = &rest[..max];
-            let at = window.iter().rposition(|c| *c == ' ').filter(|&p| p > max / 2).map(|p| p + 1).unwrap_or(max);
-            pieces.push(rest[..at].iter().collect());
-            rest.drain(..at);
-        }
-        current = rest.iter().collect();
-        current_len = rest.len();
-    }
-    if !current.trim().is_empty() {
-        pieces.push(current);
-    }
-    pieces.into_iter().map(|p| p.trim_end_matches('\n').to_string()).filter(|p| !p.is_empty()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -682,17 +643,6 @@ mod tests {
         assert!(pages.last().unwrap().rows.len() == 1, "controls come last");
         let words: usize = pages.iter().flat_map(|p| &p.embeds).map(|e| e.split_whitespace().count()).sum();
         assert_eq!(words, 3000, "nothing is lost");
-    }
-
-    #[test]
-    fn one_very_long_line_is_split_at_spaces() {
-        let line = "abcdefghi ".repeat(1000);
-        let pieces = split(&line, 4096);
-        assert!(pieces.iter().all(|p| p.chars().count() <= 4096));
-        assert_eq!(pieces.concat().replace(' ', ""), line.replace(' ', ""));
-        let solid = "x".repeat(9000);
-        let pieces = split(&solid, 4096);
-        assert_eq!(pieces.iter().map(|p| p.len()).collect::<Vec<_>>(), vec![4096, 4096, 808]);
     }
 
     #[test]

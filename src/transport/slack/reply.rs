@@ -23,13 +23,8 @@ use crate::chat::{Attachment, Block, Message, Outbound, Visibility, text};
 use crate::domain::Lang;
 use crate::prompts::Prompts;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Timing {
-    /// The replies came before the acknowledgement.
-    InTime,
-    /// The acknowledgement already went out ([`late_ack`]).
-    Late,
-}
+/// The replies came before the acknowledgement, or after it ([`late_ack`]).
+pub use crate::transport::deadline::Timing;
 
 /// The body of the acknowledgement.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,11 +80,8 @@ pub enum Effect {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
-    pub ack: Ack,
-    pub effects: Vec<Effect>,
-}
+/// The acknowledgement and the Web API calls after it.
+pub type Plan = crate::transport::deadline::Plan<Ack, Effect>;
 
 /// The words the transport itself says, in the person's language.
 pub struct Texts<'a> {
@@ -129,7 +121,7 @@ pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &T
         && let [Outbound::Message(m)] = replies
         && let [one] = render::message(m).as_slice()
     {
-        return Plan { ack: Ack::Json(response_body(one, m.visibility, false)), effects: Vec::new() };
+        return Plan { first: Ack::Json(response_body(one, m.visibility, false)), steps: Vec::new() };
     }
     let mut ack = Ack::Empty;
     let mut views = Vec::new();
@@ -195,7 +187,7 @@ pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &T
     }
     // views first: a trigger_id lives only about three seconds
     views.extend(effects);
-    Plan { ack, effects: views }
+    Plan { first: ack, steps: views }
 }
 
 /// The JSON of a message for a `response_url` or a slash command's acknowledgement.
@@ -306,8 +298,8 @@ mod tests {
     fn a_slash_command_answered_in_time_with_one_message_carries_it_in_the_ack() {
         let p = Prompts::embedded();
         let plan = plan(&incoming(Kind::Command), &[Outbound::Message(msg("hello"))], Timing::InTime, &texts(&p));
-        assert!(plan.effects.is_empty());
-        let Ack::Json(body) = plan.ack else { panic!() };
+        assert!(plan.steps.is_empty());
+        let Ack::Json(body) = plan.first else { panic!() };
         assert_eq!(body["response_type"], "ephemeral");
         assert_eq!(body["blocks"][0]["text"]["text"], "hello");
     }
@@ -320,9 +312,9 @@ mod tests {
             (Timing::InTime, vec![Outbound::Message(msg("one")), Outbound::Message(msg("two"))]),
         ] {
             let plan = plan(&incoming(Kind::Command), &replies, timing, &texts(&p));
-            assert_eq!(plan.ack, Ack::Empty);
+            assert_eq!(plan.first, Ack::Empty);
             let bodies: Vec<&Value> = plan
-                .effects
+                .steps
                 .iter()
                 .map(|e| match e {
                     Effect::Respond { url, body, fallback } => {
@@ -347,8 +339,8 @@ mod tests {
         let mut inc = incoming(Kind::Action);
         inc.origin.message = Some(MessageRef { channel: "C1".into(), ts: "1.1".into(), ephemeral: false });
         let plan = plan(&inc, &[Outbound::Message(msg("next question").replacing())], Timing::InTime, &texts(&p));
-        assert_eq!(plan.ack, Ack::Empty);
-        let Effect::Respond { body, fallback, .. } = &plan.effects[0] else { panic!("{:?}", plan.effects) };
+        assert_eq!(plan.first, Ack::Empty);
+        let Effect::Respond { body, fallback, .. } = &plan.steps[0] else { panic!("{:?}", plan.steps) };
         assert_eq!(body["replace_original"], true);
         assert!(body.get("response_type").is_none());
         assert!(
@@ -367,12 +359,12 @@ mod tests {
             Timing::InTime,
             &texts(&p),
         );
-        let Effect::OpenView { trigger_id, view } = &plan.effects[0] else { panic!("{:?}", plan.effects) };
+        let Effect::OpenView { trigger_id, view } = &plan.steps[0] else { panic!("{:?}", plan.steps) };
         assert_eq!(trigger_id, "tr1");
         assert_eq!(view["callback_id"], "ans:N-1:goal");
         let origin = Origin::from_metadata(view["private_metadata"].as_str().unwrap());
         assert_eq!(origin, inc.origin);
-        assert!(matches!(plan.effects[1], Effect::Respond { .. }));
+        assert!(matches!(plan.steps[1], Effect::Respond { .. }));
     }
 
     #[test]
@@ -381,7 +373,7 @@ mod tests {
         let mut inc = incoming(Kind::Action);
         inc.view = Some(View { id: "V1".into(), ..View::default() });
         let plan = plan(&inc, &[Outbound::Form(form("seed", vec![]))], Timing::InTime, &texts(&p));
-        assert!(matches!(&plan.effects[0], Effect::PushView { trigger_id, .. } if trigger_id == "tr1"));
+        assert!(matches!(&plan.steps[0], Effect::PushView { trigger_id, .. } if trigger_id == "tr1"));
     }
 
     fn submitted(callback: &str) -> Incoming {
@@ -405,8 +397,8 @@ mod tests {
             Timing::InTime,
             &texts(&p),
         );
-        assert_eq!(plan.ack, Ack::Json(json!({"response_action": "errors", "errors": {"answer": "not a number"}})));
-        assert!(plan.effects.is_empty());
+        assert_eq!(plan.first, Ack::Json(json!({"response_action": "errors", "errors": {"answer": "not a number"}})));
+        assert!(plan.steps.is_empty());
     }
 
     #[test]
@@ -414,7 +406,7 @@ mod tests {
         let p = Prompts::embedded();
         let plan =
             plan(&submitted("need"), &[Outbound::Form(form("ans:N-1:goal", vec![]))], Timing::InTime, &texts(&p));
-        let Ack::Json(ack) = &plan.ack else { panic!() };
+        let Ack::Json(ack) = &plan.first else { panic!() };
         assert_eq!(ack["response_action"], "update");
         assert_eq!(ack["view"]["callback_id"], "ans:N-1:goal");
     }
@@ -425,8 +417,8 @@ mod tests {
         let mut inc = submitted("ans:N-1:goal");
         inc.origin.message = Some(MessageRef { channel: "C1".into(), ts: "5.5".into(), ephemeral: true });
         let plan = plan(&inc, &[Outbound::Message(msg("next").replacing())], Timing::InTime, &texts(&p));
-        assert_eq!(plan.ack, Ack::Empty, "an empty acknowledgement closes the modal");
-        let Effect::Respond { url, body, fallback } = &plan.effects[0] else { panic!() };
+        assert_eq!(plan.first, Ack::Empty, "an empty acknowledgement closes the modal");
+        let Effect::Respond { url, body, fallback } = &plan.steps[0] else { panic!() };
         assert_eq!(url, "https://hooks/1");
         assert_eq!(body["replace_original"], true);
         assert!(
@@ -443,17 +435,17 @@ mod tests {
         assert_eq!(ack["response_action"], "update");
         assert!(ack.to_string().contains(p.get(Lang::En, "slack.working")));
         let done = plan(&inc, &[Outbound::Message(msg("saved"))], Timing::Late, &texts(&p));
-        assert!(matches!(&done.effects[0], Effect::UpdateView { view_id, view }
+        assert!(matches!(&done.steps[0], Effect::UpdateView { view_id, view }
             if view_id == "V9" && view.to_string().contains(p.get(Lang::En, "slack.done"))));
-        assert!(matches!(&done.effects[1], Effect::Respond { .. }));
+        assert!(matches!(&done.steps[1], Effect::Respond { .. }));
         let again = plan(
             &inc,
             &[Outbound::Form(form("need", vec![("answer".into(), "too long".into())]))],
             Timing::Late,
             &texts(&p),
         );
-        assert_eq!(again.effects.len(), 1);
-        assert!(matches!(&again.effects[0], Effect::UpdateView { view, .. }
+        assert_eq!(again.steps.len(), 1);
+        assert!(matches!(&again.steps[0], Effect::UpdateView { view, .. }
             if view.to_string().contains("too long")));
         assert_eq!(late_ack(&incoming(Kind::Command), &texts(&p)), Ack::Empty);
     }
@@ -465,7 +457,7 @@ mod tests {
         inc.origin.response_url = None;
         inc.trigger_id = None;
         let plan = plan(&inc, &[Outbound::Form(form("need", vec![]))], Timing::InTime, &texts(&p));
-        let Effect::Post { to, message, ephemeral_for } = &plan.effects[0] else { panic!("{:?}", plan.effects) };
+        let Effect::Post { to, message, ephemeral_for } = &plan.steps[0] else { panic!("{:?}", plan.steps) };
         assert_eq!(to, &Target::Channel("C1".into()));
         assert_eq!(ephemeral_for.as_deref(), Some("U1"));
         let shown = message.blocks[0]["text"]["text"].as_str().unwrap();
@@ -491,11 +483,11 @@ mod tests {
             Timing::InTime,
             &texts(&p),
         );
-        let Effect::Respond { body, fallback, .. } = &plan.effects[0] else { panic!() };
+        let Effect::Respond { body, fallback, .. } = &plan.steps[0] else { panic!() };
         assert_eq!(body["response_type"], "in_channel");
         assert!(matches!(fallback.as_deref(), Some(Effect::Post { to: Target::Channel(c), .. }) if c == "C1"));
         assert!(
-            matches!(&plan.effects[1], Effect::Upload { to: Target::User(u), file } if u == "U1" && file.name == "export.csv")
+            matches!(&plan.steps[1], Effect::Upload { to: Target::User(u), file } if u == "U1" && file.name == "export.csv")
         );
     }
 
@@ -507,7 +499,7 @@ mod tests {
         let blocks: Vec<Block> = (0..60).map(|i| Block::Text(text(format!("{i}")))).collect();
         let plan = plan(&inc, &[Outbound::Message(Message::private(blocks).replacing())], Timing::InTime, &texts(&p));
         let replaced: Vec<bool> = plan
-            .effects
+            .steps
             .iter()
             .map(|e| match e {
                 Effect::Respond { body, .. } => body["replace_original"] == true,

@@ -169,7 +169,7 @@ fn kind_of(e: &tokio_tungstenite::tungstenite::Error) -> String {
         Error::Tls(_) => "TLS".into(),
         Error::Http(response) => format!("HTTP status {}", response.status()),
         Error::Url(_) => "bad URL".into(),
-        other => other.to_string().chars().take(80).collect(),
+        other => crate::transport::text::Unit::Char.cut(&other.to_string(), 80).to_string(),
     }
 }
 

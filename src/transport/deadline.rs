@@ -1,0 +1,116 @@
+//! Answering within a platform's deadline, written once for every transport.
+//!
+//! Slack and Discord both want an answer to a request within 3 seconds. [`drive`] runs the bot
+//! on the request and waits until the transport's deadline (about 2 s, counted from arrival):
+//! - replies in time: the platform's [`Reply::in_time`] turns them into the first answer (a
+//!   Slack acknowledgement, a Discord interaction response) and the steps after it;
+//! - not done by then: [`Reply::deferred`] is the first answer (an empty acknowledgement, a
+//!   deferral), and [`Reply::late`] sends the replies when they come.
+//!
+//! A handler that panicked ([`Bot::handle`] itself never fails) becomes a [`Crash`]: the error
+//! is logged under an incident id and the person gets the apology that names it.
+//!
+//! To answer on one more platform: implement [`Reply`] (what to do with replies in time, what to
+//! say at the deadline, what to do with late replies) and call [`drive`].
+
+use std::future::Future;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use tokio::time::Instant;
+
+use crate::chat::{Block, Bot, Inbound, Message, Outbound, text};
+use crate::domain::Lang;
+
+/// The first answer a platform gets, and the work that follows it (to run once the answer is
+/// sent).
+pub struct Answer<F> {
+    pub first: F,
+    pub after: Option<BoxFuture<'static, ()>>,
+}
+
+impl<F> Answer<F> {
+    /// An answer with nothing after it.
+    pub fn now(first: F) -> Answer<F> {
+        Answer { first, after: None }
+    }
+
+    /// An answer with work after it.
+    pub fn then(first: F, after: impl Future<Output = ()> + Send + 'static) -> Answer<F> {
+        Answer { first, after: Some(Box::pin(after)) }
+    }
+}
+
+/// The first answer and the steps that follow it, decided from the replies: pure data, so every
+/// route is tested without a network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan<F, S> {
+    pub first: F,
+    pub steps: Vec<S>,
+}
+
+/// When the replies came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// Before the first answer went out.
+    InTime,
+    /// After the deferred first answer.
+    Late,
+}
+
+/// The handler panicked: the apology, its error already logged under the id it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crash {
+    pub apology: String,
+}
+
+impl Crash {
+    /// The apology as the bot's own private reply.
+    pub fn into_replies(self) -> Vec<Outbound> {
+        vec![Outbound::Message(Message::private(vec![Block::Text(text(self.apology))]))]
+    }
+}
+
+/// The bot's replies, or the apology when its handler panicked.
+pub type Replies = Result<Vec<Outbound>, Crash>;
+
+/// How one platform answers one request.
+pub trait Reply: Send + 'static {
+    /// What the platform gets first: an acknowledgement, an interaction response.
+    type First: Send;
+    /// The replies came before the deadline.
+    fn in_time(self, replies: Replies) -> Answer<Self::First>;
+    /// The deadline passed first: what the platform gets now.
+    fn deferred(&self) -> Self::First;
+    /// The replies, once they come after [`Reply::deferred`] went out.
+    fn late(self, replies: Replies) -> BoxFuture<'static, ()>;
+}
+
+/// Runs the bot on `inbound` (tracked in [`Bot::work`], so a graceful stop waits for it) and
+/// answers through `reply`: with the replies if they come by `deadline`, else deferred and late.
+/// `lang` is the language of the apology, should the handler panic.
+pub async fn drive<R: Reply>(
+    bot: &Arc<Bot>,
+    inbound: Inbound,
+    lang: Lang,
+    deadline: Instant,
+    reply: R,
+) -> Answer<R::First> {
+    let handler = bot.clone();
+    let mut work = bot.work.spawn(async move { handler.handle(&inbound).await });
+    match tokio::time::timeout_at(deadline, &mut work).await {
+        Ok(done) => reply.in_time(replies(bot, lang, done)),
+        Err(_) => {
+            let first = reply.deferred();
+            let bot = bot.clone();
+            Answer::then(first, async move {
+                let done = work.await;
+                reply.late(replies(&bot, lang, done)).await;
+            })
+        }
+    }
+}
+
+fn replies(bot: &Bot, lang: Lang, done: Result<Vec<Outbound>, tokio::task::JoinError>) -> Replies {
+    done.map_err(|e| Crash { apology: crate::error::apology(&bot.prompts, lang, &e) })
+}
