@@ -7,10 +7,11 @@
 //! for what will never work (`channel_not_found`, `not_in_channel`, a revoked token).
 
 use async_trait::async_trait;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::api::{ApiError, SlackApi, delivery_error};
-use super::render::{self, SlackMessage};
+use super::blocks::{ChatMessage, SlackMessage, UploadedFile};
+use super::render;
 use super::reply::Target;
 use crate::chat::{Attachment, Message, Recipient};
 use crate::delivery::{Deliver, DeliveryError, Stopped};
@@ -39,34 +40,14 @@ pub(crate) async fn post(
 ) -> Result<(), ApiError> {
     let channel = channel_for(api, to).await?;
     match ephemeral_for {
-        Some(user) => api
-            .call(
-                "chat.postEphemeral",
-                &json!({"channel": channel, "user": user, "blocks": message.blocks, "text": message.text}),
-            )
-            .await
-            .map(drop),
-        None => api
-            .call(
-                "chat.postMessage",
-                &json!({
-                    "channel": channel,
-                    "blocks": message.blocks,
-                    "text": message.text,
-                    "unfurl_links": false,
-                    "unfurl_media": false,
-                }),
-            )
-            .await
-            .map(drop),
+        Some(user) => api.call("chat.postEphemeral", &ChatMessage::ephemeral(&channel, user, message)).await.map(drop),
+        None => api.call("chat.postMessage", &ChatMessage::post(&channel, message)).await.map(drop),
     }
 }
 
 /// chat.update of a message the bot posted earlier.
 pub(crate) async fn update(api: &SlackApi, channel: &str, ts: &str, message: &SlackMessage) -> Result<(), ApiError> {
-    api.call("chat.update", &json!({"channel": channel, "ts": ts, "blocks": message.blocks, "text": message.text}))
-        .await
-        .map(drop)
+    api.call("chat.update", &ChatMessage::update(channel, ts, message)).await.map(drop)
 }
 
 /// A file into a conversation: an upload URL, the bytes, then the file shared with a comment.
@@ -86,7 +67,7 @@ pub(crate) async fn upload(api: &SlackApi, to: &Target, file: &Attachment) -> Re
     api.call_form(
         "files.completeUploadExternal",
         &[
-            ("files", json!([{"id": id, "title": name}]).to_string()),
+            ("files", serde_json::to_string(&[UploadedFile { id, title: name }]).unwrap_or_default()),
             ("channel_id", channel),
             ("initial_comment", render::escape(&file.comment)),
         ],

@@ -15,9 +15,12 @@
 //! set) and the deliverer for `slack:` workspaces (`deliver.rs`).
 
 pub mod api;
+pub mod blocks;
+mod controls;
 pub(crate) mod dedupe;
 mod deliver;
 mod http;
+mod modal;
 pub mod payload;
 pub mod render;
 pub mod reply;
@@ -30,11 +33,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
-use serde_json::json;
 
 pub use api::{ApiError, RetryPolicy, SlackApi};
 pub use deliver::SlackDeliver;
 
+use self::blocks::{AckBody, ViewCall};
 use self::dedupe::Replays;
 use self::payload::{Event, EventBody, Incoming, PayloadError, Request};
 use self::reply::{Ack, Effect, Target, Texts, Timing};
@@ -145,7 +148,7 @@ impl Slack {
         if let Request::Event(body) = &request {
             match body {
                 EventBody::UrlVerification { challenge } => {
-                    return Ok(Ack::Json(json!({ "challenge": challenge })));
+                    return Ok(Ack::Body(AckBody::Challenge { challenge: challenge.clone() }));
                 }
                 EventBody::Callback { team_id, event_id, event } => {
                     if !self.first_time(&format!("event:{event_id}")).await {
@@ -284,13 +287,16 @@ impl Slack {
             }
             Effect::Update { channel, ts, message } => deliver::update(api, &channel, &ts, &message).await,
             Effect::OpenView { trigger_id, view } => {
-                api.call("views.open", &json!({"trigger_id": trigger_id, "view": view})).await.map(drop)
+                let call = ViewCall { trigger_id: Some(&trigger_id), view_id: None, view: &view };
+                api.call("views.open", &call).await.map(drop)
             }
             Effect::PushView { trigger_id, view } => {
-                api.call("views.push", &json!({"trigger_id": trigger_id, "view": view})).await.map(drop)
+                let call = ViewCall { trigger_id: Some(&trigger_id), view_id: None, view: &view };
+                api.call("views.push", &call).await.map(drop)
             }
             Effect::UpdateView { view_id, view } => {
-                api.call("views.update", &json!({"view_id": view_id, "view": view})).await.map(drop)
+                let call = ViewCall { trigger_id: None, view_id: Some(&view_id), view: &view };
+                api.call("views.update", &call).await.map(drop)
             }
             Effect::Upload { to, file } => deliver::upload(api, &to, &file).await,
         }

@@ -15,10 +15,9 @@
 //! - Late (the bot took longer than the deadline): the acknowledgement went out empty, or, for a
 //!   submitted modal, as a "working on it" view that views.update later replaces.
 
-use serde_json::{Value, json};
-
+use super::blocks::{AckBody, ResponseAction, ResponseBody, ResponseType, SlackMessage, View};
 use super::payload::{Incoming, Kind, MessageRef};
-use super::render::{self, SlackMessage};
+use super::render;
 use crate::chat::{Attachment, Block, Message, Outbound, Visibility, text};
 use crate::domain::Lang;
 use crate::prompts::Prompts;
@@ -30,7 +29,7 @@ pub use crate::transport::deadline::Timing;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ack {
     Empty,
-    Json(Value),
+    Body(AckBody),
 }
 
 /// A conversation to post into: a channel, or a person's DM (opened with conversations.open).
@@ -46,7 +45,7 @@ pub enum Effect {
     /// POST to a `response_url`; `fallback` if that fails (expired, used up).
     Respond {
         url: String,
-        body: Value,
+        body: ResponseBody,
         fallback: Option<Box<Effect>>,
     },
     /// chat.postMessage, or chat.postEphemeral when `ephemeral_for` names the person.
@@ -63,15 +62,15 @@ pub enum Effect {
     },
     OpenView {
         trigger_id: String,
-        view: Value,
+        view: View,
     },
     PushView {
         trigger_id: String,
-        view: Value,
+        view: View,
     },
     UpdateView {
         view_id: String,
-        view: Value,
+        view: View,
     },
     /// files.getUploadURLExternal, the bytes, files.completeUploadExternal.
     Upload {
@@ -105,9 +104,8 @@ pub fn late_ack(incoming: &Incoming, texts: &Texts) -> Ack {
         (Kind::Submission, Some(view)) => {
             let lang = texts.lang;
             let working = texts.prompts.get(lang, "slack.working");
-            Ack::Json(json!({
-                "response_action": "update",
-                "view": render::notice_view(working, &view.private_metadata),
+            Ack::Body(AckBody::Action(ResponseAction::Update {
+                view: render::notice_view(working, &view.private_metadata),
             }))
         }
         _ => Ack::Empty,
@@ -121,7 +119,7 @@ pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &T
         && let [Outbound::Message(m)] = replies
         && let [one] = render::message(m).as_slice()
     {
-        return Plan { first: Ack::Json(response_body(one, m.visibility, false)), steps: Vec::new() };
+        return Plan { first: Ack::Body(AckBody::Message(response_body(one, m.visibility, false))), steps: Vec::new() };
     }
     let mut ack = Ack::Empty;
     let mut views = Vec::new();
@@ -139,14 +137,12 @@ pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &T
                 let view = render::modal(form, &metadata);
                 match (incoming.kind, timing, &incoming.view, &incoming.trigger_id) {
                     (Kind::Submission, Timing::InTime, Some(current), _) => {
-                        ack = if form.id == current.callback_id && !form.errors.is_empty() {
-                            Ack::Json(json!({
-                                "response_action": "errors",
-                                "errors": render::field_errors(form),
-                            }))
+                        let action = if form.id == current.callback_id && !form.errors.is_empty() {
+                            ResponseAction::Errors { errors: render::field_errors(form) }
                         } else {
-                            Ack::Json(json!({"response_action": "update", "view": view}))
+                            ResponseAction::Update { view }
                         };
+                        ack = Ack::Body(AckBody::Action(action));
                     }
                     (Kind::Submission, Timing::Late, Some(current), _) => {
                         views.push(Effect::UpdateView { view_id: current.id.clone(), view })
@@ -190,19 +186,13 @@ pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &T
     Plan { first: ack, steps: views }
 }
 
-/// The JSON of a message for a `response_url` or a slash command's acknowledgement.
-pub fn response_body(m: &SlackMessage, visibility: Visibility, replace: bool) -> Value {
-    let mut body = json!({"blocks": m.blocks, "text": m.text});
-    if replace {
-        body["replace_original"] = json!(true);
-    } else {
-        body["replace_original"] = json!(false);
-        body["response_type"] = json!(match visibility {
-            Visibility::Private => "ephemeral",
-            Visibility::Public => "in_channel",
-        });
-    }
-    body
+/// A message for a `response_url` or a slash command's acknowledgement.
+pub fn response_body(m: &SlackMessage, visibility: Visibility, replace: bool) -> ResponseBody {
+    let response_type = match visibility {
+        Visibility::Private => ResponseType::Ephemeral,
+        Visibility::Public => ResponseType::InChannel,
+    };
+    ResponseBody { message: m.clone(), replace_original: replace, response_type: (!replace).then_some(response_type) }
 }
 
 fn messages(incoming: &Incoming, m: &Message, out: &mut Vec<Effect>) {
@@ -245,6 +235,12 @@ mod tests {
     use super::*;
     use crate::chat::{Actor, Field, FieldKind, Form, Inbound, InboundEvent, Place, WorkspaceRef};
     use crate::transport::slack::payload::{Origin, View};
+    use serde_json::{Value, json};
+
+    /// What Slack gets, as JSON.
+    fn value(x: &impl serde::Serialize) -> Value {
+        serde_json::to_value(x).unwrap()
+    }
 
     fn incoming(kind: Kind) -> Incoming {
         Incoming {
@@ -299,7 +295,8 @@ mod tests {
         let p = Prompts::embedded();
         let plan = plan(&incoming(Kind::Command), &[Outbound::Message(msg("hello"))], Timing::InTime, &texts(&p));
         assert!(plan.steps.is_empty());
-        let Ack::Json(body) = plan.first else { panic!() };
+        let Ack::Body(body) = plan.first else { panic!() };
+        let body = value(&body);
         assert_eq!(body["response_type"], "ephemeral");
         assert_eq!(body["blocks"][0]["text"]["text"], "hello");
     }
@@ -313,7 +310,7 @@ mod tests {
         ] {
             let plan = plan(&incoming(Kind::Command), &replies, timing, &texts(&p));
             assert_eq!(plan.first, Ack::Empty);
-            let bodies: Vec<&Value> = plan
+            let bodies: Vec<Value> = plan
                 .steps
                 .iter()
                 .map(|e| match e {
@@ -323,7 +320,7 @@ mod tests {
                             fallback.as_deref(),
                             Some(Effect::Post { to: Target::User(u), .. }) if u == "U1"
                         ));
-                        body
+                        value(body)
                     }
                     other => panic!("{other:?}"),
                 })
@@ -341,6 +338,7 @@ mod tests {
         let plan = plan(&inc, &[Outbound::Message(msg("next question").replacing())], Timing::InTime, &texts(&p));
         assert_eq!(plan.first, Ack::Empty);
         let Effect::Respond { body, fallback, .. } = &plan.steps[0] else { panic!("{:?}", plan.steps) };
+        let body = value(body);
         assert_eq!(body["replace_original"], true);
         assert!(body.get("response_type").is_none());
         assert!(
@@ -361,6 +359,7 @@ mod tests {
         );
         let Effect::OpenView { trigger_id, view } = &plan.steps[0] else { panic!("{:?}", plan.steps) };
         assert_eq!(trigger_id, "tr1");
+        let view = value(view);
         assert_eq!(view["callback_id"], "ans:N-1:goal");
         let origin = Origin::from_metadata(view["private_metadata"].as_str().unwrap());
         assert_eq!(origin, inc.origin);
@@ -397,7 +396,8 @@ mod tests {
             Timing::InTime,
             &texts(&p),
         );
-        assert_eq!(plan.first, Ack::Json(json!({"response_action": "errors", "errors": {"answer": "not a number"}})));
+        let Ack::Body(ack) = &plan.first else { panic!() };
+        assert_eq!(value(ack), json!({"response_action": "errors", "errors": {"answer": "not a number"}}));
         assert!(plan.steps.is_empty());
     }
 
@@ -406,7 +406,8 @@ mod tests {
         let p = Prompts::embedded();
         let plan =
             plan(&submitted("need"), &[Outbound::Form(form("ans:N-1:goal", vec![]))], Timing::InTime, &texts(&p));
-        let Ack::Json(ack) = &plan.first else { panic!() };
+        let Ack::Body(ack) = &plan.first else { panic!() };
+        let ack = value(ack);
         assert_eq!(ack["response_action"], "update");
         assert_eq!(ack["view"]["callback_id"], "ans:N-1:goal");
     }
@@ -420,7 +421,7 @@ mod tests {
         assert_eq!(plan.first, Ack::Empty, "an empty acknowledgement closes the modal");
         let Effect::Respond { url, body, fallback } = &plan.steps[0] else { panic!() };
         assert_eq!(url, "https://hooks/1");
-        assert_eq!(body["replace_original"], true);
+        assert!(body.replace_original);
         assert!(
             matches!(fallback.as_deref(), Some(Effect::Post { to: Target::User(_), .. })),
             "an ephemeral message cannot be updated: the DM instead"
@@ -431,12 +432,13 @@ mod tests {
     fn a_late_submission_shows_working_then_the_result() {
         let p = Prompts::embedded();
         let inc = submitted("need");
-        let Ack::Json(ack) = late_ack(&inc, &texts(&p)) else { panic!() };
+        let Ack::Body(ack) = late_ack(&inc, &texts(&p)) else { panic!() };
+        let ack = value(&ack);
         assert_eq!(ack["response_action"], "update");
         assert!(ack.to_string().contains(p.get(Lang::En, "slack.working")));
         let done = plan(&inc, &[Outbound::Message(msg("saved"))], Timing::Late, &texts(&p));
         assert!(matches!(&done.steps[0], Effect::UpdateView { view_id, view }
-            if view_id == "V9" && view.to_string().contains(p.get(Lang::En, "slack.done"))));
+            if view_id == "V9" && value(view).to_string().contains(p.get(Lang::En, "slack.done"))));
         assert!(matches!(&done.steps[1], Effect::Respond { .. }));
         let again = plan(
             &inc,
@@ -446,7 +448,7 @@ mod tests {
         );
         assert_eq!(again.steps.len(), 1);
         assert!(matches!(&again.steps[0], Effect::UpdateView { view, .. }
-            if view.to_string().contains("too long")));
+            if value(view).to_string().contains("too long")));
         assert_eq!(late_ack(&incoming(Kind::Command), &texts(&p)), Ack::Empty);
     }
 
@@ -460,7 +462,7 @@ mod tests {
         let Effect::Post { to, message, ephemeral_for } = &plan.steps[0] else { panic!("{:?}", plan.steps) };
         assert_eq!(to, &Target::Channel("C1".into()));
         assert_eq!(ephemeral_for.as_deref(), Some("U1"));
-        let shown = message.blocks[0]["text"]["text"].as_str().unwrap();
+        let shown = value(&message.blocks[0])["text"]["text"].as_str().unwrap().to_string();
         assert!(shown.contains("/ai need Forecast"), "{shown}");
     }
 
@@ -484,7 +486,7 @@ mod tests {
             &texts(&p),
         );
         let Effect::Respond { body, fallback, .. } = &plan.steps[0] else { panic!() };
-        assert_eq!(body["response_type"], "in_channel");
+        assert_eq!(value(body)["response_type"], "in_channel");
         assert!(matches!(fallback.as_deref(), Some(Effect::Post { to: Target::Channel(c), .. }) if c == "C1"));
         assert!(
             matches!(&plan.steps[1], Effect::Upload { to: Target::User(u), file } if u == "U1" && file.name == "export.csv")
@@ -502,7 +504,7 @@ mod tests {
             .steps
             .iter()
             .map(|e| match e {
-                Effect::Respond { body, .. } => body["replace_original"] == true,
+                Effect::Respond { body, .. } => body.replace_original,
                 _ => panic!(),
             })
             .collect();
