@@ -4,8 +4,10 @@
 //! - [`inbound`]: a serenity interaction as an [`Inbound`](crate::chat::Inbound) event;
 //! - [`commands`]: `/ai` and `/ai-admin`, generated from the command registry, and their options
 //!   back as a text line;
-//! - [`render`]: replies as Discord messages and modals, within Discord's limits;
-//! - [`interaction`]: one interaction answered, with the 3-second deadline (deferral);
+//! - [`render`]: replies as Discord messages and modals, within Discord's limits (markdown and
+//!   action rows in their own modules);
+//! - [`interaction`]: one interaction answered, with the 3-second deadline (deferral), and
+//!   [`reply`]: what its replies become (the first response and the steps after it);
 //! - [`endpoint`] and [`gateway`]: the two ways interactions arrive, sharing all of the above;
 //! - [`deliver`]: messages that are not replies (DMs, channel posts);
 //! - [`api`]: the REST client (serenity's), whose base URL a test points at a fake.
@@ -14,12 +16,15 @@
 
 pub mod api;
 pub mod commands;
+mod components;
 pub mod deliver;
 pub mod endpoint;
 pub mod gateway;
 pub mod inbound;
 pub mod interaction;
+mod markdown;
 pub mod render;
+pub mod reply;
 pub mod verify;
 
 use std::sync::Arc;

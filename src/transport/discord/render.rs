@@ -1,4 +1,5 @@
-//! Outbound messages and forms in Discord's format, within Discord's limits on purpose:
+//! Outbound messages and forms in Discord's format, within Discord's limits on purpose (the
+//! markdown is written in `markdown.rs`, the action rows in `components.rs`):
 //!
 //! - text becomes markdown content (≤ 2000 characters); longer text moves into embeds (≤ 4096
 //!   characters each, ≤ 6000 and ≤ 10 embeds per message), and what still does not fit goes into
@@ -14,15 +15,20 @@
 //! mention (`@everyone`, `<@…>` and the like get a zero-width space).
 
 use serenity::all::{
-    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateInputText,
-    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage, CreateModal, CreateSelectMenu,
-    CreateSelectMenuKind, CreateSelectMenuOption, EditInteractionResponse, InputTextStyle, MessageFlags, UserId,
+    CreateActionRow, CreateAllowedMentions, CreateEmbed, CreateInputText, CreateInteractionResponseFollowup,
+    CreateInteractionResponseMessage, CreateMessage, CreateModal, EditInteractionResponse, InputTextStyle,
+    MessageFlags, UserId,
 };
 
+use super::components::{row, rows};
+use super::markdown::Markdown;
 use crate::chat::{Action, Block, Control, FieldKind, Form, FormKind, Message, Span, Style, Visibility};
 use crate::domain::Lang;
 use crate::prompts::Prompts;
 use crate::transport::text::{Markup, Unit};
+
+pub use super::components::{ButtonOut, Row, SelectOut, strip_suffix};
+pub use super::markdown::{escape, snowflake};
 
 pub const CONTENT_MAX: usize = 2000;
 pub const EMBED_DESCRIPTION_MAX: usize = 4096;
@@ -41,8 +47,6 @@ pub const INPUT_LABEL_MAX: usize = 45;
 pub const INPUT_PLACEHOLDER_MAX: usize = 100;
 pub const INPUT_VALUE_MAX: usize = 4000;
 
-const ZWSP: char = '\u{200B}';
-
 /// Discord counts characters.
 pub const UNIT: Unit = Unit::Char;
 
@@ -60,28 +64,6 @@ pub struct Out {
     pub ephemeral: bool,
     /// The users it may ping: those the bot named, nobody else.
     pub mentions: Vec<u64>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Row {
-    Buttons(Vec<ButtonOut>),
-    Select(SelectOut),
-    Users { custom_id: String, placeholder: String },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ButtonOut {
-    pub custom_id: String,
-    pub label: String,
-    pub style: Style,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct SelectOut {
-    pub custom_id: String,
-    pub placeholder: String,
-    pub options: Vec<(String, String, bool)>,
-    pub multi: bool,
 }
 
 /// A message as one or more Discord messages (usually one).
@@ -149,96 +131,6 @@ pub fn merge(messages: Vec<Message>) -> Vec<Message> {
         merged.push(m);
     }
     merged
-}
-
-/// Controls as action rows: buttons five to a row, each select in its own row.
-fn rows(controls: &[Control]) -> Vec<Row> {
-    let mut ids = UniqueIds::default();
-    let mut rows = Vec::new();
-    let mut buttons: Vec<ButtonOut> = Vec::new();
-    for control in controls {
-        match control {
-            Control::Button(b) => {
-                let Some(custom_id) = ids.take(&b.action) else {
-                    continue;
-                };
-                if buttons.len() == BUTTONS_PER_ROW {
-                    rows.push(Row::Buttons(std::mem::take(&mut buttons)));
-                }
-                buttons.push(ButtonOut { custom_id, label: UNIT.shorten(&b.label, BUTTON_LABEL_MAX), style: b.style });
-            }
-            Control::Select(s) => {
-                if !buttons.is_empty() {
-                    rows.push(Row::Buttons(std::mem::take(&mut buttons)));
-                }
-                for chunk in s.options.chunks(SELECT_OPTIONS_MAX) {
-                    let Some(custom_id) = ids.take(&s.action) else {
-                        continue;
-                    };
-                    rows.push(Row::Select(SelectOut {
-                        custom_id,
-                        placeholder: UNIT.shorten(&s.placeholder, PLACEHOLDER_MAX),
-                        options: chunk
-                            .iter()
-                            .map(|o| {
-                                (
-                                    UNIT.shorten(&o.label, SELECT_TEXT_MAX),
-                                    UNIT.shorten(&o.value, SELECT_TEXT_MAX),
-                                    s.initial.contains(&o.value),
-                                )
-                            })
-                            .collect(),
-                        multi: s.multi,
-                    }));
-                }
-            }
-            Control::UserPicker(p) => {
-                if !buttons.is_empty() {
-                    rows.push(Row::Buttons(std::mem::take(&mut buttons)));
-                }
-                if let Some(custom_id) = ids.take(&p.action) {
-                    rows.push(Row::Users { custom_id, placeholder: UNIT.shorten(&p.placeholder, PLACEHOLDER_MAX) });
-                }
-            }
-        }
-    }
-    if !buttons.is_empty() {
-        rows.push(Row::Buttons(buttons));
-    }
-    rows
-}
-
-/// Custom ids unique within one message: a repeat gets `~2`, `~3`…; one too long is dropped
-/// (the bot keeps its ids within 100 characters, so this only guards against a mistake).
-#[derive(Default)]
-struct UniqueIds(Vec<String>);
-
-impl UniqueIds {
-    fn take(&mut self, id: &str) -> Option<String> {
-        if id.is_empty() || id.len() > CUSTOM_ID_MAX {
-            tracing::warn!(len = id.len(), "a control's id does not fit Discord; left out");
-            return None;
-        }
-        let mut candidate = id.to_string();
-        let mut n = 1;
-        while self.0.contains(&candidate) {
-            n += 1;
-            candidate = format!("{id}~{n}");
-            if candidate.len() > CUSTOM_ID_MAX {
-                return None;
-            }
-        }
-        self.0.push(candidate.clone());
-        Some(candidate)
-    }
-}
-
-/// The id as the bot wrote it: without the `~n` a repeated custom id got.
-pub fn strip_suffix(custom_id: &str) -> &str {
-    match custom_id.rsplit_once('~') {
-        Some((id, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => id,
-        _ => custom_id,
-    }
 }
 
 /// A form as a modal.
@@ -362,189 +254,6 @@ impl Out {
     }
 }
 
-fn row(r: &Row) -> CreateActionRow {
-    match r {
-        Row::Buttons(buttons) => CreateActionRow::Buttons(
-            buttons
-                .iter()
-                .map(|b| {
-                    CreateButton::new(&b.custom_id).label(&b.label).style(match b.style {
-                        Style::Primary => ButtonStyle::Primary,
-                        Style::Danger => ButtonStyle::Danger,
-                        Style::Default => ButtonStyle::Secondary,
-                    })
-                })
-                .collect(),
-        ),
-        Row::Select(s) => {
-            let options = s
-                .options
-                .iter()
-                .map(|(label, value, on)| CreateSelectMenuOption::new(label, value).default_selection(*on))
-                .collect::<Vec<_>>();
-            let count = options.len().max(1) as u8;
-            let mut menu = CreateSelectMenu::new(&s.custom_id, CreateSelectMenuKind::String { options });
-            if !s.placeholder.is_empty() {
-                menu = menu.placeholder(&s.placeholder);
-            }
-            if s.multi {
-                menu = menu.min_values(1).max_values(count);
-            }
-            CreateActionRow::SelectMenu(menu)
-        }
-        Row::Users { custom_id, placeholder } => {
-            let mut menu = CreateSelectMenu::new(custom_id, CreateSelectMenuKind::User { default_users: None });
-            if !placeholder.is_empty() {
-                menu = menu.placeholder(placeholder);
-            }
-            CreateActionRow::SelectMenu(menu)
-        }
-    }
-}
-
-/// Markdown built block by block, with the users it names.
-#[derive(Default)]
-struct Markdown {
-    lines: Vec<String>,
-    mentions: Vec<u64>,
-}
-
-impl Markdown {
-    fn block(&mut self, block: &Block) {
-        match block {
-            Block::Heading(h) => self.lines.push(format!("### {}", escape(h, false))),
-            Block::Text(spans) => {
-                let s = self.spans(spans);
-                self.lines.push(s);
-            }
-            Block::Context(spans) => {
-                let s = self.spans(spans);
-                let small: Vec<String> =
-                    s.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("-# {l}")).collect();
-                self.lines.push(small.join("\n"));
-            }
-            Block::Fields(fields) => {
-                let mut out = Vec::new();
-                for (label, value) in fields {
-                    let v = self.spans(value);
-                    out.push(format!("**{}:** {v}", escape(label, false)));
-                }
-                self.lines.push(out.join("\n"));
-            }
-            Block::List(items) => {
-                let mut out = Vec::new();
-                for item in items {
-                    let s = self.spans(item);
-                    out.push(format!("- {}", s.replace('\n', "\n  ")));
-                }
-                self.lines.push(out.join("\n"));
-            }
-            Block::Divider => self.lines.push(String::new()),
-            Block::Controls(_) => {}
-        }
-    }
-
-    fn spans(&mut self, spans: &[Span]) -> String {
-        let mut out = String::new();
-        for span in spans {
-            let line_start = out.is_empty() || out.ends_with('\n');
-            match span {
-                Span::Plain(t) => out.push_str(&escape(t, line_start)),
-                Span::Bold(t) if !t.trim().is_empty() => {
-                    // keep line breaks outside the stars so each line stays bold
-                    let parts: Vec<String> = t
-                        .split('\n')
-                        .map(|p| if p.trim().is_empty() { p.to_string() } else { format!("**{}**", escape(p, false)) })
-                        .collect();
-                    out.push_str(&parts.join("\n"));
-                }
-                Span::Bold(t) => out.push_str(t),
-                Span::Code(t) if !t.is_empty() => {
-                    out.push('`');
-                    out.push_str(&t.replace('`', "ˋ").replace('\n', " "));
-                    out.push('`');
-                }
-                Span::Code(_) => {}
-                Span::User(id) => match snowflake(id) {
-                    Some(n) => {
-                        if !self.mentions.contains(&n) {
-                            self.mentions.push(n);
-                        }
-                        out.push_str(&format!("<@{n}>"));
-                    }
-                    None => out.push_str(&escape(&format!("@{id}"), line_start)),
-                },
-                // a channel link notifies nobody, so it needs no allowed mention
-                Span::Channel(id) => match snowflake(id) {
-                    Some(n) => out.push_str(&format!("<#{n}>")),
-                    None => out.push_str(&escape(&format!("#{id}"), line_start)),
-                },
-            }
-        }
-        out
-    }
-
-    fn finish(self) -> String {
-        self.lines.join("\n")
-    }
-}
-
-/// A Discord id (a snowflake): digits only.
-pub fn snowflake(id: &str) -> Option<u64> {
-    if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    id.parse().ok().filter(|&n| n > 0)
-}
-
-/// Text shown as typed: markdown characters escaped, mentions broken with a zero-width space.
-pub fn escape(text: &str, at_line_start: bool) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut line_start = at_line_start;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if line_start && c.is_ascii_digit() {
-            // "1. " at the start of a line would become a numbered list
-            let end = i + chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-            out.extend(&chars[i..end]);
-            i = end;
-            if chars.get(end) == Some(&'.') {
-                out.push_str("\\.");
-                i += 1;
-            }
-            line_start = false;
-            continue;
-        }
-        match c {
-            '\\' | '*' | '_' | '~' | '`' | '|' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => {
-                out.push('<');
-                out.push(ZWSP);
-            }
-            '@' => {
-                out.push('@');
-                let rest: String = chars[i + 1..].iter().take(8).collect();
-                if rest.starts_with("everyone") || rest.starts_with("here") {
-                    out.push(ZWSP);
-                }
-            }
-            '#' | '>' | '-' | '+' if line_start => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-        line_start = c == '\n' || (line_start && c == ' ');
-        i += 1;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,23 +271,6 @@ mod tests {
 
     fn json(v: impl serde::Serialize) -> serde_json::Value {
         serde_json::to_value(v).unwrap()
-    }
-
-    #[test]
-    fn typed_text_cannot_ping_or_format() {
-        let s = escape("@everyone and @here, <@123> <@&9> <#5> **bold** _x_ `c` ||s|| [l](u)", true);
-        assert!(!s.contains("@everyone") && !s.contains("@here"), "{s}");
-        assert!(s.contains("@\u{200B}everyone") && s.contains("@\u{200B}here"));
-        assert!(!s.contains("<@") && !s.contains("<#"), "{s}");
-        assert!(s.contains("\\*\\*bold\\*\\*") && s.contains("\\_x\\_") && s.contains("\\`c\\`"));
-        assert!(s.contains("\\|\\|s\\|\\|") && s.contains("\\[l\\](u)"), "{s}");
-        assert_eq!(
-            escape("# not a heading\n> not a quote\n- nor a list", true),
-            "\\# not a heading\n\\> not a quote\n\\- nor a list"
-        );
-        assert_eq!(escape("1. first", true), "1\\. first");
-        assert_eq!(escape("N-12 costs 3.5", true), "N-12 costs 3.5");
-        assert_eq!(escape("a@b.example", false), "a@b.example");
     }
 
     #[test]
@@ -604,22 +296,6 @@ mod tests {
         for payload in [json(pages[0].follow_up()), json(pages[0].edit()), json(pages[0].channel_message())] {
             assert_eq!(payload["allowed_mentions"]["parse"], serde_json::json!([]), "{payload}");
         }
-    }
-
-    #[test]
-    fn blocks_become_markdown() {
-        let m = Message::private(vec![
-            Block::Heading("N-1 · Verdict".into()),
-            Block::Context(text("question 4/12")),
-            Block::Text(vec![Span::Bold("Why".into()), Span::plain(" because")]),
-            Block::List(vec![vec![Span::Code("N-2".into()), Span::plain(" a title")]]),
-            Block::Fields(vec![("Status".into(), text("screening"))]),
-        ]);
-        let content = &message(&m)[0].content;
-        assert_eq!(
-            content,
-            "### N-1 · Verdict\n-# question 4/12\n**Why** because\n- `N-2` a title\n**Status:** screening"
-        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod controls;
 pub(crate) mod dedupe;
 mod deliver;
 mod http;
+pub mod incoming;
 mod modal;
 pub mod payload;
 pub mod render;
