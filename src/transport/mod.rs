@@ -6,6 +6,7 @@
 //! - [`deadline`]: the bot answers within the platform's deadline, or the request is acknowledged
 //!   and the replies follow late; a handler that panicked becomes the apology;
 //! - [`text`]: measuring, cutting and splitting text by the unit a platform counts in;
+//! - [`post`]: the bot's own messages, in parts that a retry resumes;
 //! - [`names`]: workspaces' display names; [`Replays`]: the replay guard;
 //! - [`TransportParts`]: what a transport adds to the server.
 //!
@@ -17,7 +18,10 @@
 pub mod console;
 pub mod deadline;
 pub mod discord;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod names;
+pub mod post;
 pub mod slack;
 pub mod text;
 

@@ -257,17 +257,8 @@ impl Out {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::{Button, Field, Select, SelectOption, UserPicker, text};
-
-    fn button(action: &str, label: &str) -> Control {
-        Control::Button(Button {
-            action: action.into(),
-            label: label.into(),
-            style: Style::Default,
-            key: None,
-            opens_form: false,
-        })
-    }
+    use crate::chat::{Field, Select, SelectOption, UserPicker, text};
+    use crate::transport::fixtures::{button, volume_form};
 
     fn json(v: impl serde::Serialize) -> serde_json::Value {
         serde_json::to_value(v).unwrap()
@@ -396,21 +387,7 @@ mod tests {
     #[test]
     fn a_form_with_errors_becomes_a_message_with_a_button_to_open_it_again() {
         let prompts = Prompts::embedded();
-        let form = Form {
-            id: "ans:N-1:volume".into(),
-            title: "N-1 · Volume".into(),
-            submit: "Save".into(),
-            fields: vec![Field {
-                id: "answer".into(),
-                label: "Cases per month".into(),
-                hint: None,
-                kind: FieldKind::Number,
-                required: true,
-                initial: Some("lots @everyone".into()),
-                max_len: 40,
-            }],
-            errors: vec![("answer".into(), "“lots” is not a number.".into())],
-        };
+        let form = volume_form(Some("lots @everyone"), vec![("answer".into(), "“lots” is not a number.".into())]);
         let m = form_message(&form, &prompts, Lang::En);
         let out = &message(&m)[0];
         assert!(out.content.contains("is not a number"), "{}", out.content);

@@ -174,7 +174,8 @@ pub fn deferred(kind: &Kind, replies: Vec<Outbound>, prompts: &Prompts, lang: La
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::{Button, Control, Field, FieldKind, Form, Style};
+    use crate::chat::{Button, Control, Style};
+    use crate::transport::fixtures::volume_form;
 
     fn json(r: &CreateInteractionResponse) -> serde_json::Value {
         serde_json::to_value(r).unwrap()
@@ -196,21 +197,7 @@ mod tests {
     }
 
     fn form(errors: Vec<(String, String)>) -> Outbound {
-        Outbound::Form(Form {
-            id: "ans:N-1:volume".into(),
-            title: "N-1 · Volume".into(),
-            submit: "Save".into(),
-            fields: vec![Field {
-                id: "answer".into(),
-                label: "Cases per month".into(),
-                hint: None,
-                kind: FieldKind::Number,
-                required: true,
-                initial: None,
-                max_len: 40,
-            }],
-            errors,
-        })
+        Outbound::Form(volume_form(None, errors))
     }
 
     fn click() -> Kind {

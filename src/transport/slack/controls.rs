@@ -111,17 +111,8 @@ fn elements(control: &Control) -> Vec<Element> {
 mod tests {
     use super::*;
     use crate::chat::{Button, Select, SelectOption};
+    use crate::transport::fixtures::button;
     use serde_json::Value;
-
-    fn button(action: &str, label: &str) -> Control {
-        Control::Button(Button {
-            action: action.into(),
-            label: label.into(),
-            style: Style::Default,
-            key: None,
-            opens_form: false,
-        })
-    }
 
     /// The blocks as the JSON Slack gets.
     fn json(controls: &[Control]) -> Vec<Value> {

@@ -217,18 +217,9 @@ pub fn notice(text: &str) -> SlackMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::{Button, Control, Select, SelectOption, Style, UserPicker, text};
+    use crate::chat::{Control, Select, SelectOption, UserPicker, text};
+    use crate::transport::fixtures::button;
     use serde_json::Value;
-
-    fn button(action: &str, label: &str) -> Control {
-        Control::Button(Button {
-            action: action.into(),
-            label: label.into(),
-            style: Style::Default,
-            key: None,
-            opens_form: false,
-        })
-    }
 
     /// The blocks as the JSON Slack gets.
     fn json(blocks: &[Kit]) -> Vec<Value> {
