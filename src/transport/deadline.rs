@@ -17,6 +17,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
+use tokio::task::{JoinError, JoinHandle};
 use tokio::time::Instant;
 
 use crate::chat::{Block, Bot, Inbound, Message, Outbound, text};
@@ -97,20 +98,134 @@ pub async fn drive<R: Reply>(
     reply: R,
 ) -> Answer<R::First> {
     let handler = bot.clone();
-    let mut work = bot.work.spawn(async move { handler.handle(&inbound).await });
+    let work = bot.work.spawn(async move { handler.handle(&inbound).await });
+    let prompts = bot.prompts.clone();
+    let crash = move |e: JoinError| Crash { apology: crate::error::apology(&prompts, lang, &e) };
+    answer(work, deadline, reply, crash).await
+}
+
+/// The deadline over running `work`: `crash` turns a panic into the apology.
+async fn answer<R: Reply>(
+    mut work: JoinHandle<Vec<Outbound>>,
+    deadline: Instant,
+    reply: R,
+    crash: impl FnOnce(JoinError) -> Crash + Send + 'static,
+) -> Answer<R::First> {
     match tokio::time::timeout_at(deadline, &mut work).await {
-        Ok(done) => reply.in_time(replies(bot, lang, done)),
+        Ok(done) => reply.in_time(done.map_err(crash)),
         Err(_) => {
             let first = reply.deferred();
-            let bot = bot.clone();
             Answer::then(first, async move {
                 let done = work.await;
-                reply.late(replies(&bot, lang, done)).await;
+                reply.late(done.map_err(crash)).await;
             })
         }
     }
 }
 
-fn replies(bot: &Bot, lang: Lang, done: Result<Vec<Outbound>, tokio::task::JoinError>) -> Replies {
-    done.map_err(|e| Crash { apology: crate::error::apology(&bot.prompts, lang, &e) })
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    /// Says which way it was asked to answer, and with what.
+    #[derive(Clone, Default)]
+    struct Probe(Arc<Mutex<Vec<String>>>);
+
+    impl Probe {
+        fn said(&self, what: String) {
+            self.0.lock().unwrap().push(what);
+        }
+
+        fn log(&self) -> Vec<String> {
+            self.0.lock().unwrap().clone()
+        }
+    }
+
+    fn describe(replies: &Replies) -> String {
+        match replies {
+            Ok(r) => format!("{} replies", r.len()),
+            Err(crash) => crash.apology.clone(),
+        }
+    }
+
+    impl Reply for Probe {
+        type First = &'static str;
+
+        fn in_time(self, replies: Replies) -> Answer<&'static str> {
+            self.said(format!("in time: {}", describe(&replies)));
+            Answer::now("answer")
+        }
+
+        fn deferred(&self) -> &'static str {
+            self.said("deferred".into());
+            "ack"
+        }
+
+        fn late(self, replies: Replies) -> BoxFuture<'static, ()> {
+            Box::pin(async move { self.said(format!("late: {}", describe(&replies))) })
+        }
+    }
+
+    /// The deadline of these tests, and a handler slower than it.
+    const DEADLINE: Duration = Duration::from_millis(100);
+    const SLOW: Duration = Duration::from_millis(400);
+
+    fn reply() -> Vec<Outbound> {
+        Crash { apology: "hello".into() }.into_replies()
+    }
+
+    fn sorry(_: JoinError) -> Crash {
+        Crash { apology: "sorry".into() }
+    }
+
+    #[tokio::test]
+    async fn replies_in_time_are_the_answer() {
+        let probe = Probe::default();
+        let work = tokio::spawn(async { reply() });
+        let answer = answer(work, Instant::now() + DEADLINE, probe.clone(), sorry).await;
+        assert_eq!(answer.first, "answer");
+        assert!(answer.after.is_none());
+        assert_eq!(probe.log(), ["in time: 1 replies"]);
+    }
+
+    #[tokio::test]
+    async fn slow_replies_are_deferred_and_follow_late() {
+        let probe = Probe::default();
+        let work = tokio::spawn(async {
+            tokio::time::sleep(SLOW).await;
+            reply()
+        });
+        let answer = answer(work, Instant::now() + DEADLINE, probe.clone(), sorry).await;
+        assert_eq!(answer.first, "ack");
+        assert_eq!(probe.log(), ["deferred"], "nothing is sent before the acknowledgement");
+        answer.after.expect("the replies follow").await;
+        assert_eq!(probe.log(), ["deferred", "late: 1 replies"]);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_becomes_the_apology_in_time_or_late() {
+        let probe = Probe::default();
+        let work = tokio::spawn(async { panic!("the handler broke") });
+        let answer = answer(work, Instant::now() + DEADLINE, probe.clone(), sorry).await;
+        assert_eq!(answer.first, "answer");
+        let late = Probe::default();
+        let work = tokio::spawn(async {
+            tokio::time::sleep(SLOW).await;
+            panic!("the handler broke late")
+        });
+        let answer = super::answer(work, Instant::now() + DEADLINE, late.clone(), sorry).await;
+        answer.after.expect("the apology follows").await;
+        assert_eq!(probe.log(), ["in time: sorry"]);
+        assert_eq!(late.log(), ["deferred", "late: sorry"]);
+    }
+
+    #[test]
+    fn the_apology_is_a_private_message() {
+        let replies = Crash { apology: "Sorry (abc123)".into() }.into_replies();
+        let [Outbound::Message(m)] = &replies[..] else { panic!("{replies:?}") };
+        assert_eq!(m.visibility, crate::chat::Visibility::Private);
+        assert_eq!(m.blocks, vec![Block::Text(text("Sorry (abc123)"))]);
+    }
 }
