@@ -23,3 +23,11 @@ impl From<StoreError> for Error {
 pub fn incident_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
 }
+
+/// The apology for a failure the person cannot do anything about: the error is logged under a
+/// fresh [`incident_id`], and the text, in `lang`, names that id.
+pub fn apology(prompts: &crate::prompts::Prompts, lang: crate::domain::Lang, error: &dyn std::fmt::Display) -> String {
+    let id = incident_id();
+    tracing::error!(incident = %id, error = %error, "the conversation handler failed");
+    prompts.fill(lang, "error.internal", &[("id", id)])
+}

@@ -4,8 +4,8 @@
 //!
 //! [`Application::build`] binds the port first (port 0 picks a free one, for tests) and reports
 //! it; [`Application::run_until_stopped`] serves until the shutdown future resolves, then lets
-//! in-flight requests finish. To add a transport: have it return [`TransportParts`] and add it in
-//! `build`.
+//! in-flight requests finish. To add a transport: have it return
+//! [`TransportParts`](crate::transport::TransportParts) and add it in [`transports`].
 //!
 //! The front holds under slow and hostile clients with the limits of [`ServerConfig`]: at most
 //! `max_connections` open (further ones wait in the kernel's backlog), headers within
@@ -35,18 +35,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::chat::Bot;
 use crate::config::{Config, ServerConfig};
-use crate::delivery::{Deliver, Deliverers};
-
-/// What a transport adds to the server.
-#[derive(Default)]
-pub struct TransportParts {
-    /// Routes it serves (mounted at the root; each transport uses its own path prefix).
-    pub router: Option<Router>,
-    /// Long-running work: a WebSocket client, a gateway connection.
-    pub tasks: Vec<BoxFuture<'static, ()>>,
-    /// How it sends messages that are not replies, under its workspace prefix.
-    pub deliverer: Option<(&'static str, Arc<dyn Deliver>)>,
-}
+use crate::delivery::Deliverers;
+use crate::transport::TransportParts;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -326,14 +316,13 @@ async fn metrics(State(bot): State<Arc<Bot>>) -> Response {
 
 /// The transports the configuration turns on.
 pub fn transports(config: &Config, bot: &Arc<Bot>) -> Result<Vec<TransportParts>, ServeError> {
+    let failed = |e: crate::transport::SetupError| ServeError::Transport(e.0);
     let mut parts = Vec::new();
     if let Some(discord) = &config.discord {
-        parts.push(crate::transport::discord::parts(discord, bot.clone())?);
+        parts.push(crate::transport::discord::parts(discord, bot.clone()).map_err(failed)?);
     }
     if let Some(slack) = &config.slack {
-        parts.push(
-            crate::transport::slack::parts(slack, bot.clone()).map_err(|e| ServeError::Transport(e.to_string()))?,
-        );
+        parts.push(crate::transport::slack::parts(slack, bot.clone()).map_err(failed)?);
     }
     Ok(parts)
 }

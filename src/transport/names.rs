@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::storage::Store;
+use crate::transport::text::Unit;
 
 /// How long a looked-up name is trusted.
 pub const NAME_TTL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -46,7 +47,7 @@ impl Names {
             .await
             .ok()
             .flatten()
-            .map(|n| n.trim().chars().take(100).collect::<String>())
+            .map(|n| Unit::Char.cut(n.trim(), 100).to_string())
             .filter(|n| !n.is_empty());
         if let Some(name) = &name
             && let Err(e) = store.set_workspace_name(workspace, name).await

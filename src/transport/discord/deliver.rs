@@ -10,55 +10,28 @@ use async_trait::async_trait;
 use serenity::all::ChannelId;
 
 use super::api::{ApiError, DiscordApi};
-use super::render::{self, snowflake};
+use super::render::{self, Out, snowflake};
 use crate::chat::{Attachment, Message, Recipient};
-use crate::delivery::{Deliver, DeliveryError, Stopped};
+use crate::delivery::DeliveryError;
+use crate::transport::post::Post;
 
 pub struct DiscordDeliver {
     pub api: Arc<DiscordApi>,
 }
 
 #[async_trait]
-impl Deliver for DiscordDeliver {
-    async fn deliver(&self, workspace: &str, to: &Recipient, message: &Message) -> Result<(), DeliveryError> {
-        self.deliver_from(workspace, to, message, 0).await.map_err(|stopped| stopped.error)
+impl Post for DiscordDeliver {
+    const PLATFORM: &'static str = "Discord";
+    const PREFIX: &'static str = "discord:";
+    type Part = Out;
+    type Place = ChannelId;
+
+    fn parts(&self, message: &Message) -> Vec<Out> {
+        render::message(message)
     }
 
-    /// A long message goes out as several messages (Discord's embed limits); the ones before
-    /// `from` arrived in an earlier attempt.
-    #[tracing::instrument(skip(self, message))]
-    async fn deliver_from(
-        &self,
-        workspace: &str,
-        to: &Recipient,
-        message: &Message,
-        from: usize,
-    ) -> Result<(), Stopped> {
-        let channel = self.channel(workspace, to).await.map_err(|error| Stopped { sent: from, error })?;
-        for (n, page) in render::message(message).iter().enumerate().skip(from) {
-            self.api
-                .post_message(channel, &page.channel_message())
-                .await
-                .map_err(|e| Stopped { sent: n, error: failure(e) })?;
-        }
-        Ok(())
-    }
-
-    #[tracing::instrument(skip(self, file), fields(file = %file.name))]
-    async fn deliver_file(&self, workspace: &str, to: &Recipient, file: &Attachment) -> Result<(), DeliveryError> {
-        let channel = self.channel(workspace, to).await?;
-        let upload = serenity::all::CreateAttachment::bytes(file.bytes.clone(), file.name.clone());
-        let comment = render::cut(&render::escape(&file.comment, true), 2000);
-        self.api.post_file(channel, upload, &comment).await.map_err(failure)
-    }
-}
-
-impl DiscordDeliver {
-    /// The channel to post in: the DM channel for a person, the channel itself otherwise.
-    async fn channel(&self, workspace: &str, to: &Recipient) -> Result<ChannelId, DeliveryError> {
-        if !workspace.starts_with("discord:") {
-            return Err(DeliveryError::Fatal { reason: format!("{workspace} is not a Discord workspace") });
-        }
+    /// The DM channel for a person, the channel itself otherwise.
+    async fn place(&self, to: &Recipient) -> Result<ChannelId, DeliveryError> {
         match to {
             Recipient::User(user) => {
                 let id = snowflake(user)
@@ -72,6 +45,17 @@ impl DiscordDeliver {
                 Ok(ChannelId::new(id))
             }
         }
+    }
+
+    async fn post(&self, channel: &ChannelId, page: &Out) -> Result<(), DeliveryError> {
+        self.api.post_message(*channel, &page.channel_message()).await.map_err(failure)
+    }
+
+    async fn post_file(&self, to: &Recipient, file: &Attachment) -> Result<(), DeliveryError> {
+        let channel = self.place(to).await?;
+        let upload = serenity::all::CreateAttachment::bytes(file.bytes.clone(), file.name.clone());
+        let comment = render::UNIT.shorten(&render::escape(&file.comment, true), 2000);
+        self.api.post_file(channel, upload, &comment).await.map_err(failure)
     }
 }
 

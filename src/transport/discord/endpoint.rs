@@ -59,7 +59,7 @@ async fn interactions(State(state): State<Endpoint>, headers: HeaderMap, body: B
         return (StatusCode::CONFLICT, "interaction already handled").into_response();
     }
     let answer = answer(&state.discord, interaction).await;
-    let written = match &answer.response {
+    let written = match &answer.first {
         // serenity writes `"data": null` for these; Discord documents them bare
         CreateInteractionResponse::Pong => Ok(br#"{"type":1}"#.to_vec()),
         CreateInteractionResponse::Acknowledge => Ok(br#"{"type":6}"#.to_vec()),

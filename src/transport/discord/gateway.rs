@@ -68,7 +68,7 @@ pub async fn on_interaction(discord: &Arc<Discord>, interaction: Interaction) {
     let id = interaction.id();
     let token = interaction.token().to_string();
     let answer = answer(discord, interaction).await;
-    let responded = discord.api.respond(id, &token, &answer.response).await;
+    let responded = discord.api.respond(id, &token, &answer.first).await;
     let outcome = if responded.is_ok() { "ok" } else { "error" };
     discord.bot.metrics.request(TRANSPORT, outcome, started.elapsed());
     if let Err(e) = responded {

@@ -4,15 +4,11 @@
 //! after it (follow-ups, an edit of the original response).
 //!
 //! Discord wants the first response within 3 seconds. The bot gets [`Discord::deadline`]
-//! (about 2 s); if it has not finished by then the interaction is deferred (type 5, or 6 for a
-//! click or a modal opened from a message, which keeps that message as it is) and the reply, when it comes, edits the original
-//! response or follows it up.
-//!
-//! Response types: a command's reply is a new message (type 4; ephemeral when private); a click
-//! whose reply replaces its message updates it in place (type 7), as does a modal opened from a
-//! message's button; a form is a modal (type 9) when Discord allows one (as the first answer to a
-//! command or a click), and otherwise — after a modal, or with errors to show — a message with
-//! the errors and a button that opens the form again.
+//! (about 2 s, through the shared [`deadline`] driver); if it has not finished by then the
+//! interaction is deferred (type 5, or 6 for a click or a modal opened from a message, which
+//! keeps that message as it is) and the reply, when it comes, edits the original response or
+//! follows it up. Which response and steps the replies become is decided in
+//! [`reply`](super::reply).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,11 +21,12 @@ use serenity::all::{
 
 use super::api::{ApiError, DiscordApi};
 use super::inbound::{self, Incoming, Kind, Origin};
-use super::render::{self, Out};
-use crate::chat::{Attachment, Block, Bot, Inbound, Message, Outbound, ParamKind, Visibility, text};
+use super::render;
+use super::reply::{Step, deferred, fit_files, plan};
+use crate::chat::{Block, Bot, Inbound, Message, Outbound, ParamKind, text};
 use crate::domain::Lang;
-use crate::error::incident_id;
 use crate::prompts::Prompts;
+use crate::transport::deadline::{self, Crash, Replies, Reply};
 
 /// How long the bot may take before the interaction is deferred (Discord allows 3 s in all).
 pub const DEADLINE: Duration = Duration::from_millis(2000);
@@ -44,32 +41,7 @@ pub struct Discord {
 }
 
 /// The first response, and the work that follows it (to run once the response is sent).
-pub struct Answer {
-    pub response: CreateInteractionResponse,
-    pub after: Option<BoxFuture<'static, ()>>,
-}
-
-impl Answer {
-    fn now(response: CreateInteractionResponse) -> Answer {
-        Answer { response, after: None }
-    }
-}
-
-/// One step after the first response.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Step {
-    FollowUp(Out),
-    /// Replace the original response (or, after a deferred click, the clicked message).
-    Edit(Out),
-    DeleteOriginal,
-    File(Attachment, bool),
-}
-
-/// The first response and what follows, for replies that came in time.
-pub struct Plan {
-    pub response: CreateInteractionResponse,
-    pub steps: Vec<Step>,
-}
+pub type Answer = deadline::Answer<CreateInteractionResponse>;
 
 #[tracing::instrument(skip_all, fields(interaction = %interaction.id()))]
 pub async fn answer(discord: &Arc<Discord>, interaction: Interaction) -> Answer {
@@ -97,29 +69,9 @@ pub async fn answer(discord: &Arc<Discord>, interaction: Interaction) -> Answer 
             let said = discord.bot.prompts.fill(lang, "discord.unpostable", &[("channel", channel)]);
             let replies = vec![Outbound::Message(Message::private(vec![Block::Text(text(said))]))];
             let plan = plan(&origin.kind, replies, &discord.bot.prompts, lang);
-            Answer::now(plan.response)
+            Answer::now(plan.first)
         }
     }
-}
-
-/// Files too large for this interaction's reply (Discord's `attachment_size_limit`) become a
-/// message saying how large the file is and how to get it from the server instead.
-fn fit_files(replies: Vec<Outbound>, limit: u32, prompts: &Prompts, lang: Lang) -> Vec<Outbound> {
-    replies
-        .into_iter()
-        .map(|reply| match reply {
-            Outbound::File(f) if f.bytes.len() as u64 > u64::from(limit) => {
-                let mib = |n: u64| format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0));
-                let said = prompts.fill(
-                    lang,
-                    "discord.file_too_large",
-                    &[("size", mib(f.bytes.len() as u64)), ("limit", mib(u64::from(limit)))],
-                );
-                Outbound::Message(Message::private(vec![Block::Text(text(said))]))
-            }
-            other => other,
-        })
-        .collect()
 }
 
 /// The person's own items whose id or title matches what they typed.
@@ -141,7 +93,7 @@ async fn items(bot: &Bot, inbound: &Inbound, typed: &str) -> Vec<AutocompleteCho
         .take(25)
         .map(|i| {
             let id = i.reference.to_string();
-            AutocompleteChoice::new(render::cut(&format!("{id} · {}", i.title), 100), id)
+            AutocompleteChoice::new(render::UNIT.shorten(&format!("{id} · {}", i.title), 100), id)
         })
         .collect()
 }
@@ -166,173 +118,59 @@ async fn server_name(discord: &Discord, workspace: &str) -> Option<String> {
 
 async fn event(discord: &Arc<Discord>, mut inbound: Inbound, origin: Origin) -> Answer {
     // the name's lookup (once a day, at most NAME_WAIT) spends from the bot's time
-    let started = std::time::Instant::now();
+    let deadline = tokio::time::Instant::now() + discord.deadline;
     if let Some(name) = server_name(discord, &inbound.workspace.id).await {
         inbound.workspace.name = name;
     }
-    let deadline = discord.deadline.saturating_sub(started.elapsed());
-    let bot = discord.bot.clone();
+    let bot = &discord.bot;
     let lang = inbound.actor.locale.unwrap_or(bot.defaults.lang);
-    let mut task = tokio::spawn({
-        let bot = bot.clone();
-        async move { bot.handle(&inbound).await }
-    });
-    let api = discord.api.clone();
-    match tokio::time::timeout(deadline, &mut task).await {
-        Ok(done) => {
-            let replies = done.unwrap_or_else(|e| crashed(&bot.prompts, lang, e));
-            let replies = fit_files(replies, origin.attachment_limit, &bot.prompts, lang);
-            let plan = plan(&origin.kind, replies, &bot.prompts, lang);
-            let after = (!plan.steps.is_empty()).then(|| {
-                let steps = plan.steps;
-                Box::pin(async move { run(&api, &origin, steps).await }) as BoxFuture<'static, ()>
-            });
-            Answer { response: plan.response, after }
-        }
-        Err(_) => {
-            tracing::info!("the reply takes long; the interaction is deferred");
-            let response = match origin.kind {
-                Kind::Component { .. } | Kind::Modal { on_message: true } => CreateInteractionResponse::Acknowledge,
-                _ => CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true)),
-            };
-            let after = Box::pin(async move {
-                let replies = task.await.unwrap_or_else(|e| crashed(&bot.prompts, lang, e));
-                let replies = fit_files(replies, origin.attachment_limit, &bot.prompts, lang);
-                let steps = deferred(&origin.kind, replies, &bot.prompts, lang);
-                run(&api, &origin, steps).await;
-            });
-            Answer { response, after: Some(after) }
-        }
+    let reply = Replying { api: discord.api.clone(), prompts: bot.prompts.clone(), lang, origin };
+    deadline::drive(bot, inbound, lang, deadline, reply).await
+}
+
+/// How an interaction is answered: a response with the replies in time, else a deferral that
+/// the replies edit or follow up.
+struct Replying {
+    api: Arc<DiscordApi>,
+    prompts: Arc<Prompts>,
+    lang: Lang,
+    origin: Origin,
+}
+
+impl Replying {
+    /// The replies, the apology in place of a crash, files too large replaced by a note.
+    fn replies(&self, replies: Replies) -> Vec<Outbound> {
+        let replies = replies.unwrap_or_else(Crash::into_replies);
+        fit_files(replies, self.origin.attachment_limit, &self.prompts, self.lang)
     }
 }
 
-/// The handler panicked (`Bot::handle` itself never fails): the apology it would have given.
-fn crashed(prompts: &Prompts, lang: Lang, e: tokio::task::JoinError) -> Vec<Outbound> {
-    let id = incident_id();
-    tracing::error!(incident = %id, error = %e, "the handler stopped");
-    let text = prompts.fill(lang, "error.internal", &[("id", id)]);
-    vec![Outbound::Message(Message::private(vec![Block::Text(crate::chat::text(text))]))]
-}
+impl Reply for Replying {
+    type First = CreateInteractionResponse;
 
-/// The replies as messages and forms, neighbouring messages merged.
-enum Unit {
-    Message(Message),
-    Form(crate::chat::Form),
-    File(Attachment),
-}
-
-fn units(replies: Vec<Outbound>) -> Vec<Unit> {
-    let mut units = Vec::new();
-    let mut messages = Vec::new();
-    let flush = |messages: &mut Vec<Message>, units: &mut Vec<Unit>| {
-        for m in render::merge(std::mem::take(messages)) {
-            units.push(Unit::Message(m));
+    fn in_time(self, replies: Replies) -> Answer {
+        let plan = plan(&self.origin.kind, self.replies(replies), &self.prompts, self.lang);
+        if plan.steps.is_empty() {
+            return Answer::now(plan.first);
         }
-    };
-    for reply in replies {
-        match reply {
-            Outbound::Message(m) => messages.push(m),
-            // A form offered after a message (the next step's form after a click): Discord opens
-            // a modal only as the first answer, and the message's button opens this one.
-            Outbound::Form(f) if f.errors.is_empty() && (!messages.is_empty() || !units.is_empty()) => {}
-            Outbound::Form(f) => {
-                flush(&mut messages, &mut units);
-                units.push(Unit::Form(f));
-            }
-            Outbound::File(f) => {
-                flush(&mut messages, &mut units);
-                units.push(Unit::File(f));
-            }
+        let steps = plan.steps;
+        Answer::then(plan.first, async move { run(&self.api, &self.origin, steps).await })
+    }
+
+    fn deferred(&self) -> CreateInteractionResponse {
+        tracing::info!("the reply takes long; the interaction is deferred");
+        match self.origin.kind {
+            Kind::Component { .. } | Kind::Modal { on_message: true } => CreateInteractionResponse::Acknowledge,
+            _ => CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true)),
         }
     }
-    flush(&mut messages, &mut units);
-    units
-}
 
-/// The answer to replies that came in time.
-pub fn plan(kind: &Kind, replies: Vec<Outbound>, prompts: &Prompts, lang: Lang) -> Plan {
-    let mut units = units(replies).into_iter();
-    let mut steps = Vec::new();
-    let response = match units.next() {
-        None => CreateInteractionResponse::Acknowledge,
-        Some(Unit::Form(form)) if form.errors.is_empty() && !matches!(kind, Kind::Modal { .. }) => {
-            CreateInteractionResponse::Modal(render::modal(&form))
-        }
-        Some(Unit::Form(form)) => {
-            let pages = render::message(&render::form_message(&form, prompts, lang));
-            first_message(kind, false, pages, &mut steps)
-        }
-        Some(Unit::Message(m)) => first_message(kind, m.replace, render::message(&m), &mut steps),
-        Some(Unit::File(file)) => {
-            let note = Message::private(vec![Block::Text(text(file.comment.clone()))]);
-            let pages = render::message(&note);
-            steps.push(Step::File(file, true));
-            first_message(kind, false, pages, &mut steps)
-        }
-    };
-    rest(units, prompts, lang, &mut steps);
-    Plan { response, steps }
-}
-
-fn first_message(kind: &Kind, replace: bool, pages: Vec<Out>, steps: &mut Vec<Step>) -> CreateInteractionResponse {
-    let mut pages = pages.into_iter();
-    let first = pages.next().unwrap_or_default();
-    let update = replace && matches!(kind, Kind::Component { .. } | Kind::Modal { on_message: true });
-    steps.splice(0..0, pages.map(Step::FollowUp));
-    if update {
-        CreateInteractionResponse::UpdateMessage(first.response())
-    } else {
-        CreateInteractionResponse::Message(first.response())
+    fn late(self, replies: Replies) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            let steps = deferred(&self.origin.kind, self.replies(replies), &self.prompts, self.lang);
+            run(&self.api, &self.origin, steps).await;
+        })
     }
-}
-
-fn rest(units: impl Iterator<Item = Unit>, prompts: &Prompts, lang: Lang, steps: &mut Vec<Step>) {
-    for unit in units {
-        match unit {
-            Unit::Message(m) => steps.extend(render::message(&m).into_iter().map(Step::FollowUp)),
-            Unit::Form(f) => {
-                steps.extend(render::message(&render::form_message(&f, prompts, lang)).into_iter().map(Step::FollowUp))
-            }
-            Unit::File(f) => steps.push(Step::File(f, true)),
-        }
-    }
-}
-
-/// The steps that finish a deferred interaction: the first reply edits the original response
-/// (the loading message, or after a click the clicked message when the reply replaces it), the
-/// others follow up.
-pub fn deferred(kind: &Kind, replies: Vec<Outbound>, prompts: &Prompts, lang: Lang) -> Vec<Step> {
-    let mut units = units(replies).into_iter();
-    let mut steps = Vec::new();
-    // after a click, or a modal opened from a message's button, the original is that message
-    let click = matches!(kind, Kind::Component { .. } | Kind::Modal { on_message: true });
-    let first = units.next().map(|u| match u {
-        Unit::Form(f) => (render::form_message(&f, prompts, lang), None),
-        Unit::Message(m) => (m, None),
-        Unit::File(f) => (Message::private(vec![Block::Text(text(f.comment.clone()))]), Some(f)),
-    });
-    if let Some((message, file)) = first {
-        let public = message.visibility == Visibility::Public;
-        let replace = message.replace;
-        let mut pages = render::message(&message).into_iter();
-        let page = pages.next().unwrap_or_default();
-        match (click, replace, public) {
-            (true, true, _) => steps.push(Step::Edit(page)),
-            (true, false, _) => steps.push(Step::FollowUp(page)),
-            // the deferred loading message is ephemeral: a public reply takes its place
-            (false, _, true) => {
-                steps.push(Step::FollowUp(page));
-                steps.push(Step::DeleteOriginal);
-            }
-            (false, _, false) => steps.push(Step::Edit(page)),
-        }
-        steps.extend(pages.map(Step::FollowUp));
-        if let Some(f) = file {
-            steps.push(Step::File(f, true));
-        }
-    }
-    rest(units, prompts, lang, &mut steps);
-    steps
 }
 
 /// Sends the steps in order; a failure is logged and the rest still sent.
@@ -382,128 +220,5 @@ where
             Some(wait) => tokio::time::sleep(wait).await,
             None => return result,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::chat::{Button, Control, Field, FieldKind, Form, Style};
-
-    fn json(r: &CreateInteractionResponse) -> serde_json::Value {
-        serde_json::to_value(r).unwrap()
-    }
-
-    fn question(replace: bool) -> Outbound {
-        let mut m = Message::private(vec![
-            Block::Text(text("How is it done today?")),
-            Block::Controls(vec![Control::Button(Button {
-                action: "a:N-1:current:paper".into(),
-                label: "On paper".into(),
-                style: Style::Default,
-                key: None,
-                opens_form: false,
-            })]),
-        ]);
-        m.replace = replace;
-        Outbound::Message(m)
-    }
-
-    fn form(errors: Vec<(String, String)>) -> Outbound {
-        Outbound::Form(Form {
-            id: "ans:N-1:volume".into(),
-            title: "N-1 · Volume".into(),
-            submit: "Save".into(),
-            fields: vec![Field {
-                id: "answer".into(),
-                label: "Cases per month".into(),
-                hint: None,
-                kind: FieldKind::Number,
-                required: true,
-                initial: None,
-                max_len: 40,
-            }],
-            errors,
-        })
-    }
-
-    fn click() -> Kind {
-        Kind::Component { custom_id: "x".into() }
-    }
-
-    #[test]
-    fn each_kind_of_interaction_gets_its_response_type() {
-        let p = Prompts::embedded();
-        let t = |kind: &Kind, replies: Vec<Outbound>| json(&plan(kind, replies, &p, Lang::En).response)["type"].clone();
-        assert_eq!(t(&Kind::Command, vec![question(true)]), 4, "a command's reply is a new message");
-        assert_eq!(t(&click(), vec![question(true)]), 7, "a click updates its message");
-        assert_eq!(t(&click(), vec![question(false)]), 4);
-        assert_eq!(t(&Kind::Modal { on_message: true }, vec![question(true)]), 7);
-        assert_eq!(t(&Kind::Modal { on_message: false }, vec![question(true)]), 4);
-        assert_eq!(t(&Kind::Command, vec![form(vec![])]), 9, "a form is a modal");
-        assert_eq!(t(&click(), vec![form(vec![])]), 9);
-        assert_eq!(t(&Kind::Modal { on_message: true }, vec![form(vec![])]), 4, "no modal after a modal");
-        assert_eq!(t(&Kind::Modal { on_message: true }, vec![form(vec![("answer".into(), "bad".into())])]), 4);
-        assert_eq!(t(&Kind::Command, vec![]), 6);
-        let v = json(&plan(&Kind::Command, vec![question(false)], &p, Lang::En).response);
-        assert_eq!(v["data"]["flags"], 64);
-        assert_eq!(v["data"]["allowed_mentions"]["parse"], serde_json::json!([]));
-    }
-
-    #[test]
-    fn several_replies_go_out_as_one_message_when_they_fit() {
-        let p = Prompts::embedded();
-        let saved = Outbound::Message(Message::private(vec![Block::Text(text("N-1 is saved"))]));
-        let plan = plan(&Kind::Modal { on_message: false }, vec![saved, question(false)], &p, Lang::En);
-        assert!(plan.steps.is_empty());
-        let v = json(&plan.response);
-        assert!(v["data"]["content"].as_str().unwrap().contains("N-1 is saved\nHow is it done"));
-        assert_eq!(v["data"]["components"][0]["components"][0]["custom_id"], "a:N-1:current:paper");
-        let public = Outbound::Message(Message {
-            visibility: Visibility::Public,
-            replace: false,
-            blocks: vec![Block::Text(text("hello all"))],
-        });
-        let plan = super::plan(&Kind::Command, vec![question(false), public], &p, Lang::En);
-        assert!(matches!(&plan.steps[..], [Step::FollowUp(o)] if !o.ephemeral && o.content == "hello all"));
-    }
-
-    #[test]
-    fn a_deferred_reply_edits_the_original_or_follows_up() {
-        let p = Prompts::embedded();
-        let steps = deferred(&click(), vec![question(true)], &p, Lang::En);
-        assert!(matches!(&steps[..], [Step::Edit(_)]), "a click's replacement edits the clicked message");
-        let steps = deferred(&click(), vec![question(false)], &p, Lang::En);
-        assert!(matches!(&steps[..], [Step::FollowUp(_)]));
-        let steps = deferred(&Kind::Modal { on_message: true }, vec![question(true)], &p, Lang::En);
-        assert!(matches!(&steps[..], [Step::Edit(_)]), "a modal's answer replaces the question it came from");
-        let steps = deferred(&Kind::Command, vec![question(false)], &p, Lang::En);
-        assert!(matches!(&steps[..], [Step::Edit(_)]), "the loading message becomes the reply");
-        let steps = deferred(&Kind::Command, vec![form(vec![])], &p, Lang::En);
-        match &steps[..] {
-            [Step::Edit(out)] => assert!(out.content.contains("Your form is ready")),
-            other => panic!("{other:?}"),
-        }
-        let public = Outbound::Message(Message {
-            visibility: Visibility::Public,
-            replace: false,
-            blocks: vec![Block::Text(text("hi"))],
-        });
-        let steps = deferred(&Kind::Command, vec![public], &p, Lang::En);
-        assert!(matches!(&steps[..], [Step::FollowUp(o), Step::DeleteOriginal] if !o.ephemeral));
-    }
-
-    #[test]
-    fn a_file_is_sent_as_a_follow_up_after_its_note() {
-        let p = Prompts::embedded();
-        let file = Outbound::File(Attachment {
-            name: "needs.csv".into(),
-            content_type: "text/csv".into(),
-            bytes: b"id\nN-1\n".to_vec(),
-            comment: "Your export".into(),
-        });
-        let plan = plan(&Kind::Command, vec![file], &p, Lang::En);
-        assert_eq!(json(&plan.response)["data"]["content"], "Your export");
-        assert!(matches!(&plan.steps[..], [Step::File(f, true)] if f.name == "needs.csv"));
     }
 }

@@ -4,8 +4,10 @@
 //! - [`inbound`]: a serenity interaction as an [`Inbound`](crate::chat::Inbound) event;
 //! - [`commands`]: `/ai` and `/ai-admin`, generated from the command registry, and their options
 //!   back as a text line;
-//! - [`render`]: replies as Discord messages and modals, within Discord's limits;
-//! - [`interaction`]: one interaction answered, with the 3-second deadline (deferral);
+//! - [`render`]: replies as Discord messages and modals, within Discord's limits (markdown and
+//!   action rows in their own modules);
+//! - [`interaction`]: one interaction answered, with the 3-second deadline (deferral), and
+//!   [`reply`]: what its replies become (the first response and the steps after it);
 //! - [`endpoint`] and [`gateway`]: the two ways interactions arrive, sharing all of the above;
 //! - [`deliver`]: messages that are not replies (DMs, channel posts);
 //! - [`api`]: the REST client (serenity's), whose base URL a test points at a fake.
@@ -14,12 +16,15 @@
 
 pub mod api;
 pub mod commands;
+mod components;
 pub mod deliver;
 pub mod endpoint;
 pub mod gateway;
 pub mod inbound;
 pub mod interaction;
+mod markdown;
 pub mod render;
+pub mod reply;
 pub mod verify;
 
 use std::sync::Arc;
@@ -28,7 +33,7 @@ use serenity::all::{ApplicationId, GuildId, Permissions};
 
 use crate::chat::{Bot, COMMANDS};
 use crate::config::{DiscordConfig, DiscordMode};
-use crate::server::{ServeError, TransportParts};
+use crate::transport::{SetupError, TransportParts};
 use api::DiscordApi;
 use interaction::{DEADLINE, Discord};
 
@@ -57,7 +62,7 @@ pub fn invite_url(application_id: u64) -> String {
 /// gateway connection (mode `gateway`), command registration at start, and delivery. Without a
 /// bot token (an endpoint-only set-up, such as a load test) commands are not registered and
 /// messages that are not replies cannot be sent; a log line says so.
-pub fn parts(config: &DiscordConfig, bot: Arc<Bot>) -> Result<TransportParts, ServeError> {
+pub fn parts(config: &DiscordConfig, bot: Arc<Bot>) -> Result<TransportParts, SetupError> {
     let token = config.token.as_ref().map(|t| t.expose().to_string());
     let api = Arc::new(DiscordApi::new(token.as_deref(), &config.api_url).with_metrics(bot.metrics.clone()));
     let discord =
@@ -66,14 +71,13 @@ pub fn parts(config: &DiscordConfig, bot: Arc<Bot>) -> Result<TransportParts, Se
     match config.mode {
         DiscordMode::Endpoint => {
             let key = config.public_key.as_deref().unwrap_or_default();
-            let check = verify::SignatureCheck::parse(key).map_err(|e| ServeError::Transport(e.to_string()))?;
+            let check = verify::SignatureCheck::parse(key).map_err(|e| SetupError(e.to_string()))?;
             parts.router = Some(endpoint::router(discord.clone(), check));
             tracing::info!(path = endpoint::PATH, "Discord interactions endpoint ready");
         }
         DiscordMode::Gateway => {
-            let token = token
-                .clone()
-                .ok_or_else(|| ServeError::Transport("DISCORD_TOKEN: the gateway needs the bot token".into()))?;
+            let token =
+                token.clone().ok_or_else(|| SetupError("DISCORD_TOKEN: the gateway needs the bot token".into()))?;
             parts.tasks.push(Box::pin(gateway::run(discord.clone(), token, config.api_url.clone())));
         }
     }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::Secret;
@@ -108,9 +109,15 @@ impl fmt::Debug for SlackApi {
 }
 
 enum Body<'a> {
-    Json(&'a Value),
+    Json(Vec<u8>),
     Form(&'a [(&'a str, String)]),
     Bytes(&'a [u8], &'a str),
+}
+
+impl Body<'_> {
+    fn json(body: &impl Serialize) -> Body<'static> {
+        Body::Json(serde_json::to_vec(body).unwrap_or_default())
+    }
 }
 
 impl SlackApi {
@@ -137,9 +144,9 @@ impl SlackApi {
     }
 
     /// A method with a JSON body (blocks, views).
-    pub async fn call(&self, method: &str, body: &Value) -> Result<Value, ApiError> {
+    pub async fn call(&self, method: &str, body: &impl Serialize) -> Result<Value, ApiError> {
         let url = format!("{}/{method}", self.base);
-        let answer = self.send(method, &url, Some(&self.token), Body::Json(body)).await?;
+        let answer = self.send(method, &url, Some(&self.token), Body::json(body)).await?;
         json(method, answer)
     }
 
@@ -156,8 +163,8 @@ impl SlackApi {
     }
 
     /// Posts to a `response_url` (no token: the URL is the credential).
-    pub async fn respond(&self, url: &str, body: &Value) -> Result<(), ApiError> {
-        let answer = self.send("response_url", url, None, Body::Json(body)).await?;
+    pub async fn respond(&self, url: &str, body: &impl Serialize) -> Result<(), ApiError> {
+        let answer = self.send("response_url", url, None, Body::json(body)).await?;
         match answer {
             // Slack answers "ok" as text, or JSON with ok
             Answer::Json(v) => checked("response_url", v).map(drop),
@@ -231,9 +238,7 @@ impl SlackApi {
             request = request.header(AUTHORIZATION, format!("Bearer {}", token.expose()));
         }
         request = match body {
-            Body::Json(v) => request
-                .header(CONTENT_TYPE, "application/json; charset=utf-8")
-                .body(serde_json::to_vec(v).unwrap_or_default()),
+            Body::Json(bytes) => request.header(CONTENT_TYPE, "application/json; charset=utf-8").body(bytes.clone()),
             Body::Form(f) => request.form(f),
             Body::Bytes(b, ct) => request.header(CONTENT_TYPE, *ct).body(b.to_vec()),
         };

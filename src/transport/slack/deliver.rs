@@ -7,13 +7,15 @@
 //! for what will never work (`channel_not_found`, `not_in_channel`, a revoked token).
 
 use async_trait::async_trait;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::api::{ApiError, SlackApi, delivery_error};
-use super::render::{self, SlackMessage};
+use super::blocks::{ChatMessage, SlackMessage, UploadedFile};
+use super::render;
 use super::reply::Target;
 use crate::chat::{Attachment, Message, Recipient};
-use crate::delivery::{Deliver, DeliveryError, Stopped};
+use crate::delivery::DeliveryError;
+use crate::transport::post::Post;
 
 /// The conversation to post into: a channel as it is, a person's DM through conversations.open.
 pub(crate) async fn channel_for(api: &SlackApi, to: &Target) -> Result<String, ApiError> {
@@ -39,34 +41,14 @@ pub(crate) async fn post(
 ) -> Result<(), ApiError> {
     let channel = channel_for(api, to).await?;
     match ephemeral_for {
-        Some(user) => api
-            .call(
-                "chat.postEphemeral",
-                &json!({"channel": channel, "user": user, "blocks": message.blocks, "text": message.text}),
-            )
-            .await
-            .map(drop),
-        None => api
-            .call(
-                "chat.postMessage",
-                &json!({
-                    "channel": channel,
-                    "blocks": message.blocks,
-                    "text": message.text,
-                    "unfurl_links": false,
-                    "unfurl_media": false,
-                }),
-            )
-            .await
-            .map(drop),
+        Some(user) => api.call("chat.postEphemeral", &ChatMessage::ephemeral(&channel, user, message)).await.map(drop),
+        None => api.call("chat.postMessage", &ChatMessage::post(&channel, message)).await.map(drop),
     }
 }
 
 /// chat.update of a message the bot posted earlier.
 pub(crate) async fn update(api: &SlackApi, channel: &str, ts: &str, message: &SlackMessage) -> Result<(), ApiError> {
-    api.call("chat.update", &json!({"channel": channel, "ts": ts, "blocks": message.blocks, "text": message.text}))
-        .await
-        .map(drop)
+    api.call("chat.update", &ChatMessage::update(channel, ts, message)).await.map(drop)
 }
 
 /// A file into a conversation: an upload URL, the bytes, then the file shared with a comment.
@@ -86,7 +68,7 @@ pub(crate) async fn upload(api: &SlackApi, to: &Target, file: &Attachment) -> Re
     api.call_form(
         "files.completeUploadExternal",
         &[
-            ("files", json!([{"id": id, "title": name}]).to_string()),
+            ("files", serde_json::to_string(&[UploadedFile { id, title: name }]).unwrap_or_default()),
             ("channel_id", channel),
             ("initial_comment", render::escape(&file.comment)),
         ],
@@ -117,41 +99,29 @@ fn target(to: &Recipient) -> Target {
 }
 
 #[async_trait]
-impl Deliver for SlackDeliver {
-    async fn deliver(&self, workspace: &str, to: &Recipient, message: &Message) -> Result<(), DeliveryError> {
-        self.deliver_from(workspace, to, message, 0).await.map_err(|stopped| stopped.error)
+impl Post for SlackDeliver {
+    const PLATFORM: &'static str = "Slack";
+    const PREFIX: &'static str = "slack:";
+    type Part = SlackMessage;
+    /// The conversation's id.
+    type Place = String;
+
+    /// Several posts for a message over Slack's 50-block limit.
+    fn parts(&self, message: &Message) -> Vec<SlackMessage> {
+        render::message(message)
     }
 
-    /// A long message goes out as several posts (Slack's 50-block limit); the ones before `from`
-    /// arrived in an earlier attempt.
-    #[tracing::instrument(skip(self, message), fields(to = ?to))]
-    async fn deliver_from(
-        &self,
-        workspace: &str,
-        to: &Recipient,
-        message: &Message,
-        from: usize,
-    ) -> Result<(), Stopped> {
-        if !workspace.starts_with("slack:") {
-            let error = DeliveryError::Fatal { reason: format!("{workspace} is not a Slack workspace") };
-            return Err(Stopped { sent: from, error });
-        }
-        let channel =
-            channel_for(&self.api, &target(to)).await.map_err(|e| Stopped { sent: from, error: delivery_error(&e) })?;
-        for (n, part) in render::message(message).iter().enumerate().skip(from) {
-            post(&self.api, &Target::Channel(channel.clone()), part, None)
-                .await
-                .map_err(|e| Stopped { sent: n, error: delivery_error(&e) })?;
-        }
-        Ok(())
+    async fn place(&self, to: &Recipient) -> Result<String, DeliveryError> {
+        channel_for(&self.api, &target(to)).await.map_err(|e| delivery_error(&e))
     }
+
+    async fn post(&self, channel: &String, part: &SlackMessage) -> Result<(), DeliveryError> {
+        post(&self.api, &Target::Channel(channel.clone()), part, None).await.map_err(|e| delivery_error(&e))
+    }
+
     /// A file (a chart, an export) to a person (in their DM) or a channel: Slack's external upload
     /// flow.
-    #[tracing::instrument(skip(self, file), fields(to = ?to, file = %file.name))]
-    async fn deliver_file(&self, workspace: &str, to: &Recipient, file: &Attachment) -> Result<(), DeliveryError> {
-        if !workspace.starts_with("slack:") {
-            return Err(DeliveryError::Fatal { reason: format!("{workspace} is not a Slack workspace") });
-        }
+    async fn post_file(&self, to: &Recipient, file: &Attachment) -> Result<(), DeliveryError> {
         upload(&self.api, &target(to), file).await.map_err(|e| delivery_error(&e))
     }
 }

@@ -76,7 +76,7 @@ fn bad_request(e: PayloadError) -> Response {
 fn answer(result: Result<Ack, PayloadError>) -> Response {
     match result {
         Ok(Ack::Empty) => StatusCode::OK.into_response(),
-        Ok(Ack::Json(v)) => axum::Json(v).into_response(),
+        Ok(Ack::Body(body)) => axum::Json(body).into_response(),
         Err(e) => bad_request(e),
     }
 }

@@ -15,9 +15,13 @@
 //! set) and the deliverer for `slack:` workspaces (`deliver.rs`).
 
 pub mod api;
+pub mod blocks;
+mod controls;
 pub(crate) mod dedupe;
 mod deliver;
 mod http;
+pub mod incoming;
+mod modal;
 pub mod payload;
 pub mod render;
 pub mod reply;
@@ -30,19 +34,19 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
-use serde_json::json;
 
 pub use api::{ApiError, RetryPolicy, SlackApi};
 pub use deliver::SlackDeliver;
 
+use self::blocks::{AckBody, ViewCall};
 use self::dedupe::Replays;
 use self::payload::{Event, EventBody, Incoming, PayloadError, Request};
 use self::reply::{Ack, Effect, Target, Texts, Timing};
-use crate::chat::{Bot, Inbound, Visibility};
+use crate::chat::{Bot, Visibility};
 use crate::config::{Secret, SlackConfig};
 use crate::domain::Lang;
-use crate::error::incident_id;
-use crate::server::TransportParts;
+use crate::transport::deadline::{self, Answer, Replies, Reply};
+use crate::transport::{SetupError, TransportParts};
 
 /// How the transport behaves; the defaults suit Slack.
 #[derive(Debug, Clone)]
@@ -65,19 +69,13 @@ impl Default for Options {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SlackError {
-    #[error("slack: cannot set up the HTTP client: {0}")]
-    Client(String),
-}
-
 /// The routes, the Socket Mode task and the deliverer of the configured Slack app.
-pub fn parts(config: &SlackConfig, bot: Arc<Bot>) -> Result<TransportParts, SlackError> {
+pub fn parts(config: &SlackConfig, bot: Arc<Bot>) -> Result<TransportParts, SetupError> {
     parts_with(config, bot, Options::default())
 }
 
-pub fn parts_with(config: &SlackConfig, bot: Arc<Bot>, options: Options) -> Result<TransportParts, SlackError> {
-    let http = SlackApi::http_client().map_err(|e| SlackError::Client(e.to_string()))?;
+pub fn parts_with(config: &SlackConfig, bot: Arc<Bot>, options: Options) -> Result<TransportParts, SetupError> {
+    let http = SlackApi::http_client().map_err(|e| SetupError(format!("slack: cannot set up the HTTP client: {e}")))?;
     let api =
         SlackApi::new(http, &config.api_url, config.bot_token.clone(), options.retry).with_metrics(bot.metrics.clone());
     let slack = Arc::new(Slack {
@@ -151,7 +149,7 @@ impl Slack {
         if let Request::Event(body) = &request {
             match body {
                 EventBody::UrlVerification { challenge } => {
-                    return Ok(Ack::Json(json!({ "challenge": challenge })));
+                    return Ok(Ack::Body(AckBody::Challenge { challenge: challenge.clone() }));
                 }
                 EventBody::Callback { team_id, event_id, event } => {
                     if !self.first_time(&format!("event:{event_id}")).await {
@@ -183,71 +181,19 @@ impl Slack {
             incoming.inbound.workspace.name = name;
         }
         let lang = incoming.inbound.actor.locale.unwrap_or(self.bot.defaults.lang);
-        let bot = self.bot.clone();
-        let inbound: Inbound = incoming.inbound.clone();
-        let mut work = self.bot.work.spawn(async move { bot.handle(&inbound).await });
-        let texts = Texts { prompts: &self.bot.prompts, lang, command: &self.command };
-        match tokio::time::timeout_at(deadline, &mut work).await {
-            Ok(Ok(replies)) => {
-                let plan = reply::plan(&incoming, &replies, Timing::InTime, &texts);
-                tracing::info!(
-                    kind = ?incoming.kind,
-                    team = %incoming.team,
-                    user = %incoming.user,
-                    ms = started.elapsed().as_millis() as u64,
-                    calls = plan.effects.len(),
-                    "slack request answered"
-                );
-                if !plan.effects.is_empty() {
-                    let me = self.clone();
-                    self.bot.work.spawn(async move { me.execute(&incoming, lang, plan.effects).await });
-                }
-                Ok(plan.ack)
-            }
-            Ok(Err(e)) => {
-                self.handler_failed(incoming, lang, e);
-                Ok(Ack::Empty)
-            }
-            Err(_) => {
-                tracing::info!(
-                    kind = ?incoming.kind,
-                    team = %incoming.team,
-                    user = %incoming.user,
-                    "the bot is still working; acknowledged first, the replies will follow"
-                );
-                let ack = reply::late_ack(&incoming, &texts);
-                let me = self.clone();
-                self.bot.work.spawn(async move {
-                    match work.await {
-                        Ok(replies) => {
-                            let texts = Texts { prompts: &me.bot.prompts, lang, command: &me.command };
-                            let plan = reply::plan(&incoming, &replies, Timing::Late, &texts);
-                            me.execute(&incoming, lang, plan.effects).await;
-                        }
-                        Err(e) => me.handler_failed(incoming, lang, e),
-                    }
-                });
-                Ok(ack)
-            }
+        let inbound = incoming.inbound.clone();
+        let reply = Replying { slack: self.clone(), incoming, lang, started };
+        let answer = deadline::drive(&self.bot, inbound, lang, deadline, reply).await;
+        if let Some(after) = answer.after {
+            self.bot.work.spawn(after);
         }
+        Ok(answer.first)
     }
 
     /// True the first time any replica is offered `key` (see `dedupe.rs`).
     pub(crate) async fn first_time(&self, key: &str) -> bool {
         // the wall clock, as the signature check uses: the bot's clock may be a test's
         self.replays.first_time(&format!("slack:{key}"), chrono::Utc::now()).await
-    }
-
-    /// The bot panicked (it never returns errors): an apology with an id, like the bot's own.
-    fn handler_failed(self: &Arc<Self>, incoming: Incoming, lang: Lang, e: tokio::task::JoinError) {
-        let id = incident_id();
-        tracing::error!(incident = %id, error = %e, "the conversation handler failed");
-        let me = self.clone();
-        self.bot.work.spawn(async move {
-            let args = [("id", id)];
-            let text = me.bot.prompts.fill(lang, "error.internal", &args);
-            me.tell(&incoming, &text).await;
-        });
     }
 
     /// The team's name, from team.info.
@@ -342,13 +288,16 @@ impl Slack {
             }
             Effect::Update { channel, ts, message } => deliver::update(api, &channel, &ts, &message).await,
             Effect::OpenView { trigger_id, view } => {
-                api.call("views.open", &json!({"trigger_id": trigger_id, "view": view})).await.map(drop)
+                let call = ViewCall { trigger_id: Some(&trigger_id), view_id: None, view: &view };
+                api.call("views.open", &call).await.map(drop)
             }
             Effect::PushView { trigger_id, view } => {
-                api.call("views.push", &json!({"trigger_id": trigger_id, "view": view})).await.map(drop)
+                let call = ViewCall { trigger_id: Some(&trigger_id), view_id: None, view: &view };
+                api.call("views.push", &call).await.map(drop)
             }
             Effect::UpdateView { view_id, view } => {
-                api.call("views.update", &json!({"view_id": view_id, "view": view})).await.map(drop)
+                let call = ViewCall { trigger_id: None, view_id: Some(&view_id), view: &view };
+                api.call("views.update", &call).await.map(drop)
             }
             Effect::Upload { to, file } => deliver::upload(api, &to, &file).await,
         }
@@ -368,5 +317,69 @@ impl Slack {
         if let Err(e) = deliver::post(&self.api, &to, &notice, None).await {
             tracing::error!(error = %e, user = %incoming.user, "could not tell the person that their reply failed");
         }
+    }
+}
+
+/// How a request is answered: the acknowledgement with what came in time, else an early
+/// acknowledgement and the replies through the Web API when they come.
+struct Replying {
+    slack: Arc<Slack>,
+    incoming: Incoming,
+    lang: Lang,
+    started: Instant,
+}
+
+impl Replying {
+    fn texts(&self) -> Texts<'_> {
+        Texts { prompts: &self.slack.bot.prompts, lang: self.lang, command: &self.slack.command }
+    }
+}
+
+impl Reply for Replying {
+    type First = Ack;
+
+    fn in_time(self, replies: Replies) -> Answer<Ack> {
+        let replies = match replies {
+            Ok(replies) => replies,
+            Err(crash) => {
+                return Answer::then(Ack::Empty, async move { self.slack.tell(&self.incoming, &crash.apology).await });
+            }
+        };
+        let plan = reply::plan(&self.incoming, &replies, Timing::InTime, &self.texts());
+        tracing::info!(
+            kind = ?self.incoming.kind,
+            team = %self.incoming.team,
+            user = %self.incoming.user,
+            ms = self.started.elapsed().as_millis() as u64,
+            calls = plan.steps.len(),
+            "slack request answered"
+        );
+        if plan.steps.is_empty() {
+            return Answer::now(plan.first);
+        }
+        let effects = plan.steps;
+        Answer::then(plan.first, async move { self.slack.execute(&self.incoming, self.lang, effects).await })
+    }
+
+    fn deferred(&self) -> Ack {
+        tracing::info!(
+            kind = ?self.incoming.kind,
+            team = %self.incoming.team,
+            user = %self.incoming.user,
+            "the bot is still working; acknowledged first, the replies will follow"
+        );
+        reply::late_ack(&self.incoming, &self.texts())
+    }
+
+    fn late(self, replies: Replies) -> futures_util::future::BoxFuture<'static, ()> {
+        Box::pin(async move {
+            match replies {
+                Ok(replies) => {
+                    let plan = reply::plan(&self.incoming, &replies, Timing::Late, &self.texts());
+                    self.slack.execute(&self.incoming, self.lang, plan.steps).await;
+                }
+                Err(crash) => self.slack.tell(&self.incoming, &crash.apology).await,
+            }
+        })
     }
 }

@@ -15,27 +15,21 @@
 //! - Late (the bot took longer than the deadline): the acknowledgement went out empty, or, for a
 //!   submitted modal, as a "working on it" view that views.update later replaces.
 
-use serde_json::{Value, json};
-
+use super::blocks::{AckBody, ResponseAction, ResponseBody, ResponseType, SlackMessage, View};
 use super::payload::{Incoming, Kind, MessageRef};
-use super::render::{self, SlackMessage};
+use super::render;
 use crate::chat::{Attachment, Block, Message, Outbound, Visibility, text};
 use crate::domain::Lang;
 use crate::prompts::Prompts;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Timing {
-    /// The replies came before the acknowledgement.
-    InTime,
-    /// The acknowledgement already went out ([`late_ack`]).
-    Late,
-}
+/// The replies came before the acknowledgement, or after it ([`late_ack`]).
+pub use crate::transport::deadline::Timing;
 
 /// The body of the acknowledgement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ack {
     Empty,
-    Json(Value),
+    Body(AckBody),
 }
 
 /// A conversation to post into: a channel, or a person's DM (opened with conversations.open).
@@ -51,7 +45,7 @@ pub enum Effect {
     /// POST to a `response_url`; `fallback` if that fails (expired, used up).
     Respond {
         url: String,
-        body: Value,
+        body: ResponseBody,
         fallback: Option<Box<Effect>>,
     },
     /// chat.postMessage, or chat.postEphemeral when `ephemeral_for` names the person.
@@ -68,15 +62,15 @@ pub enum Effect {
     },
     OpenView {
         trigger_id: String,
-        view: Value,
+        view: View,
     },
     PushView {
         trigger_id: String,
-        view: Value,
+        view: View,
     },
     UpdateView {
         view_id: String,
-        view: Value,
+        view: View,
     },
     /// files.getUploadURLExternal, the bytes, files.completeUploadExternal.
     Upload {
@@ -85,11 +79,8 @@ pub enum Effect {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
-    pub ack: Ack,
-    pub effects: Vec<Effect>,
-}
+/// The acknowledgement and the Web API calls after it.
+pub type Plan = crate::transport::deadline::Plan<Ack, Effect>;
 
 /// The words the transport itself says, in the person's language.
 pub struct Texts<'a> {
@@ -113,9 +104,8 @@ pub fn late_ack(incoming: &Incoming, texts: &Texts) -> Ack {
         (Kind::Submission, Some(view)) => {
             let lang = texts.lang;
             let working = texts.prompts.get(lang, "slack.working");
-            Ack::Json(json!({
-                "response_action": "update",
-                "view": render::notice_view(working, &view.private_metadata),
+            Ack::Body(AckBody::Action(ResponseAction::Update {
+                view: render::notice_view(working, &view.private_metadata),
             }))
         }
         _ => Ack::Empty,
@@ -129,7 +119,7 @@ pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &T
         && let [Outbound::Message(m)] = replies
         && let [one] = render::message(m).as_slice()
     {
-        return Plan { ack: Ack::Json(response_body(one, m.visibility, false)), effects: Vec::new() };
+        return Plan { first: Ack::Body(AckBody::Message(response_body(one, m.visibility, false))), steps: Vec::new() };
     }
     let mut ack = Ack::Empty;
     let mut views = Vec::new();
@@ -147,14 +137,12 @@ pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &T
                 let view = render::modal(form, &metadata);
                 match (incoming.kind, timing, &incoming.view, &incoming.trigger_id) {
                     (Kind::Submission, Timing::InTime, Some(current), _) => {
-                        ack = if form.id == current.callback_id && !form.errors.is_empty() {
-                            Ack::Json(json!({
-                                "response_action": "errors",
-                                "errors": render::field_errors(form),
-                            }))
+                        let action = if form.id == current.callback_id && !form.errors.is_empty() {
+                            ResponseAction::Errors { errors: render::field_errors(form) }
                         } else {
-                            Ack::Json(json!({"response_action": "update", "view": view}))
+                            ResponseAction::Update { view }
                         };
+                        ack = Ack::Body(AckBody::Action(action));
                     }
                     (Kind::Submission, Timing::Late, Some(current), _) => {
                         views.push(Effect::UpdateView { view_id: current.id.clone(), view })
@@ -195,22 +183,16 @@ pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &T
     }
     // views first: a trigger_id lives only about three seconds
     views.extend(effects);
-    Plan { ack, effects: views }
+    Plan { first: ack, steps: views }
 }
 
-/// The JSON of a message for a `response_url` or a slash command's acknowledgement.
-pub fn response_body(m: &SlackMessage, visibility: Visibility, replace: bool) -> Value {
-    let mut body = json!({"blocks": m.blocks, "text": m.text});
-    if replace {
-        body["replace_original"] = json!(true);
-    } else {
-        body["replace_original"] = json!(false);
-        body["response_type"] = json!(match visibility {
-            Visibility::Private => "ephemeral",
-            Visibility::Public => "in_channel",
-        });
-    }
-    body
+/// A message for a `response_url` or a slash command's acknowledgement.
+pub fn response_body(m: &SlackMessage, visibility: Visibility, replace: bool) -> ResponseBody {
+    let response_type = match visibility {
+        Visibility::Private => ResponseType::Ephemeral,
+        Visibility::Public => ResponseType::InChannel,
+    };
+    ResponseBody { message: m.clone(), replace_original: replace, response_type: (!replace).then_some(response_type) }
 }
 
 fn messages(incoming: &Incoming, m: &Message, out: &mut Vec<Effect>) {
@@ -253,6 +235,12 @@ mod tests {
     use super::*;
     use crate::chat::{Actor, Field, FieldKind, Form, Inbound, InboundEvent, Place, WorkspaceRef};
     use crate::transport::slack::payload::{Origin, View};
+    use serde_json::{Value, json};
+
+    /// What Slack gets, as JSON.
+    fn value(x: &impl serde::Serialize) -> Value {
+        serde_json::to_value(x).unwrap()
+    }
 
     fn incoming(kind: Kind) -> Incoming {
         Incoming {
@@ -306,8 +294,9 @@ mod tests {
     fn a_slash_command_answered_in_time_with_one_message_carries_it_in_the_ack() {
         let p = Prompts::embedded();
         let plan = plan(&incoming(Kind::Command), &[Outbound::Message(msg("hello"))], Timing::InTime, &texts(&p));
-        assert!(plan.effects.is_empty());
-        let Ack::Json(body) = plan.ack else { panic!() };
+        assert!(plan.steps.is_empty());
+        let Ack::Body(body) = plan.first else { panic!() };
+        let body = value(&body);
         assert_eq!(body["response_type"], "ephemeral");
         assert_eq!(body["blocks"][0]["text"]["text"], "hello");
     }
@@ -320,9 +309,9 @@ mod tests {
             (Timing::InTime, vec![Outbound::Message(msg("one")), Outbound::Message(msg("two"))]),
         ] {
             let plan = plan(&incoming(Kind::Command), &replies, timing, &texts(&p));
-            assert_eq!(plan.ack, Ack::Empty);
-            let bodies: Vec<&Value> = plan
-                .effects
+            assert_eq!(plan.first, Ack::Empty);
+            let bodies: Vec<Value> = plan
+                .steps
                 .iter()
                 .map(|e| match e {
                     Effect::Respond { url, body, fallback } => {
@@ -331,7 +320,7 @@ mod tests {
                             fallback.as_deref(),
                             Some(Effect::Post { to: Target::User(u), .. }) if u == "U1"
                         ));
-                        body
+                        value(body)
                     }
                     other => panic!("{other:?}"),
                 })
@@ -347,8 +336,9 @@ mod tests {
         let mut inc = incoming(Kind::Action);
         inc.origin.message = Some(MessageRef { channel: "C1".into(), ts: "1.1".into(), ephemeral: false });
         let plan = plan(&inc, &[Outbound::Message(msg("next question").replacing())], Timing::InTime, &texts(&p));
-        assert_eq!(plan.ack, Ack::Empty);
-        let Effect::Respond { body, fallback, .. } = &plan.effects[0] else { panic!("{:?}", plan.effects) };
+        assert_eq!(plan.first, Ack::Empty);
+        let Effect::Respond { body, fallback, .. } = &plan.steps[0] else { panic!("{:?}", plan.steps) };
+        let body = value(body);
         assert_eq!(body["replace_original"], true);
         assert!(body.get("response_type").is_none());
         assert!(
@@ -367,12 +357,13 @@ mod tests {
             Timing::InTime,
             &texts(&p),
         );
-        let Effect::OpenView { trigger_id, view } = &plan.effects[0] else { panic!("{:?}", plan.effects) };
+        let Effect::OpenView { trigger_id, view } = &plan.steps[0] else { panic!("{:?}", plan.steps) };
         assert_eq!(trigger_id, "tr1");
+        let view = value(view);
         assert_eq!(view["callback_id"], "ans:N-1:goal");
         let origin = Origin::from_metadata(view["private_metadata"].as_str().unwrap());
         assert_eq!(origin, inc.origin);
-        assert!(matches!(plan.effects[1], Effect::Respond { .. }));
+        assert!(matches!(plan.steps[1], Effect::Respond { .. }));
     }
 
     #[test]
@@ -381,7 +372,7 @@ mod tests {
         let mut inc = incoming(Kind::Action);
         inc.view = Some(View { id: "V1".into(), ..View::default() });
         let plan = plan(&inc, &[Outbound::Form(form("seed", vec![]))], Timing::InTime, &texts(&p));
-        assert!(matches!(&plan.effects[0], Effect::PushView { trigger_id, .. } if trigger_id == "tr1"));
+        assert!(matches!(&plan.steps[0], Effect::PushView { trigger_id, .. } if trigger_id == "tr1"));
     }
 
     fn submitted(callback: &str) -> Incoming {
@@ -405,8 +396,9 @@ mod tests {
             Timing::InTime,
             &texts(&p),
         );
-        assert_eq!(plan.ack, Ack::Json(json!({"response_action": "errors", "errors": {"answer": "not a number"}})));
-        assert!(plan.effects.is_empty());
+        let Ack::Body(ack) = &plan.first else { panic!() };
+        assert_eq!(value(ack), json!({"response_action": "errors", "errors": {"answer": "not a number"}}));
+        assert!(plan.steps.is_empty());
     }
 
     #[test]
@@ -414,7 +406,8 @@ mod tests {
         let p = Prompts::embedded();
         let plan =
             plan(&submitted("need"), &[Outbound::Form(form("ans:N-1:goal", vec![]))], Timing::InTime, &texts(&p));
-        let Ack::Json(ack) = &plan.ack else { panic!() };
+        let Ack::Body(ack) = &plan.first else { panic!() };
+        let ack = value(ack);
         assert_eq!(ack["response_action"], "update");
         assert_eq!(ack["view"]["callback_id"], "ans:N-1:goal");
     }
@@ -425,10 +418,10 @@ mod tests {
         let mut inc = submitted("ans:N-1:goal");
         inc.origin.message = Some(MessageRef { channel: "C1".into(), ts: "5.5".into(), ephemeral: true });
         let plan = plan(&inc, &[Outbound::Message(msg("next").replacing())], Timing::InTime, &texts(&p));
-        assert_eq!(plan.ack, Ack::Empty, "an empty acknowledgement closes the modal");
-        let Effect::Respond { url, body, fallback } = &plan.effects[0] else { panic!() };
+        assert_eq!(plan.first, Ack::Empty, "an empty acknowledgement closes the modal");
+        let Effect::Respond { url, body, fallback } = &plan.steps[0] else { panic!() };
         assert_eq!(url, "https://hooks/1");
-        assert_eq!(body["replace_original"], true);
+        assert!(body.replace_original);
         assert!(
             matches!(fallback.as_deref(), Some(Effect::Post { to: Target::User(_), .. })),
             "an ephemeral message cannot be updated: the DM instead"
@@ -439,22 +432,23 @@ mod tests {
     fn a_late_submission_shows_working_then_the_result() {
         let p = Prompts::embedded();
         let inc = submitted("need");
-        let Ack::Json(ack) = late_ack(&inc, &texts(&p)) else { panic!() };
+        let Ack::Body(ack) = late_ack(&inc, &texts(&p)) else { panic!() };
+        let ack = value(&ack);
         assert_eq!(ack["response_action"], "update");
         assert!(ack.to_string().contains(p.get(Lang::En, "slack.working")));
         let done = plan(&inc, &[Outbound::Message(msg("saved"))], Timing::Late, &texts(&p));
-        assert!(matches!(&done.effects[0], Effect::UpdateView { view_id, view }
-            if view_id == "V9" && view.to_string().contains(p.get(Lang::En, "slack.done"))));
-        assert!(matches!(&done.effects[1], Effect::Respond { .. }));
+        assert!(matches!(&done.steps[0], Effect::UpdateView { view_id, view }
+            if view_id == "V9" && value(view).to_string().contains(p.get(Lang::En, "slack.done"))));
+        assert!(matches!(&done.steps[1], Effect::Respond { .. }));
         let again = plan(
             &inc,
             &[Outbound::Form(form("need", vec![("answer".into(), "too long".into())]))],
             Timing::Late,
             &texts(&p),
         );
-        assert_eq!(again.effects.len(), 1);
-        assert!(matches!(&again.effects[0], Effect::UpdateView { view, .. }
-            if view.to_string().contains("too long")));
+        assert_eq!(again.steps.len(), 1);
+        assert!(matches!(&again.steps[0], Effect::UpdateView { view, .. }
+            if value(view).to_string().contains("too long")));
         assert_eq!(late_ack(&incoming(Kind::Command), &texts(&p)), Ack::Empty);
     }
 
@@ -465,10 +459,10 @@ mod tests {
         inc.origin.response_url = None;
         inc.trigger_id = None;
         let plan = plan(&inc, &[Outbound::Form(form("need", vec![]))], Timing::InTime, &texts(&p));
-        let Effect::Post { to, message, ephemeral_for } = &plan.effects[0] else { panic!("{:?}", plan.effects) };
+        let Effect::Post { to, message, ephemeral_for } = &plan.steps[0] else { panic!("{:?}", plan.steps) };
         assert_eq!(to, &Target::Channel("C1".into()));
         assert_eq!(ephemeral_for.as_deref(), Some("U1"));
-        let shown = message.blocks[0]["text"]["text"].as_str().unwrap();
+        let shown = value(&message.blocks[0])["text"]["text"].as_str().unwrap().to_string();
         assert!(shown.contains("/ai need Forecast"), "{shown}");
     }
 
@@ -491,11 +485,11 @@ mod tests {
             Timing::InTime,
             &texts(&p),
         );
-        let Effect::Respond { body, fallback, .. } = &plan.effects[0] else { panic!() };
-        assert_eq!(body["response_type"], "in_channel");
+        let Effect::Respond { body, fallback, .. } = &plan.steps[0] else { panic!() };
+        assert_eq!(value(body)["response_type"], "in_channel");
         assert!(matches!(fallback.as_deref(), Some(Effect::Post { to: Target::Channel(c), .. }) if c == "C1"));
         assert!(
-            matches!(&plan.effects[1], Effect::Upload { to: Target::User(u), file } if u == "U1" && file.name == "export.csv")
+            matches!(&plan.steps[1], Effect::Upload { to: Target::User(u), file } if u == "U1" && file.name == "export.csv")
         );
     }
 
@@ -507,10 +501,10 @@ mod tests {
         let blocks: Vec<Block> = (0..60).map(|i| Block::Text(text(format!("{i}")))).collect();
         let plan = plan(&inc, &[Outbound::Message(Message::private(blocks).replacing())], Timing::InTime, &texts(&p));
         let replaced: Vec<bool> = plan
-            .effects
+            .steps
             .iter()
             .map(|e| match e {
-                Effect::Respond { body, .. } => body["replace_original"] == true,
+                Effect::Respond { body, .. } => body.replace_original,
                 _ => panic!(),
             })
             .collect();

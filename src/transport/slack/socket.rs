@@ -15,11 +15,14 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+#[cfg(test)]
+use serde_json::json;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::Slack;
+use super::blocks::EnvelopeAck;
 use super::payload::{EventBody, Interaction, PayloadError, Request, SlashCommand};
 use super::reply::Ack;
 use crate::config::Secret;
@@ -169,7 +172,7 @@ fn kind_of(e: &tokio_tungstenite::tungstenite::Error) -> String {
         Error::Tls(_) => "TLS".into(),
         Error::Http(response) => format!("HTTP status {}", response.status()),
         Error::Url(_) => "bad URL".into(),
-        other => other.to_string().chars().take(80).collect(),
+        other => crate::transport::text::Unit::Char.cut(&other.to_string(), 80).to_string(),
     }
 }
 
@@ -196,7 +199,7 @@ async fn handle(slack: Arc<Slack>, envelope: Envelope, acks: mpsc::Sender<String
         let parsed = request(&envelope.kind, envelope.payload.unwrap_or(Value::Null));
         match parsed {
             Ok(Some(request)) => match slack.serve(request).await {
-                Ok(Ack::Json(payload)) => reply = Some(payload),
+                Ok(Ack::Body(payload)) => reply = Some(payload),
                 Ok(Ack::Empty) => {}
                 Err(e) => {
                     outcome = "rejected";
@@ -211,11 +214,9 @@ async fn handle(slack: Arc<Slack>, envelope: Envelope, acks: mpsc::Sender<String
         }
     }
     slack.bot.metrics.request(TRANSPORT, outcome, started.elapsed());
-    let mut ack = json!({ "envelope_id": id });
-    if let Some(payload) = reply {
-        ack["payload"] = payload;
-    }
-    if acks.send(ack.to_string()).await.is_err() {
+    let ack = EnvelopeAck { envelope_id: &id, payload: reply.as_ref() };
+    let ack = serde_json::to_string(&ack).unwrap_or_default();
+    if acks.send(ack).await.is_err() {
         tracing::warn!("the connection closed before an envelope was acknowledged");
     }
 }
