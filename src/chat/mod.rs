@@ -25,7 +25,7 @@ pub use syntax::Syntax;
 
 use crate::clock::Clock;
 use crate::domain::{Lang, Role, Roles, Settings};
-use crate::error::{Error, incident_id};
+use crate::error::Error;
 use crate::prompts::Prompts;
 use crate::storage::{NewNotice, Store, Workspace};
 
@@ -126,9 +126,7 @@ impl Bot {
             Ok(replies) => replies,
             Err(Error::User(text)) => vec![Outbound::Message(Message::private(vec![Block::Text(message::text(text))]))],
             Err(Error::Internal(e)) => {
-                let id = incident_id();
-                tracing::error!(incident = %id, error = ?e, "handler failed");
-                let text = self.prompts.fill(lang_hint, "error.internal", &[("id", id)]);
+                let text = crate::error::apology(&self.prompts, lang_hint, &format!("{e:?}"));
                 vec![Outbound::Message(Message::private(vec![Block::Text(message::text(text))]))]
             }
         }

@@ -17,6 +17,7 @@ mod group_commit;
 mod helpers;
 mod hostile;
 mod jobs;
+mod layout;
 mod ops;
 mod prompts;
 mod replicas;
