@@ -11,10 +11,10 @@
 //! mostly endings and particles (したい, にし) that say nothing about the subject.
 //!
 //! The lookup is bounded whatever the workspace holds: it searches for at most [`MAX_TERMS`]
-//! terms, takes for each the [`PER_TERM`] most recent needs that contain it, and scores only
-//! those. A rare word therefore finds its needs however old they are, while a word that many
-//! needs share ("forecast" in a workspace of forecasts) brings only its most recent ones, so a
-//! workspace whose needs all read alike costs no more than any other.
+//! terms, takes for each the first [`PER_TERM`] needs the index finds with it, and scores only
+//! those. A rare word therefore brings every need that has it, while a word that many needs
+//! share ("forecast" in a workspace of forecasts) brings only a few of them, so a workspace whose
+//! needs all read alike costs no more than any other: a need is found through its rarer words.
 
 /// Needs scoring at least this much are shown as similar. Picked with the examples in the tests
 /// (reworded English and Japanese needs score 0.3–0.7, unrelated ones under 0.1).
@@ -23,7 +23,8 @@ pub const THRESHOLD: f64 = 0.2;
 /// How many terms of a new need are searched for (the longest first).
 pub const MAX_TERMS: usize = 8;
 
-/// How many needs each term may bring: the most recent that contain it.
+/// How many needs each term may bring: the first the index finds (no ranking, which would have
+/// to look at every need that contains the term).
 pub const PER_TERM: i64 = 25;
 
 /// The grams of a text, each packed into a number (up to three characters of 21 bits, no two

@@ -118,11 +118,11 @@ crate::sql_store!(
                  WHERE workspace_id = $1
                    AND (created_at >= $2 OR submitted_at >= $2 OR first_response_at >= $2 OR resolved_at >= $2
                         OR status IN ('submitted', 'accepted', 'in_progress', 'idea', 'prototyping', 'pitched', 'in_service'))",
-    // the planner walks the trigram index for a rare term and the items newest first for a
-    // common one, stopping at the limit
+    // no order: the scan stops at the limit however many needs contain the term (a rare term
+    // is found through the trigram index)
     similar = "SELECT number, title, description, status FROM items
                WHERE workspace_id = $1 AND kind = 'need' AND number <> $3
                  AND (title || ' ' || description) ILIKE $2
-               ORDER BY number DESC LIMIT $4",
+               LIMIT $4",
     similar_query = crate::storage::sql::similar_like
 );

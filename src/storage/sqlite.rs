@@ -98,11 +98,11 @@ crate::sql_store!(
                  WHERE workspace_id = $1
                    AND (created_at >= $2 OR submitted_at >= $2 OR first_response_at >= $2 OR resolved_at >= $2
                         OR status IN ('submitted', 'accepted', 'in_progress', 'idea', 'prototyping', 'pitched', 'in_service'))",
-    // CROSS JOIN keeps the full-text match the outer loop, walked newest first, so the walk
-    // stops at the limit however many needs contain the term
+    // CROSS JOIN keeps the full-text match the outer loop, walked in the index's own order
+    // (oldest first), so the walk stops at the limit however many needs contain the term
     similar = "SELECT i.number, i.title, i.description, i.status
                FROM needs_fts CROSS JOIN items i ON i.id = needs_fts.rowid
                WHERE needs_fts MATCH $2 AND i.workspace_id = $1 AND i.number <> $3
-               ORDER BY needs_fts.rowid DESC LIMIT $4",
+               ORDER BY needs_fts.rowid LIMIT $4",
     similar_query = crate::storage::sql::similar_fts5
 );
