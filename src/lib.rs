@@ -17,6 +17,7 @@ pub mod export;
 pub mod jobs;
 pub mod metrics;
 pub mod prompts;
+pub mod register;
 pub mod server;
 pub mod startup;
 pub mod storage;

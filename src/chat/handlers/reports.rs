@@ -205,7 +205,7 @@ pub async fn audit(
 fn who(ctx: &Ctx, actor: &str) -> Span {
     match actor.strip_prefix("cli:") {
         Some(name) => Span::plain(ctx.tf("audit.cli", &[("name", name.to_string())])),
-        None => Span::User(actor.to_string()),
+        None => super::super::render::actor(actor),
     }
 }
 
@@ -226,6 +226,7 @@ fn admin_said(ctx: &Ctx, action: &str, detail: &str) -> Vec<Span> {
         "digest.sent" => text(ctx.tf("audit.action.digest_sent", &[("detail", detail_())])),
         "stats" => text(ctx.tf("audit.action.stats", &[("detail", detail_())])),
         "audit" => text(ctx.t("audit.action.audit")),
+        crate::storage::SNOOZE => text(ctx.tf("audit.action.snooze", &[("detail", detail_())])),
         "roles.list" => text(ctx.t("audit.action.roles_list")),
         "settings.view" => text(ctx.t("audit.action.settings_view")),
         _ => match action.strip_prefix("settings.") {
