@@ -14,6 +14,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod follow;
 pub mod jobs;
 pub mod metrics;
 pub mod prompts;

@@ -178,17 +178,6 @@ pub fn text_error(ctx: &Ctx, e: &crate::domain::text::TextError) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_person_goes_where_the_text_puts_them_with_its_spacing() {
-        assert_eq!(with_person("By {who}.", "U1"), vec![Span::plain("By "), Span::User("U1".into()), Span::plain(".")]);
-        assert_eq!(with_person("対応：{who}", "U1"), vec![Span::plain("対応："), Span::User("U1".into())]);
-    }
-}
-
 /// Who did something: a person as the platform names them, or the bot itself (its reminders),
 /// which is no person to mention.
 pub fn actor(id: &str) -> Span {
@@ -205,4 +194,15 @@ pub fn count(ctx: &Ctx, key: &str, n: usize) -> String {
 pub fn count_in(prompts: &Prompts, lang: Lang, key: &str, n: usize) -> String {
     let form = if n == 1 { "one" } else { "other" };
     prompts.fill(lang, &format!("{key}_{form}"), &[("n", n.to_string())])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_person_goes_where_the_text_puts_them_with_its_spacing() {
+        assert_eq!(with_person("By {who}.", "U1"), vec![Span::plain("By "), Span::User("U1".into()), Span::plain(".")]);
+        assert_eq!(with_person("対応：{who}", "U1"), vec![Span::plain("対応："), Span::User("U1".into())]);
+    }
 }
