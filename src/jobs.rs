@@ -332,7 +332,9 @@ pub async fn build(
             team: i.team,
         })
         .collect();
-    Ok(digest::build(&rows, waiting, evaluation, at, late_from))
+    let mut d = digest::build(&rows, waiting, evaluation, at, late_from);
+    d.credits = crate::follow::credits(store, ws, at).await?;
+    Ok(d)
 }
 
 /// The digest as messages: to the digest channel, and to each manager when the workspace asks

@@ -72,6 +72,51 @@ pub async fn lines(store: &dyn Store, ws: &Workspace) -> Result<Vec<Line>, Store
     Ok(lines)
 }
 
+/// A delivered need or a seed in service (register or not), with its latest check-in answer.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    pub item: WorkItem,
+    pub answer: Option<(Realised, DateTime<Utc>)>,
+}
+
+impl Delivered {
+    pub fn estimate(&self) -> Option<f64> {
+        self.item.verdict.as_ref().and_then(|v| v.value.as_ref()).map(|v| v.yearly_value)
+    }
+}
+
+/// Every need delivered and seed in service in the workspace, delivered first-come first.
+pub async fn delivered(store: &dyn Store, ws: &Workspace) -> Result<Vec<Delivered>, StoreError> {
+    let filter = ItemFilter {
+        statuses: vec![Status::Delivered, Status::Closed, Status::InService],
+        oldest_first: true,
+        ..ItemFilter::default()
+    };
+    let (found, _) = store.list_items(&ws.id, &filter, LIMIT).await?;
+    let mut out = Vec::new();
+    for summary in found {
+        let Some(item) = store.item(&ws.id, summary.reference).await? else { continue };
+        if item.resolved_at.is_none() {
+            continue;
+        }
+        let events = store.events(&ws.id, item.reference).await?;
+        out.push(Delivered { item, answer: nudge::realised(&events) });
+    }
+    Ok(out)
+}
+
+/// Estimated against realised value of what was delivered in `[since, until)`.
+pub fn summary(all: &[Delivered], since: Option<DateTime<Utc>>, until: DateTime<Utc>) -> nudge::ValueSummary {
+    let mut v = nudge::ValueSummary::default();
+    for d in all {
+        let at = d.item.resolved_at.unwrap_or(d.item.updated_at);
+        if since.is_none_or(|s| at >= s) && at < until {
+            v.add(d.estimate(), d.answer.map(|(r, _)| r));
+        }
+    }
+    v
+}
+
 /// A register line as exported (README "The AI register" documents the columns).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExportLine {

@@ -219,6 +219,40 @@ pub fn realised(events: &[Event]) -> Option<(Realised, DateTime<Utc>)> {
         .next_back()
 }
 
+/// Estimated against realised value over a set of delivered items (SPEC §5).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ValueSummary {
+    /// Items delivered or in service.
+    pub delivered: usize,
+    /// Of those, how many answered the check-in at all, and how many with an amount.
+    pub answered: usize,
+    pub confirmed: usize,
+    /// The checklist's estimates of all of them.
+    pub estimated: f64,
+    /// The estimates of those answered, and what they realised (0 for no effect or no longer used).
+    pub estimated_answered: f64,
+    pub realised: f64,
+}
+
+impl ValueSummary {
+    /// Adds one delivered item: its estimate and its latest check-in answer.
+    pub fn add(&mut self, estimate: Option<f64>, answer: Option<Realised>) {
+        self.delivered += 1;
+        self.estimated += estimate.unwrap_or(0.0);
+        if let Some(a) = answer {
+            self.answered += 1;
+            self.confirmed += usize::from(matches!(a, Realised::Confirmed(_)));
+            self.estimated_answered += estimate.unwrap_or(0.0);
+            self.realised += a.yearly();
+        }
+    }
+
+    /// The share of delivered items whose value was checked (answered), 0–1.
+    pub fn share_answered(&self) -> f64 {
+        if self.delivered == 0 { 0.0 } else { self.answered as f64 / self.delivered as f64 }
+    }
+}
+
 /// The start of `now`'s local day in `tz`, as an instant (the key of once-a-day work).
 pub fn local_day_start(now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
     let day = now.with_timezone(&tz).date_naive();
@@ -275,6 +309,21 @@ mod tests {
         for bad in ["", "w", "0w", "2", "2y", "14w", "-1d", "off"] {
             assert_eq!(parse_snooze(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_value_summary_sets_realised_against_estimated() {
+        let mut v = ValueSummary::default();
+        v.add(Some(1_000_000.0), Some(Realised::Confirmed(600_000.0)));
+        v.add(Some(500_000.0), Some(Realised::NoEffect));
+        v.add(Some(2_000_000.0), None);
+        v.add(None, Some(Realised::NoLongerUsed));
+        assert_eq!((v.delivered, v.answered, v.confirmed), (4, 3, 1));
+        assert_eq!(v.estimated, 3_500_000.0);
+        assert_eq!(v.estimated_answered, 1_500_000.0);
+        assert_eq!(v.realised, 600_000.0);
+        assert_eq!(v.share_answered(), 0.75);
+        assert_eq!(ValueSummary::default().share_answered(), 0.0);
     }
 
     #[test]

@@ -386,3 +386,67 @@ async fn the_register_exports_its_documented_columns() {
         assert_eq!(v[0]["id"], "N-1");
     }
 }
+
+/// The digest's text at `at`, in `lang`.
+async fn digest_text(store: &Arc<dyn Store>, lang: kakehashi::domain::Lang, at: DateTime<Utc>) -> String {
+    let mut ws = store.workspace(WORKSPACE).await.unwrap().unwrap();
+    ws.settings.lang = lang;
+    let e = kakehashi::jobs::evaluate(store.as_ref(), &ws, at).await.unwrap();
+    let d = kakehashi::jobs::build(store.as_ref(), &ws, e, at, None).await.unwrap();
+    let blocks = kakehashi::chat::digest::blocks(&Prompts::embedded(), lang, "Test", &ws.settings, &d);
+    let message = Message { visibility: kakehashi::chat::Visibility::Public, replace: false, blocks };
+    no_one_pinged_but(&Recipient::User("ai".into()), &message);
+    text_of(&message)
+}
+
+#[tokio::test]
+async fn the_digest_credits_the_week_s_work_by_name_with_plurals_right() {
+    use kakehashi::domain::Lang;
+    for db in backends().await {
+        let app = app(db).await;
+        let store = app.db.store.clone();
+        let t = tokyo(6, 1, 10, 0);
+        workspace(&store, t - Duration::weeks(30)).await;
+        app.grant("ai", Role::AiTeam).await;
+        // long ago: delivered, its value confirmed this week, its review overdue
+        delivered(&app, "Screen job applicants", &["decisions_about_people"], t - Duration::weeks(20)).await;
+        app.clock.set(t - Duration::days(2));
+        app.person("aiko").submit("val:N-1", &[("amount", "300000")]).await;
+        // this week: one delivered, one redirected, one seed into service
+        delivered(&app, "Forecast demand", &["none"], t - Duration::days(3)).await;
+        let mut r = create(&store, ItemKind::Need, "Monthly sales report", "ben", t - Duration::days(3)).await;
+        walk(&store, &mut r, &[Status::Submitted, Status::Redirected], t - Duration::days(2)).await;
+        let mut seed = create(&store, ItemKind::Seed, "Detect duplicate invoices", "ai", t - Duration::days(9)).await;
+        seed.assign("ai", "ai", t);
+        walk(&store, &mut seed, &[Status::Prototyping, Status::Pitched, Status::InService], t - Duration::days(1))
+            .await;
+        // waiting for triage for 9 days
+        let mut w = create(&store, ItemKind::Need, "Translate manuals", "carl", t - Duration::days(9)).await;
+        walk(&store, &mut w, &[Status::Submitted], t - Duration::days(9)).await;
+
+        let en = digest_text(&store, Lang::En, t).await;
+        for expected in [
+            "1 need delivered this week",
+            "N-2 Forecast demand — @ai",
+            "1 need solved without ML this week",
+            "N-3 Monthly sales report — @ai",
+            "1 seed put into service this week",
+            "S-1 Detect duplicate invoices — @ai",
+            "1 realised value confirmed this week",
+            "N-1 Screen job applicants — ¥300,000 a year",
+            "Value checked for 1 of 3 delivered items",
+            "1 register review overdue",
+            "1 need waiting for triage over 5 days",
+            "N-4 Translate manuals — waiting 9 days",
+        ] {
+            assert!(en.contains(expected), "{}: '{expected}' in {en}", app.db.name);
+        }
+        assert!(!en.contains("1 needs") && !en.contains("1 days"), "{en}");
+        let ja = digest_text(&store, Lang::Ja, t).await;
+        assert!(ja.contains("今週納品したニーズ 1件") && ja.contains("期限切れの台帳見直し 1件"), "{ja}");
+        // two of a kind read as plurals
+        delivered(&app, "Route trucks", &["none"], t - Duration::days(1)).await;
+        let en = digest_text(&store, Lang::En, t).await;
+        assert!(en.contains("2 needs delivered this week"), "{en}");
+    }
+}

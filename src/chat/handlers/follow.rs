@@ -136,3 +136,26 @@ pub async fn submit(ctx: &Ctx<'_>, item: ItemRef, typed: &str) -> Result<Vec<Out
         }
     }
 }
+
+/// Estimated against realised value of delivered work, and the share checked: `admin stats`.
+pub fn value_fields(ctx: &Ctx, v: &nudge::ValueSummary) -> Vec<(String, Vec<super::super::message::Span>)> {
+    let currency = &ctx.workspace.settings.value.currency;
+    let share = crate::domain::settings::percent(v.share_answered() * 100.0);
+    vec![
+        (ctx.t("value.stats_estimated"), text(currency.format(v.estimated))),
+        (
+            ctx.t("value.stats_realised"),
+            text(ctx.tf(
+                "value.stats_realised_of",
+                &[("realised", currency.format(v.realised)), ("estimated", currency.format(v.estimated_answered))],
+            )),
+        ),
+        (
+            ctx.t("value.stats_checked"),
+            text(ctx.tf(
+                "value.stats_share",
+                &[("answered", v.answered.to_string()), ("delivered", v.delivered.to_string()), ("share", share)],
+            )),
+        ),
+    ]
+}
