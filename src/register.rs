@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::domain::checklist::Answer;
 use crate::domain::nudge::{self, Realised};
 use crate::domain::register::{self, Risk, Tier};
-use crate::domain::{Event, ItemRef, Status, UserId, WorkItem};
+use crate::domain::{Change, Event, ItemRef, Status, UserId, WorkItem};
 use crate::storage::{ItemFilter, Store, StoreError, Workspace};
 
 /// How many items in service the register reads at most.
@@ -21,6 +21,9 @@ pub struct Line {
     pub events: Vec<Event>,
     pub entry: register::Entry,
     pub realised: Option<Realised>,
+    /// Who answers for it: the owner; without one, who delivered it or put it into service;
+    /// failing that, the requester.
+    pub owner: UserId,
 }
 
 impl Line {
@@ -28,9 +31,8 @@ impl Line {
         self.item.reference
     }
 
-    /// Who answers for it: the owner, or the requester of a need nobody owns.
     pub fn owner(&self) -> &UserId {
-        self.item.owner.as_ref().unwrap_or(&self.item.requester)
+        &self.owner
     }
 
     pub fn overdue(&self, now: DateTime<Utc>) -> bool {
@@ -66,7 +68,12 @@ pub async fn lines(store: &dyn Store, ws: &Workspace) -> Result<Vec<Line>, Store
             continue;
         };
         let realised = nudge::realised(&events).map(|(r, _)| r);
-        lines.push(Line { item, events, entry, realised });
+        let mover = events
+            .iter()
+            .find(|e| matches!(e.change, Change::Status { to: Status::Delivered | Status::InService, .. }))
+            .map(|e| e.actor.clone());
+        let owner = item.owner.clone().or(mover).unwrap_or_else(|| item.requester.clone());
+        lines.push(Line { item, events, entry, realised, owner });
     }
     lines.sort_by_key(|l| (l.entry.since, l.item.reference));
     Ok(lines)
