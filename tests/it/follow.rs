@@ -291,6 +291,10 @@ async fn the_value_check_in_comes_once_and_is_answered_by_button_and_by_form() {
         assert!(matches!(again.first(), Some(Outbound::Form(f)) if !f.errors.is_empty()));
         assert!(said(&aiko.submit("val:N-2", &[("amount", "1,200,000")]).await).contains("¥1,200,000"));
         assert!(said(&app.person("zed").click("v:N-2:no_effect").await).contains("Only the requester"));
+        app.grant("admin1", Role::Admin).await;
+        let stats = said(&app.person("admin1").command("admin stats").await);
+        assert!(stats.contains("Value checked: 2 of 2 delivered (100%)"), "{stats}");
+        assert!(stats.contains("Realised value a year (checked): ¥1,200,000"), "{stats}");
         let shown = said(&aiko.command("show N-2").await);
         assert!(shown.contains("realised ¥1,200,000") && shown.contains("confirmed a realised value"), "{shown}");
 
@@ -448,5 +452,30 @@ async fn the_digest_credits_the_week_s_work_by_name_with_plurals_right() {
         delivered(&app, "Route trucks", &["none"], t - Duration::days(1)).await;
         let en = digest_text(&store, Lang::En, t).await;
         assert!(en.contains("2 needs delivered this week"), "{en}");
+    }
+}
+
+#[tokio::test]
+async fn the_new_forms_render_on_slack_and_discord_within_their_limits() {
+    let db = crate::helpers::sqlite().await;
+    let app = app(db).await;
+    let store = app.db.store.clone();
+    let t = tokyo(6, 1, 10, 0);
+    workspace(&store, t).await;
+    app.grant("ai", Role::AiTeam).await;
+    delivered(&app, "Forecast demand", &["decisions_about_people"], t).await;
+    for lang in [kakehashi::domain::Lang::En, kakehashi::domain::Lang::Ja] {
+        let mut ai = app.person("ai");
+        ai.lang = Some(lang);
+        for (button, id) in [("o:val:N-1", "val:N-1"), ("o:ret:N-1", "ret:N-1")] {
+            let replies = ai.click(button).await;
+            let Some(Outbound::Form(f)) = replies.first() else { panic!("{button}: {}", said(&replies)) };
+            assert_eq!(f.id, id);
+            let view = slack::render::modal(f, "{}");
+            assert!(slack::render::len(view["title"]["text"].as_str().unwrap()) <= 24, "{view}");
+            let modal = serde_json::to_value(discord::render::modal(f)).unwrap();
+            assert!(modal["custom_id"].as_str().unwrap().len() <= 100, "{modal}");
+            assert!(modal["title"].as_str().unwrap().chars().count() <= 45, "{modal}");
+        }
     }
 }

@@ -20,7 +20,7 @@ pub async fn snooze(ctx: &Ctx<'_>, period: &str) -> Result<Vec<Outbound>, Error>
             .ok_or_else(|| ctx.refuse("snooze.bad", &[("given", period.chars().take(20).collect())]))?;
         let until = ctx.now + d;
         let local = until.with_timezone(&ctx.workspace.settings.schedule().tz());
-        (until.to_rfc3339(), ctx.tf("snooze.until", &[("date", local.format("%Y-%m-%d %H:%M").to_string())]))
+        (until.to_rfc3339(), ctx.tf("snooze.until", &[("date", local.format("%Y-%m-%d %H:%M %Z").to_string())]))
     };
     let action = AdminAction {
         workspace: ctx.workspace.id.clone(),
