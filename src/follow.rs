@@ -165,7 +165,8 @@ pub async fn follow_up(
             .status
             .next()
             .iter()
-            .filter(|to| !to.requires_note())
+            // moves that need a note, or that are the requester's (withdraw), are not one click
+            .filter(|to| !to.requires_note() && **to != Status::Withdrawn)
             .map(|to| {
                 let label = tx.t("nudge.move", &[("status", tx.t(&format!("status.{}", to.as_str()), &[]))]);
                 button(Action::Move { item: item.reference, to: *to }.to_string(), label, Style::Default, false)
