@@ -124,6 +124,9 @@ async fn an_unfinished_checklist_is_reminded_at_working_hours_after_two_and_seve
         let started = tokyo(6, 4, 17, 30);
         workspace(store, started - Duration::days(1)).await;
         create(store, ItemKind::Need, HOSTILE, "aiko", started).await;
+        // a checklist finished before its reminder is due gets none
+        let mut done = create(store, ItemKind::Need, "Finished in time", "ben", started).await;
+        walk(store, &mut done, &[Status::Submitted, Status::Accepted], started + Duration::days(1)).await;
         let (a, b) = (scheduler(store), scheduler(store));
         assert!(tick(&a, started + Duration::days(1)).await.is_empty(), "{}: too early", db.name);
         // two days later is Saturday: the weekend, then Monday's quiet morning, wait
