@@ -7,6 +7,8 @@
 //! To add a scene: add a [`NeedScript`] or [`SeedScript`] below; the checklist tells whether its
 //! answers are complete (a missing answer stops the demo with the question's id).
 
+mod follow;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -590,6 +592,9 @@ pub async fn play(
     deliverers.register("console:", tally.clone());
     delivery::run_once(bot.store.as_ref(), &deliverers, clock.now()).await?;
     let counts = *tally.0.lock().unwrap_or_else(|p| p.into_inner());
+    let items: Vec<ItemRef> = needs.values().chain(seeds.values()).copied().collect();
+    log.extend(follow::reminders(&player, &items).await?);
+    log.sort_by_key(|h| h.at);
     let mut report = player.report(start, end, &log, &needs, &seeds).await?;
     let _ = writeln!(
         report,
@@ -615,8 +620,16 @@ pub async fn play(
         .and_then(|_| std::fs::write(&path, &chart.bytes))
         .map_err(|e| DemoError::Script(format!("cannot write the chart to {}: {e}", path.display())))?;
     let _ = writeln!(report, "\nThe digest's chart is in {}.", path.display());
+    let high_risk = NEEDS.iter().position(|n| n.title == HIGH_RISK).and_then(|i| needs.get(&i));
+    let first = NEEDS.iter().position(|n| n.moves.iter().any(|m| m.1 == Status::Delivered));
+    if let (Some(high_risk), Some(first)) = (high_risk, first) {
+        report.push_str(&follow::epilogue(&player, clock, end, *high_risk, (needs[&first], NEEDS[first].user)).await?);
+    }
     Ok(report)
 }
+
+/// The need the AI team delivers after the quarter: a high-risk use (it decides about people).
+const HIGH_RISK: &str = "Predict who is about to leave";
 
 /// The week the demo company founds its AI department (after week 11's evaluation).
 const DEPARTMENT_WEEK: i64 = 11;

@@ -23,7 +23,7 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, DurationRound, Utc};
 
 use crate::chat::digest as render;
 use crate::chat::{Attachment, Message, Visibility};
@@ -39,10 +39,47 @@ pub struct JobSpec {
     pub name: &'static str,
     /// When it runs and what it does, in plain words (shown by `kakehashi check`).
     pub doc: &'static str,
+    /// Which fire times it has.
+    pub cadence: Cadence,
+}
+
+/// When a job of a workspace fires; each fire time is one run row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cadence {
+    /// At the workspace's weekly digest time; a time missed while the bot was down runs late,
+    /// within [`GRACE`].
+    Weekly,
+    /// Every this many minutes of the workspace's working hours (see
+    /// [`crate::domain::nudge::FollowSettings::is_quiet`]), while its reminders are on.
+    Working { minutes: i64 },
+    /// Once on each working day, at its first working hour, while its reminders are on.
+    WorkingDay,
+    /// Housekeeping: on every tick of every replica, without a run row.
+    EveryTick,
+}
+
+impl Cadence {
+    /// The fire time `now` falls in, if any: (time, late, missed).
+    fn due(self, ws: &Workspace, now: DateTime<Utc>) -> Option<(DateTime<Utc>, bool, bool)> {
+        match self {
+            Cadence::Weekly => {
+                let due = ws.settings.schedule().last_at_or_before(now, Duration::days(35))?;
+                Some((due, now - due > LATE_AFTER, now - due > GRACE))
+            }
+            Cadence::EveryTick => None,
+            _ if !crate::follow::open(ws, now) => None,
+            Cadence::Working { minutes } => Some((now.duration_trunc(Duration::minutes(minutes)).ok()?, false, false)),
+            Cadence::WorkingDay => {
+                Some((crate::domain::nudge::local_day_start(now, ws.settings.schedule().tz()), false, false))
+            }
+        }
+    }
 }
 
 pub const STAGE_EVALUATION: &str = "stage_evaluation";
 pub const WEEKLY_DIGEST: &str = "weekly_digest";
+pub const FOLLOW_UP: &str = "follow_up";
+pub const TRIAGE_NUDGE: &str = "triage_nudge";
 
 /// Every job. Both run at each workspace's weekly time (default `0 9 * * Mon`, Asia/Tokyo:
 /// Mondays at 09:00 in Tokyo); the stage is evaluated first, then the digest reports it.
@@ -50,10 +87,22 @@ pub const JOBS: &[JobSpec] = &[
     JobSpec {
         name: STAGE_EVALUATION,
         doc: "every week at the workspace's digest time (default: Mondays 09:00 Asia/Tokyo): judge the AI team's stage from the last 4 weeks",
+        cadence: Cadence::Weekly,
     },
     JobSpec {
         name: WEEKLY_DIGEST,
         doc: "right after the stage evaluation: post the weekly digest, with its 12-week chart, to the digest channel (and to each manager if asked)",
+        cadence: Cadence::Weekly,
+    },
+    JobSpec {
+        name: FOLLOW_UP,
+        doc: "every 5 minutes of working hours (not 19:00-08:00, not weekends, in the workspace's time zone): remind unfinished checklists (after 2 and 7 days), owners of items quiet for 14 days, the realised-value check-in (8 weeks after delivery) and register reviews (6 months; 3 for high risk), each once",
+        cadence: Cadence::Working { minutes: 5 },
+    },
+    JobSpec {
+        name: TRIAGE_NUDGE,
+        doc: "once a working day, at its first working hour: list the needs waiting for triage over 5 days in the AI team's channel",
+        cadence: Cadence::WorkingDay,
     },
 ];
 
@@ -63,6 +112,7 @@ pub const FORGET_REPLAY_KEYS: &str = "forget_replay_keys";
 pub const HOUSEKEEPING: &[JobSpec] = &[JobSpec {
     name: FORGET_REPLAY_KEYS,
     doc: "every 30 seconds on every replica: delete the replay-guard keys past their expiry (10 minutes after a request first came)",
+    cadence: Cadence::EveryTick,
 }];
 
 /// A fire time is run late (and said so) when the run starts this long after it.
@@ -113,14 +163,13 @@ impl Scheduler {
         for (id, _) in self.store.workspaces().await? {
             let Some(ws) = self.store.workspace(&id).await? else { continue };
             let schedule = ws.settings.schedule();
-            let Some(due) = schedule.last_at_or_before(now, Duration::days(35)) else { continue };
-            if due < ws.created_at {
-                continue;
-            }
-            let late = now - due > LATE_AFTER;
-            let missed = now - due > GRACE;
-            let skip = missed.then(|| format!("missed: due {}, noticed {}", schedule.local(due), schedule.local(now)));
             for job in JOBS {
+                let Some((due, late, missed)) = job.cadence.due(&ws, now) else { continue };
+                if due < ws.created_at && job.cadence == Cadence::Weekly {
+                    continue;
+                }
+                let skip =
+                    missed.then(|| format!("missed: due {}, noticed {}", schedule.local(due), schedule.local(now)));
                 if self.store.schedule_run(job.name, &ws.id, due, late, skip.as_deref(), now).await? {
                     if missed {
                         report.skipped += 1;
@@ -211,6 +260,19 @@ impl Scheduler {
                 }
                 Ok(RunOutcome::Done { notices, evaluation: None })
             }
+            FOLLOW_UP => {
+                let sent = crate::follow::follow_up(self.store.as_ref(), &self.prompts, &ws, now).await?;
+                tracing::debug!(workspace = %ws.id, sent, "reminders sent");
+                Ok(RunOutcome::Done { notices: Vec::new(), evaluation: None })
+            }
+            TRIAGE_NUDGE if !crate::follow::open(&ws, now) => Ok(RunOutcome::Retry {
+                at: ws.settings.follow.next_open(now, ws.settings.schedule().tz()),
+                error: "waiting for working hours".into(),
+            }),
+            TRIAGE_NUDGE => {
+                let notices = crate::follow::triage_list(self.store.as_ref(), &self.prompts, &ws, now).await?;
+                Ok(RunOutcome::Done { notices, evaluation: None })
+            }
             other => Err(JobError::Failed(format!("unknown job '{other}'"))),
         }
     }
@@ -270,7 +332,9 @@ pub async fn build(
             team: i.team,
         })
         .collect();
-    Ok(digest::build(&rows, waiting, evaluation, at, late_from))
+    let mut d = digest::build(&rows, waiting, evaluation, at, late_from);
+    d.credits = crate::follow::credits(store, ws, at).await?;
+    Ok(d)
 }
 
 /// The digest as messages: to the digest channel, and to each manager when the workspace asks

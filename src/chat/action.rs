@@ -6,6 +6,7 @@
 use std::fmt;
 
 use crate::domain::checklist::is_id;
+use crate::domain::nudge::{NoValue, Realised};
 use crate::domain::{ItemRef, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,10 @@ pub enum Action {
     Move { item: ItemRef, to: Status },
     /// Give the item an owner (the picked person is the value).
     Assign { item: ItemRef },
+    /// Answer the realised-value check-in with "no measurable effect" or "no longer used".
+    Value { item: ItemRef, answer: NoValue },
+    /// Confirm at a register review that the item is still in use.
+    Reviewed { item: ItemRef },
     /// Show a form again, empty or with its stored values. Transports whose forms cannot show
     /// errors in place (Discord's modals) offer it as a button next to the errors.
     Open { form: FormKind },
@@ -60,6 +65,15 @@ impl Action {
             "r" => Action::Resume { item },
             "m" => Action::Move { item, to: Status::parse(&word()?)? },
             "as" => Action::Assign { item },
+            "v" => Action::Value {
+                item,
+                answer: match word()?.as_str() {
+                    "no_effect" => NoValue::NoEffect,
+                    "no_longer_used" => NoValue::NoLongerUsed,
+                    _ => return None,
+                },
+            },
+            "rv" => Action::Reviewed { item },
             _ => return None,
         };
         if parts.next().is_some() {
@@ -83,6 +97,8 @@ impl fmt::Display for Action {
             Action::Resume { item } => write!(f, "r:{item}"),
             Action::Move { item, to } => write!(f, "m:{item}:{to}"),
             Action::Assign { item } => write!(f, "as:{item}"),
+            Action::Value { item, answer } => write!(f, "v:{item}:{}", Realised::from(*answer).kind()),
+            Action::Reviewed { item } => write!(f, "rv:{item}"),
             Action::Open { form } => write!(f, "o:{form}"),
         }
     }
@@ -99,6 +115,10 @@ pub enum FormKind {
     Answer { item: ItemRef, question: String },
     /// The note of a move that needs one (the advice of a redirect, a reason, a lesson).
     Move { item: ItemRef, to: Status },
+    /// The realised yearly value of the check-in.
+    Value { item: ItemRef },
+    /// Why an item is retired from service.
+    Retire { item: ItemRef },
 }
 
 impl FormKind {
@@ -106,6 +126,8 @@ impl FormKind {
         match id {
             "need" => Some(FormKind::Need),
             "seed" => Some(FormKind::Seed),
+            _ if id.starts_with("val:") => Some(FormKind::Value { item: ItemRef::parse(&id["val:".len()..]).ok()? }),
+            _ if id.starts_with("ret:") => Some(FormKind::Retire { item: ItemRef::parse(&id["ret:".len()..]).ok()? }),
             _ if id.starts_with("mv:") => {
                 let (item, to) = id["mv:".len()..].split_once(':')?;
                 Some(FormKind::Move { item: ItemRef::parse(item).ok()?, to: Status::parse(to)? })
@@ -130,6 +152,8 @@ impl fmt::Display for FormKind {
             FormKind::Seed => f.write_str("seed"),
             FormKind::Answer { item, question } => write!(f, "ans:{item}:{question}"),
             FormKind::Move { item, to } => write!(f, "mv:{item}:{to}"),
+            FormKind::Value { item } => write!(f, "val:{item}"),
+            FormKind::Retire { item } => write!(f, "ret:{item}"),
         }
     }
 }
@@ -156,6 +180,11 @@ mod tests {
             Action::Resume { item: n3() },
             Action::Move { item: n3(), to: Status::InProgress },
             Action::Assign { item: n3() },
+            Action::Value { item: n3(), answer: NoValue::NoEffect },
+            Action::Value { item: n3(), answer: NoValue::NoLongerUsed },
+            Action::Reviewed { item: n3() },
+            Action::Open { form: FormKind::Value { item: n3() } },
+            Action::Open { form: FormKind::Retire { item: n3() } },
             Action::Open { form: FormKind::Need },
             Action::Open { form: FormKind::Answer { item: n3(), question: q() } },
         ] {
@@ -172,6 +201,8 @@ mod tests {
             FormKind::Seed,
             FormKind::Answer { item: n3(), question: "goal".into() },
             FormKind::Move { item: n3(), to: Status::Redirected },
+            FormKind::Value { item: n3() },
+            FormKind::Retire { item: n3() },
         ] {
             assert_eq!(FormKind::parse(&f.to_string()), Some(f));
         }
@@ -199,6 +230,11 @@ mod tests {
             "q:N-3:Goal",
             "ans:N-3:goal~2",
             "o:ans:N-3:a b",
+            "v:N-3:value_confirmed",
+            "v:N-3",
+            "rv:N-3:x",
+            "val:X-3",
+            "ret:",
         ] {
             assert_eq!(Action::parse(id), None, "{id}");
             assert_eq!(FormKind::parse(id), None, "{id}");

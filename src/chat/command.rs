@@ -50,6 +50,20 @@ pub enum Command {
     Digest,
     /// The AI team's stage now, with its signals.
     Stage,
+    /// The AI register: what runs in service (SPEC §5).
+    Register {
+        risk: Option<crate::domain::register::Tier>,
+        owner: Option<UserId>,
+    },
+    /// Take an item out of service, with why.
+    Retire {
+        item: ItemRef,
+        note: String,
+    },
+    /// Pause reminders for a while (`2w`), or `off` to end the pause.
+    Snooze {
+        period: String,
+    },
     Admin(AdminCommand),
 }
 
@@ -148,6 +162,14 @@ pub const SETTINGS: &[&str] = &[
     "timezone",
     "digest_schedule",
     "digest_dms",
+    "nudges",
+    "nudge_checklist_days",
+    "nudge_triage_days",
+    "nudge_stale_days",
+    "checkin_weeks",
+    "review_months",
+    "review_months_high",
+    "quiet_hours",
 ];
 const ROLES: &[&str] = &["ai_team", "manager", "admin"];
 
@@ -281,6 +303,17 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec { path: &["digest"], params: &[], admin: false },
     CommandSpec { path: &["stage"], params: &[], admin: false },
+    CommandSpec {
+        path: &["register"],
+        params: &[opt("risk", ParamKind::Choice(&["high", "limited", "minimal"])), opt("owner", ParamKind::User)],
+        admin: false,
+    },
+    CommandSpec {
+        path: &["retire"],
+        params: &[req("id", ParamKind::Item), req("note", ParamKind::Text)],
+        admin: false,
+    },
+    CommandSpec { path: &["snooze"], params: &[req("period", ParamKind::Word)], admin: false },
     CommandSpec { path: &["admin", "settings"], params: &[], admin: true },
     CommandSpec {
         path: &["admin", "set"],
@@ -311,7 +344,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         path: &["admin", "export"],
         params: &[
-            opt("what", ParamKind::Choice(&["items", "events"])),
+            opt("what", ParamKind::Choice(&["items", "events", "register"])),
             opt("format", ParamKind::Choice(&["csv", "json"])),
             opt("since", ParamKind::Date),
         ],
@@ -430,6 +463,14 @@ impl Command {
             },
             "digest" => Command::Digest,
             "stage" => Command::Stage,
+            "register" => Command::Register {
+                risk: word("risk").and_then(|r| crate::domain::register::Tier::parse(&r)),
+                owner: user("owner")?,
+            },
+            "retire" => Command::Retire { item: item("id")?, note: text("note") },
+            "snooze" => Command::Snooze {
+                period: word("period").ok_or(ParseError::Missing { command: spec, param: "period" })?,
+            },
             "admin_stage" => Command::Admin(AdminCommand::PinStage { stage: word("stage").unwrap_or_default() }),
             "admin_settings" => Command::Admin(AdminCommand::Settings),
             "admin_set" => {

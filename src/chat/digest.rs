@@ -5,11 +5,110 @@ use chrono::Duration;
 
 use super::message::{Block, Span, text};
 use crate::chart::{self, Labels};
-use crate::domain::digest::Digest;
+use crate::domain::digest::{Credit, Digest};
 use crate::domain::settings::{group, percent};
 use crate::domain::stage::{Pain, Signals, Stage};
 use crate::domain::{Lang, Settings};
 use crate::prompts::Prompts;
+
+/// The work of the week by name, the value checked, the overdue reviews and the needs waiting
+/// too long (SPEC §5).
+fn credit_blocks(prompts: &Prompts, lang: Lang, settings: &Settings, d: &Digest) -> Vec<Block> {
+    let c = &d.credits;
+    let count = |key: &str, n: usize| super::render::count_in(prompts, lang, key, n);
+    let money = |x: f64| settings.value.currency.format(x);
+    let tz = settings.schedule().tz();
+    let mut blocks = Vec::new();
+    let credited = |list: &[Credit]| -> Block {
+        Block::List(
+            list.iter()
+                .map(|w| {
+                    let mut line = vec![Span::Code(w.reference.to_string()), Span::plain(format!(" {}", w.title))];
+                    if let Some(by) = &w.by {
+                        line.push(Span::plain(" — "));
+                        line.push(Span::User(by.clone()));
+                    }
+                    line
+                })
+                .collect(),
+        )
+    };
+    for (key, list) in [
+        ("digest.credit_delivered", &c.delivered),
+        ("digest.credit_redirected", &c.redirected),
+        ("digest.credit_in_service", &c.in_service),
+    ] {
+        if !list.is_empty() {
+            blocks.push(Block::Text(vec![Span::Bold(count(key, list.len()))]));
+            blocks.push(credited(list));
+        }
+    }
+    if !c.confirmed.is_empty() {
+        blocks.push(Block::Text(vec![Span::Bold(count("digest.confirmed", c.confirmed.len()))]));
+        blocks.push(Block::List(
+            c.confirmed
+                .iter()
+                .map(|v| {
+                    let a_year = prompts.fill(lang, "digest.a_year", &[("value", money(v.amount))]);
+                    vec![Span::Code(v.reference.to_string()), Span::plain(format!(" {} — {a_year}", v.title))]
+                })
+                .collect(),
+        ));
+    }
+    if c.value.delivered > 0 {
+        let share = percent((c.value.share_answered() * 1000.0).round() / 10.0);
+        let line = prompts.fill(
+            lang,
+            "digest.value_checked",
+            &[
+                ("answered", c.value.answered.to_string()),
+                ("delivered", count("digest.delivered_items", c.value.delivered)),
+                ("share", share),
+                ("realised", money(c.value.realised)),
+                ("estimated", money(c.value.estimated_answered)),
+            ],
+        );
+        blocks.push(Block::Context(text(line)));
+    }
+    if !c.overdue_reviews.is_empty() {
+        blocks.push(Block::Text(vec![Span::Bold(count("digest.overdue_reviews", c.overdue_reviews.len()))]));
+        blocks.push(Block::List(
+            c.overdue_reviews
+                .iter()
+                .map(|r| {
+                    let due = prompts.fill(
+                        lang,
+                        "digest.due",
+                        &[("date", r.due.with_timezone(&tz).format("%Y-%m-%d").to_string())],
+                    );
+                    vec![
+                        Span::Code(r.reference.to_string()),
+                        Span::plain(format!(" {} ({due}) — ", r.title)),
+                        Span::User(r.owner.clone()),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    if !c.waiting_over.is_empty() {
+        let heading = count("digest.waiting_over", c.waiting_over.len());
+        let heading = crate::domain::text::fill(&heading, &[("days", c.waiting_days.to_string())]);
+        blocks.push(Block::Text(vec![Span::Bold(heading)]));
+        blocks.push(Block::List(
+            c.waiting_over
+                .iter()
+                .map(|w| {
+                    let days = (d.at - w.submitted_at).num_days().max(0) as usize;
+                    vec![
+                        Span::Code(w.reference.to_string()),
+                        Span::plain(format!(" {} — {}", w.title, count("digest.waiting_days", days))),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    blocks
+}
 
 /// Writes the digest of `workspace` in `lang`.
 pub fn blocks(prompts: &Prompts, lang: Lang, workspace: &str, settings: &Settings, d: &Digest) -> Vec<Block> {
@@ -71,6 +170,7 @@ pub fn blocks(prompts: &Prompts, lang: Lang, workspace: &str, settings: &Setting
     if d.is_quiet() {
         blocks.push(Block::Context(text(t("digest.quiet"))));
     }
+    blocks.extend(credit_blocks(prompts, lang, settings, d));
 
     // what waits
     blocks.push(Block::Text(vec![Span::Bold(t("digest.waits"))]));
@@ -93,7 +193,7 @@ pub fn blocks(prompts: &Prompts, lang: Lang, workspace: &str, settings: &Setting
                         Span::plain(format!(
                             " {}{team} — {}",
                             w.title,
-                            f("digest.waiting_days", &[("n", days.to_string())])
+                            super::render::count_in(prompts, lang, "digest.waiting_days", days as usize)
                         )),
                     ]
                 })

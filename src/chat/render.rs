@@ -178,6 +178,24 @@ pub fn text_error(ctx: &Ctx, e: &crate::domain::text::TextError) -> String {
     }
 }
 
+/// Who did something: a person as the platform names them, or the bot itself (its reminders),
+/// which is no person to mention.
+pub fn actor(id: &str) -> Span {
+    if id == crate::domain::nudge::BOT { Span::Bold(id.to_string()) } else { Span::User(id.to_string()) }
+}
+
+/// A count in words with the right plural: `key_one` for one, `key_other` otherwise, `{n}` filled
+/// (Japanese has one form, written under both keys).
+pub fn count(ctx: &Ctx, key: &str, n: usize) -> String {
+    count_in(ctx.prompts(), ctx.lang, key, n)
+}
+
+/// [`count`] for texts that are not replies (the digest, reminders).
+pub fn count_in(prompts: &Prompts, lang: Lang, key: &str, n: usize) -> String {
+    let form = if n == 1 { "one" } else { "other" };
+    prompts.fill(lang, &format!("{key}_{form}"), &[("n", n.to_string())])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

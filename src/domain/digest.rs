@@ -5,7 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::item::{ItemKind, ItemRef, Status};
+use super::item::{ItemKind, ItemRef, Status, UserId};
+use super::nudge::ValueSummary;
 use super::stage::Evaluation;
 use super::stats::{self, Figures, Period, StatRow};
 
@@ -35,6 +36,48 @@ pub struct ChartWeek {
     pub seeds_in_service: usize,
 }
 
+/// A piece of work credited by name: what it is and who did it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credit {
+    pub reference: ItemRef,
+    pub title: String,
+    /// Who did it (the owner, or whoever made the move); none when nobody is known.
+    pub by: Option<UserId>,
+}
+
+/// A realised value confirmed this week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirmed {
+    pub reference: ItemRef,
+    pub title: String,
+    pub amount: f64,
+}
+
+/// A register review that is overdue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overdue {
+    pub reference: ItemRef,
+    pub title: String,
+    pub owner: UserId,
+    pub due: DateTime<Utc>,
+}
+
+/// What the digest credits by name (SPEC §5): this week's delivered, redirected and in-service
+/// work with who did it, the realised values confirmed, the value checked so far, the overdue
+/// register reviews and the needs waiting for triage over the threshold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Credits {
+    pub delivered: Vec<Credit>,
+    pub redirected: Vec<Credit>,
+    pub in_service: Vec<Credit>,
+    pub confirmed: Vec<Confirmed>,
+    /// Estimated against realised value of everything delivered so far.
+    pub value: ValueSummary,
+    pub overdue_reviews: Vec<Overdue>,
+    pub waiting_over: Vec<Waiting>,
+    pub waiting_days: u32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Digest {
     /// The moment the digest describes (the end of its week).
@@ -50,6 +93,8 @@ pub struct Digest {
     /// Needs submitted in the last 4 weeks, by requesting team, most first.
     pub teams: Vec<(String, usize)>,
     pub chart: Vec<ChartWeek>,
+    /// Filled by the caller from the items' histories ([`Credits`]).
+    pub credits: Credits,
 }
 
 impl Digest {
@@ -90,6 +135,7 @@ pub fn build(
         oldest_waiting: oldest,
         teams: sorted(teams),
         chart: chart(rows, at),
+        credits: Credits::default(),
     }
 }
 

@@ -382,6 +382,20 @@ pub enum Change {
         from: Option<f64>,
         to: f64,
     },
+    /// A reminder was sent to `to` (SPEC §5); the key makes it once only.
+    Nudged {
+        nudge: super::nudge::NudgeKind,
+        key: String,
+        to: UserId,
+    },
+    /// The answer to the realised-value check-in.
+    Value {
+        realised: super::nudge::Realised,
+    },
+    /// Confirmed still in use at a register review.
+    Reviewed,
+    /// Taken out of service: it leaves the register (the note says why).
+    Retired,
 }
 
 impl Change {
@@ -392,6 +406,10 @@ impl Change {
             Change::AnswerEdited { .. } => "answer_edited",
             Change::Assigned { .. } => "assigned",
             Change::Effort { .. } => "effort",
+            Change::Nudged { .. } => "nudged",
+            Change::Value { realised } => realised.kind(),
+            Change::Reviewed => "reviewed",
+            Change::Retired => "retired",
         }
     }
 
@@ -400,7 +418,7 @@ impl Change {
         match self {
             Change::Created { status } => (None, Some(*status)),
             Change::Status { from, to } => (Some(*from), Some(*to)),
-            Change::AnswerEdited { .. } | Change::Assigned { .. } | Change::Effort { .. } => (None, None),
+            _ => (None, None),
         }
     }
 }

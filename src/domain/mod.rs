@@ -6,6 +6,8 @@ pub mod conversation;
 pub mod digest;
 pub mod item;
 pub mod lang;
+pub mod nudge;
+pub mod register;
 pub mod role;
 pub mod schedule;
 pub mod screening;

@@ -23,6 +23,8 @@ pub struct Settings {
     pub digest_dms: bool,
     /// A stage an admin pinned; it wins over the signals.
     pub pinned_stage: Option<super::stage::Stage>,
+    /// Nudges, check-ins and register reviews (SPEC §5).
+    pub follow: super::nudge::FollowSettings,
 }
 
 impl Settings {
@@ -45,6 +47,7 @@ impl Default for Settings {
             timezone: super::schedule::DEFAULT_TZ.to_string(),
             digest_dms: false,
             pinned_stage: None,
+            follow: super::nudge::FollowSettings::default(),
         }
     }
 }

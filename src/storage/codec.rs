@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AuditEntry, Claimed, ExportEvent, ExportItem, ItemSummary, JobRun, StatRow, StoreError, Workspace};
 use crate::domain::checklist::Answer;
+use crate::domain::nudge::{NudgeKind, Realised};
 use crate::domain::stage::Stage;
 use crate::domain::{
     Answers, Change, Currency, Event, ItemKind, ItemRef, Lang, Outcome, Recipient, Role, Settings, Status,
@@ -27,6 +28,8 @@ pub struct WorkspaceRow {
     pub digest_cron: String,
     pub digest_dms: bool,
     pub pinned_stage: Option<i64>,
+    /// The follow-through settings as JSON (absent keys take their defaults).
+    pub follow: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -48,6 +51,7 @@ impl WorkspaceRow {
                 timezone: self.timezone,
                 digest_dms: self.digest_dms,
                 pinned_stage: self.pinned_stage.and_then(|n| u8::try_from(n).ok()).and_then(Stage::parse),
+                follow: serde_json::from_str(&self.follow).map_err(|e| corrupt("follow-through settings", e))?,
             },
             id: self.id,
             name: self.name,
@@ -183,6 +187,21 @@ struct FromTo<T> {
     to: T,
 }
 
+/// The `detail` of a `nudged` event: what kind of reminder, its key and to whom. The database
+/// keeps (item, detail) of `nudged` events unique, so a reminder is recorded once.
+#[derive(Serialize, Deserialize)]
+struct NudgeDetail {
+    nudge: NudgeKind,
+    key: String,
+    to: String,
+}
+
+/// The `detail` of a `value_confirmed` event.
+#[derive(Serialize, Deserialize)]
+struct Amount {
+    amount: f64,
+}
+
 /// The kind of the event row of an admin action.
 pub const ADMIN: &str = "admin";
 
@@ -223,6 +242,18 @@ impl EventRow {
                 let d: FromTo<f64> = self.detail()?;
                 Change::Effort { from: d.from, to: d.to }
             }
+            "nudged" => {
+                let d: NudgeDetail = self.detail()?;
+                Change::Nudged { nudge: d.nudge, key: d.key, to: d.to }
+            }
+            "value_confirmed" => {
+                let d: Amount = self.detail()?;
+                Change::Value { realised: Realised::Confirmed(d.amount) }
+            }
+            "no_effect" => Change::Value { realised: Realised::NoEffect },
+            "no_longer_used" => Change::Value { realised: Realised::NoLongerUsed },
+            "reviewed" => Change::Reviewed,
+            "retired" => Change::Retired,
             other => return Err(corrupt("event kind", other)),
         };
         Ok(Event { item, actor: self.actor, change, note: self.note, at: self.at })
@@ -265,9 +296,22 @@ pub fn event_columns(change: &Change) -> (&'static str, Option<&'static str>, Op
         }
         Change::Assigned { from, to } => json(serde_json::to_string(&FromTo { from: from.clone(), to: to.clone() })),
         Change::Effort { from, to } => json(serde_json::to_string(&FromTo { from: *from, to: *to })),
-        Change::Created { .. } | Change::Status { .. } => None,
+        Change::Nudged { nudge, key, to } => {
+            json(serde_json::to_string(&NudgeDetail { nudge: *nudge, key: key.clone(), to: to.clone() }))
+        }
+        Change::Value { realised: Realised::Confirmed(amount) } => {
+            json(serde_json::to_string(&Amount { amount: *amount }))
+        }
+        Change::Created { .. } | Change::Status { .. } | Change::Value { .. } | Change::Reviewed | Change::Retired => {
+            None
+        }
     };
     (change.kind(), from.map(Status::as_str), to.map(Status::as_str), detail)
+}
+
+/// The follow-through settings as stored.
+pub fn follow_json(s: &Settings) -> String {
+    serde_json::to_string(&s.follow).expect("settings serialise")
 }
 
 /// The columns derived from the verdict, for queries: (outcome, flags, yearly value, verdict JSON).

@@ -381,7 +381,19 @@ pub trait Store: Send + Sync + 'static {
 
     /// Deletes the replay keys that expired before `now`; how many.
     async fn forget_keys(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Records a reminder (a [`crate::domain::Change::Nudged`] event of `workspace`'s item) and
+    /// queues its message, in one transaction — unless the item already has that reminder, in
+    /// which case nothing is written (false). So each reminder goes out once, whichever replica
+    /// or restart gets to it.
+    async fn record_nudge(&self, workspace: &str, event: &Event, notice: &NewNotice) -> Result<bool, StoreError>;
+
+    /// Until when the user snoozed reminders (their latest `snooze`), if they did.
+    async fn snoozed_until(&self, workspace: &str, user: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
+
+/// The admin action that records a person's snooze; its detail is the end (RFC 3339) or `off`.
+pub const SNOOZE: &str = "snooze";
 
 /// A scheduled run of a job, claimed by a replica.
 #[derive(Debug, Clone, PartialEq)]

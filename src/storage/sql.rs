@@ -55,7 +55,7 @@ macro_rules! sql_store {
                 let row: Option<$crate::storage::codec::WorkspaceRow> = sqlx::query_as(
                     "SELECT id, name, lang, currency, hourly_cost, automatable_share, ml_yearly_cost,
                             triage_channel, digest_channel, ai_department, timezone, digest_cron, digest_dms,
-                            pinned_stage, created_at
+                            pinned_stage, follow, created_at
                      FROM workspaces WHERE id = $1",
                 )
                 .bind(id)
@@ -83,8 +83,8 @@ macro_rules! sql_store {
                     "INSERT INTO workspaces
                        (id, name, lang, currency, hourly_cost, automatable_share, ml_yearly_cost,
                         triage_channel, digest_channel, ai_department, timezone, digest_cron, digest_dms,
-                        pinned_stage, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13, $14, $15, $11)
+                        pinned_stage, follow, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13, $14, $15, $16, $11)
                      ON CONFLICT (id) DO NOTHING",
                 )
                 .bind(id)
@@ -102,6 +102,7 @@ macro_rules! sql_store {
                 .bind(&defaults.digest_cron)
                 .bind(defaults.digest_dms)
                 .bind(defaults.pinned_stage.map(|p| i64::from(p.number())))
+                .bind($crate::storage::codec::follow_json(defaults))
                 .execute(&self.writer)
                 .await?;
                 self.workspace(id).await?.ok_or($crate::storage::StoreError::NotFound)
@@ -734,6 +735,59 @@ macro_rules! sql_store {
                 self.group.write(ClaimKey { key: key.to_string(), expires }).await
             }
 
+            #[tracing::instrument(skip(self, event, notice), fields(item = %event.item))]
+            async fn record_nudge(
+                &self,
+                workspace: &str,
+                event: &$crate::domain::Event,
+                notice: &$crate::storage::NewNotice,
+            ) -> Result<bool, $crate::storage::StoreError> {
+                let (kind, _, _, detail) = $crate::storage::codec::event_columns(&event.change);
+                let mut tx = self.writer.begin_with($begin).await?;
+                let done = sqlx::query(
+                    "INSERT INTO events (workspace_id, item_id, actor, kind, note, detail, at)
+                     SELECT $1, i.id, $4, $5, $6, $7, $8 FROM items i
+                     WHERE i.workspace_id = $1 AND i.kind = $2 AND i.number = $3
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(workspace)
+                .bind(event.item.kind.as_str())
+                .bind(event.item.number)
+                .bind(&event.actor)
+                .bind(kind)
+                .bind(event.note.as_deref())
+                .bind(detail)
+                .bind(event.at)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                insert_notice(&mut tx, notice).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn snoozed_until(
+                &self,
+                workspace: &str,
+                user: &str,
+            ) -> Result<Option<chrono::DateTime<chrono::Utc>>, $crate::storage::StoreError> {
+                let last: Option<String> = sqlx::query_scalar(
+                    "SELECT note FROM events
+                     WHERE workspace_id = $1 AND actor = $2 AND kind = 'admin' AND detail = $3
+                     ORDER BY id DESC LIMIT 1",
+                )
+                .bind(workspace)
+                .bind(user)
+                .bind($crate::storage::SNOOZE)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten();
+                Ok(last.and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok()).map(|d| d.with_timezone(&chrono::Utc)))
+            }
+
             #[tracing::instrument(skip(self))]
             async fn forget_keys(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64, $crate::storage::StoreError> {
                 let done = sqlx::query("DELETE FROM replay_keys WHERE expires_at < $1").bind(now).execute(&self.writer).await?;
@@ -931,7 +985,8 @@ macro_rules! sql_store {
                 let done = sqlx::query(
                     "UPDATE workspaces SET lang = $1, currency = $2, hourly_cost = $3, automatable_share = $4,
                             ml_yearly_cost = $5, triage_channel = $6, digest_channel = $7, ai_department = $8,
-                            timezone = $10, digest_cron = $11, digest_dms = $12, pinned_stage = $13
+                            timezone = $10, digest_cron = $11, digest_dms = $12, pinned_stage = $13,
+                            follow = $14
                      WHERE id = $9",
                 )
                 .bind(s.lang.code())
@@ -947,6 +1002,7 @@ macro_rules! sql_store {
                 .bind(&s.digest_cron)
                 .bind(s.digest_dms)
                 .bind(s.pinned_stage.map(|p| i64::from(p.number())))
+                .bind($crate::storage::codec::follow_json(s))
                 .execute(&mut **tx)
                 .await?;
                 if done.rows_affected() == 0 {

@@ -46,6 +46,15 @@ async fn the_demo_plays_every_outcome_and_every_seed_state_on_both_backends() {
         assert!(report.contains("Not worth building with ML"), "the cucumbers: {report}");
         assert!(report.contains("a data collection platform and simple BI"), "the lv0 team: {report}");
         assert!(report.contains("the verdict goes from Clarify the need first to Worth an ML prototype"));
+        // the follow-through (issue 12): a reminder, a realised-value answer, the register with a
+        // high-risk entry, and a digest that names the week's delivered work
+        assert!(report.contains("the bot reminds aiko to finish the checklist"), "{report}");
+        assert!(report.contains("aiko answers the check-in: Thanks, recorded for N-1"), "{report}");
+        assert!(report.contains("realised ¥9,000,000"), "{report}");
+        assert!(report.contains("N-16 · Predict who is about to leave"), "{report}");
+        assert!(report.contains("Risk: high, because: “Decide about people (hiring, credit, evaluation)”"), "{report}");
+        assert!(report.contains("1 need delivered this week"), "{report}");
+        assert!(report.contains("N-16 Predict who is about to leave — @taro"), "{report}");
 
         // it refuses to run twice into the same database
         let again = kakehashi::demo::play(&bot, &clock, now, Lang::En, out.path()).await;

@@ -61,7 +61,9 @@ async fn serve(config: &Config, db: &TestDb) -> (String, Deliverers) {
 
 /// `NOTICES` messages to people and a channel, each saying its number, and the week's digest.
 async fn queue_everything(store: &Arc<dyn Store>, workspace: &str, person: &str, channel: &str) {
-    let settings = Settings { digest_channel: Some(channel.into()), ..Settings::default() };
+    // the follow-through jobs are off: only the weekly ones run here (tests/it/follow.rs has them)
+    let follow = kakehashi::domain::nudge::FollowSettings { nudges: false, ..Default::default() };
+    let settings = Settings { digest_channel: Some(channel.into()), follow, ..Settings::default() };
     store.ensure_workspace(workspace, "Faults", &settings, monday() - Duration::days(6)).await.unwrap();
     let mut item = store
         .create_item(NewItem {

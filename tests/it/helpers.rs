@@ -448,4 +448,15 @@ impl Store for Gated {
     async fn forget_keys(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         self.inner.forget_keys(now).await
     }
+    async fn record_nudge(
+        &self,
+        workspace: &str,
+        event: &Event,
+        notice: &storage::NewNotice,
+    ) -> Result<bool, StoreError> {
+        self.inner.record_nudge(workspace, event, notice).await
+    }
+    async fn snoozed_until(&self, workspace: &str, user: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.inner.snoozed_until(workspace, user).await
+    }
 }

@@ -12,6 +12,7 @@ mod discord_fake;
 mod fake_slack;
 mod faults;
 mod flaky;
+mod follow;
 mod front;
 mod group_commit;
 mod helpers;

@@ -35,6 +35,7 @@ pub async fn admin(ctx: &Ctx<'_>, command: AdminCommand) -> Result<Vec<Outbound>
         AdminCommand::RoleRemove { user, role } => set_role(ctx, &user, role, false).await,
         AdminCommand::Roles => roles(ctx).await,
         AdminCommand::Stats { since, until } => reports::stats(ctx, since, until).await,
+        AdminCommand::Export { what, format, .. } if what == "register" => super::register::export(ctx, &format).await,
         AdminCommand::Export { what, format, since } => reports::export(ctx, &what, &format, since).await,
         AdminCommand::Audit { all, actor, item, since } => reports::audit(ctx, all, actor, item, since).await,
         AdminCommand::PinStage { stage } => {
@@ -98,9 +99,50 @@ async fn set(ctx: &Ctx<'_>, key: &str, value: &str) -> Result<Vec<Outbound>, Err
                 _ => return Err(bad("admin.rule.ai_department")),
             }
         }
+        "nudges" => s.follow.nudges = yes_no(value).ok_or_else(|| bad("admin.rule.nudges"))?,
+        "nudge_checklist_days" => {
+            let days: Option<Vec<u32>> =
+                value.split(',').map(|d| d.trim().parse::<u32>().ok().filter(|d| (1..=90).contains(d))).collect();
+            s.follow.checklist_days = days
+                .filter(|d| (1..=2).contains(&d.len()) && d.windows(2).all(|w| w[0] < w[1]))
+                .ok_or_else(|| bad("admin.rule.nudge_checklist_days"))?;
+        }
+        "nudge_triage_days" => {
+            s.follow.triage_days = days(value, 1, 90).ok_or_else(|| bad("admin.rule.nudge_triage_days"))?
+        }
+        "nudge_stale_days" => {
+            s.follow.stale_days = days(value, 1, 365).ok_or_else(|| bad("admin.rule.nudge_stale_days"))?
+        }
+        "checkin_weeks" => {
+            s.follow.checkin_weeks = days(value, 1, 104).ok_or_else(|| bad("admin.rule.checkin_weeks"))?
+        }
+        "review_months" => {
+            s.follow.review_months = days(value, 1, 36).ok_or_else(|| bad("admin.rule.review_months"))?
+        }
+        "review_months_high" => {
+            s.follow.review_months_high = days(value, 1, 36).ok_or_else(|| bad("admin.rule.review_months_high"))?
+        }
+        "quiet_hours" => {
+            let (from, to) = value.split_once('-').ok_or_else(|| bad("admin.rule.quiet_hours"))?;
+            s.follow.quiet_from = days(from, 0, 23).ok_or_else(|| bad("admin.rule.quiet_hours"))?;
+            s.follow.quiet_to = days(to, 0, 23).ok_or_else(|| bad("admin.rule.quiet_hours"))?;
+        }
         _ => return Err(bad("admin.rule.setting")),
     }
     save(ctx, s, &format!("settings.{key}"), value.trim()).await
+}
+
+fn yes_no(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "yes" | "true" | "on" => Some(true),
+        "no" | "false" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// A whole number from `min` to `max` (days, weeks, months, hours).
+fn days(value: &str, min: u32, max: u32) -> Option<u32> {
+    value.trim().parse::<u32>().ok().filter(|d| (min..=max).contains(d))
 }
 
 async fn save(ctx: &Ctx<'_>, settings: Settings, action: &str, detail: &str) -> Result<Vec<Outbound>, Error> {
@@ -158,6 +200,17 @@ fn settings_blocks(ctx: &Ctx, s: &Settings) -> Vec<Block> {
                 ctx.t("admin.pinned_stage"),
                 text(s.pinned_stage.map(|p| p.number().to_string()).unwrap_or_else(|| ctx.t("admin.auto"))),
             ),
+            ("nudges".into(), text(ctx.t(if s.follow.nudges { "admin.yes" } else { "admin.no" }))),
+            (
+                "nudge_checklist_days".into(),
+                text(s.follow.checklist_days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")),
+            ),
+            ("nudge_triage_days".into(), text(s.follow.triage_days.to_string())),
+            ("nudge_stale_days".into(), text(s.follow.stale_days.to_string())),
+            ("checkin_weeks".into(), text(s.follow.checkin_weeks.to_string())),
+            ("review_months".into(), text(s.follow.review_months.to_string())),
+            ("review_months_high".into(), text(s.follow.review_months_high.to_string())),
+            ("quiet_hours".into(), text(format!("{}-{}", s.follow.quiet_from, s.follow.quiet_to))),
         ]),
         Block::Context(text(ctx.t("admin.settings_hint"))),
     ]

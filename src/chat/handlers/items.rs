@@ -3,6 +3,7 @@
 use super::super::message::{Block, Button, Control, Message, Outbound, Span, Style, text};
 use super::super::{Action, Ctx, render};
 use super::load;
+use crate::domain::nudge::Realised;
 use crate::domain::{Change, Event, ItemKind, ItemRef, Status};
 use crate::error::Error;
 
@@ -80,6 +81,10 @@ pub async fn show(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Error> 
             blocks.push(render::answers(ctx, &answered));
         }
     }
+    if super::follow::checkable(&item) {
+        let realised = crate::domain::nudge::realised(&events).map(|(r, _)| r);
+        blocks.push(Block::Fields(vec![(ctx.t("show.value"), text(super::follow::value_text(ctx, &item, realised)))]));
+    }
     blocks.push(Block::Text(vec![Span::Bold(ctx.t("show.history"))]));
     blocks.push(Block::List(events.iter().map(|e| history_line(ctx, e)).collect()));
     let moves = super::moves::controls(ctx, &item, ctx.lang, true);
@@ -94,7 +99,7 @@ fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 fn history_line(ctx: &Ctx, e: &Event) -> Vec<Span> {
-    let mut line = vec![Span::plain(format!("{} · ", when(e.at))), Span::User(e.actor.clone())];
+    let mut line = vec![Span::plain(format!("{} · ", when(e.at))), render::actor(&e.actor)];
     line.push(Span::plain(format!(" {}", change_text(ctx, &e.change))));
     if let Some(note) = &e.note {
         line.push(Span::plain(format!(" — “{note}”")));
@@ -135,5 +140,15 @@ pub fn change_text(ctx: &Ctx, change: &Change) -> String {
                 ("to", crate::domain::settings::group(*to)),
             ],
         ),
+        Change::Nudged { nudge, .. } => ctx.t(&format!("history.nudged_{}", nudge.as_str())),
+        Change::Value { realised } => match realised {
+            Realised::Confirmed(v) => {
+                ctx.tf("history.value_confirmed", &[("value", ctx.workspace.settings.value.currency.format(*v))])
+            }
+            Realised::NoEffect => ctx.t("history.no_effect"),
+            Realised::NoLongerUsed => ctx.t("history.no_longer_used"),
+        },
+        Change::Reviewed => ctx.t("history.reviewed"),
+        Change::Retired => ctx.t("history.retired"),
     }
 }

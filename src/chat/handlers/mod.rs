@@ -6,11 +6,13 @@
 
 mod admin;
 mod checklist;
+mod follow;
 mod help;
 mod intake;
 mod items;
 mod list;
 mod moves;
+mod register;
 mod reports;
 mod weekly;
 
@@ -38,6 +40,9 @@ pub async fn command(ctx: &Ctx<'_>, command: Command) -> Result<Vec<Outbound>, E
         Command::Effort { item, days } => moves::apply(ctx, item, moves::Change::Effort { days }, false).await,
         Command::Digest => weekly::preview(ctx).await,
         Command::Stage => weekly::stage(ctx).await,
+        Command::Register { risk, owner } => register::list(ctx, risk, owner).await,
+        Command::Retire { item, note } => register::retire(ctx, item, &note).await,
+        Command::Snooze { period } => follow::snooze(ctx, &period).await,
         Command::Admin(admin) => admin::admin(ctx, admin).await,
     }
 }
@@ -61,11 +66,15 @@ pub async fn action(ctx: &Ctx<'_>, action: Action, values: &[String]) -> Result<
             Some(user) => moves::apply(ctx, item, moves::Change::Assign { user }, true).await,
             None => Err(ctx.refuse("error.stale", &[])),
         },
+        Action::Value { item, answer } => follow::answer(ctx, item, answer.into()).await,
+        Action::Reviewed { item } => register::reviewed(ctx, item).await,
         Action::Open { form } => match form {
             FormKind::Need => intake::start(ctx, ItemKind::Need, "").await,
             FormKind::Seed => intake::start(ctx, ItemKind::Seed, "").await,
             FormKind::Answer { item, question } => checklist::ask(ctx, item, &question).await,
             FormKind::Move { item, to } => moves::start_move(ctx, item, to).await,
+            FormKind::Value { item } => follow::open_form(ctx, item).await,
+            FormKind::Retire { item } => Ok(vec![Outbound::Form(register::retire_form(ctx, item, Vec::new()))]),
         },
     }
 }
@@ -77,6 +86,17 @@ pub async fn form(ctx: &Ctx<'_>, form: FormKind, values: &BTreeMap<String, Strin
         FormKind::Answer { item, question } => checklist::submit_form(ctx, item, &question, values).await,
         FormKind::Move { item, to } => {
             moves::submit_move(ctx, item, to, values.get("note").map(String::as_str).unwrap_or("")).await
+        }
+        FormKind::Value { item } => {
+            follow::submit(ctx, item, values.get("amount").map(String::as_str).unwrap_or("")).await
+        }
+        FormKind::Retire { item } => {
+            let note = values.get("note").map(String::as_str).unwrap_or("");
+            if note.trim().is_empty() {
+                let errors = vec![("note".to_string(), ctx.tf("register.retire_note", &[("item", item.to_string())]))];
+                return Ok(vec![Outbound::Form(register::retire_form(ctx, item, errors))]);
+            }
+            register::retire(ctx, item, note).await
         }
     }
 }

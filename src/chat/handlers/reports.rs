@@ -35,6 +35,9 @@ pub async fn stats(ctx: &Ctx<'_>, since: Option<NaiveDate>, until: Option<NaiveD
     ctx.store().record_admin(&admin_action(ctx, "stats", &period_text(ctx, &period))).await?;
     let mut blocks = vec![Block::Heading(ctx.tf("stats.heading", &[("period", period_text(ctx, &period))]))];
     blocks.push(Block::Fields(figures_fields(ctx, &s.total)));
+    let delivered = crate::register::delivered(ctx.store(), &ctx.workspace).await?;
+    let value = crate::register::summary(&delivered, period.since, period.until);
+    blocks.push(Block::Fields(super::follow::value_fields(ctx, &value)));
     if !s.by_team.is_empty() {
         blocks.push(Block::Text(vec![Span::Bold(ctx.t("stats.by_team"))]));
         blocks.push(Block::List(
@@ -205,7 +208,7 @@ pub async fn audit(
 fn who(ctx: &Ctx, actor: &str) -> Span {
     match actor.strip_prefix("cli:") {
         Some(name) => Span::plain(ctx.tf("audit.cli", &[("name", name.to_string())])),
-        None => Span::User(actor.to_string()),
+        None => super::super::render::actor(actor),
     }
 }
 
@@ -226,6 +229,7 @@ fn admin_said(ctx: &Ctx, action: &str, detail: &str) -> Vec<Span> {
         "digest.sent" => text(ctx.tf("audit.action.digest_sent", &[("detail", detail_())])),
         "stats" => text(ctx.tf("audit.action.stats", &[("detail", detail_())])),
         "audit" => text(ctx.t("audit.action.audit")),
+        crate::storage::SNOOZE => text(ctx.tf("audit.action.snooze", &[("detail", detail_())])),
         "roles.list" => text(ctx.t("audit.action.roles_list")),
         "settings.view" => text(ctx.t("audit.action.settings_view")),
         _ => match action.strip_prefix("settings.") {
