@@ -474,8 +474,8 @@ async fn the_new_forms_render_on_slack_and_discord_within_their_limits() {
             let replies = ai.click(button).await;
             let Some(Outbound::Form(f)) = replies.first() else { panic!("{button}: {}", said(&replies)) };
             assert_eq!(f.id, id);
-            let view = slack::render::modal(f, "{}");
-            assert!(slack::render::len(view["title"]["text"].as_str().unwrap()) <= 24, "{view}");
+            let view = serde_json::to_value(slack::render::modal(f, "{}")).unwrap();
+            assert!(slack::render::UNIT.len(view["title"]["text"].as_str().unwrap()) <= 24, "{view}");
             let modal = serde_json::to_value(discord::render::modal(f)).unwrap();
             assert!(modal["custom_id"].as_str().unwrap().len() <= 100, "{modal}");
             assert!(modal["title"].as_str().unwrap().chars().count() <= 45, "{modal}");
