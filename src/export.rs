@@ -13,10 +13,35 @@ use serde::Serialize;
 
 use crate::storage::{ExportEvent, ExportItem};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The file format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Csv,
     Json,
+}
+
+/// What an export holds: every item (with its answers), or every event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum What {
+    Items,
+    Events,
+}
+
+impl What {
+    pub fn parse(s: &str) -> Option<What> {
+        match s {
+            "items" => Some(What::Items),
+            "events" => Some(What::Events),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            What::Items => "items",
+            What::Events => "events",
+        }
+    }
 }
 
 impl Format {

@@ -10,7 +10,7 @@ use crate::prompts::Prompts;
 /// A text with a `{who}` placeholder as spans, the person mentioned where the text puts them
 /// (so each language places the name, with its own spacing).
 pub fn with_person(template: &str, user: &str) -> Vec<Span> {
-    with_span(template, "{who}", Span::User(user.to_string()))
+    with_span(template, "{who}", Span::User(user.into()))
 }
 
 /// A text with `placeholder` (left unfilled) as `span` wherever it stands.

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::checklist::{Answer, Answers};
+pub use super::id::UserId;
 use super::text::Note;
 use super::verdict::{Outcome, Verdict};
 
@@ -131,7 +132,7 @@ impl Status {
         Status::Shelved,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Status::Screening => "screening",
             Status::Submitted => "submitted",
@@ -213,9 +214,6 @@ fn list(statuses: &[Status]) -> String {
     }
     statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
 }
-
-/// A platform user id (Slack `U…`, a Discord snowflake, a console name).
-pub type UserId = String;
 
 /// Where a message goes when it is not a reply: a person (a direct message) or a channel.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -301,7 +299,7 @@ impl WorkItem {
         }
         Ok(Event {
             item: self.reference,
-            actor: actor.to_string(),
+            actor: actor.into(),
             change: Change::Status { from, to },
             note: note.map(|n| n.as_str().to_string()),
             at: now,
@@ -315,15 +313,15 @@ impl WorkItem {
         if self.owner.as_deref() == Some(owner) {
             return None;
         }
-        let from = self.owner.replace(owner.to_string());
+        let from = self.owner.replace(owner.into());
         if self.status == Status::Submitted {
             self.first_response_at.get_or_insert(now);
         }
         self.updated_at = now;
         Some(Event {
             item: self.reference,
-            actor: actor.to_string(),
-            change: Change::Assigned { from, to: owner.to_string() },
+            actor: actor.into(),
+            change: Change::Assigned { from, to: owner.into() },
             note: None,
             at: now,
         })
@@ -338,7 +336,7 @@ impl WorkItem {
         self.updated_at = now;
         Some(Event {
             item: self.reference,
-            actor: actor.to_string(),
+            actor: actor.into(),
             change: Change::Effort { from, to: days },
             note: None,
             at: now,

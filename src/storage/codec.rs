@@ -7,8 +7,8 @@ use super::{AuditEntry, Claimed, ExportEvent, ExportItem, ItemSummary, JobRun, S
 use crate::domain::checklist::Answer;
 use crate::domain::stage::Stage;
 use crate::domain::{
-    Answers, Change, Currency, Event, ItemKind, ItemRef, Lang, Outcome, Recipient, Role, Settings, Status,
-    ValueSettings, Verdict, WorkItem,
+    Answers, Change, Currency, Event, ItemKind, ItemRef, Lang, Outcome, Recipient, Role, Settings, Status, UserId,
+    ValueSettings, Verdict, WorkItem, WorkspaceId,
 };
 
 #[derive(sqlx::FromRow)]
@@ -49,7 +49,7 @@ impl WorkspaceRow {
                 digest_dms: self.digest_dms,
                 pinned_stage: self.pinned_stage.and_then(|n| u8::try_from(n).ok()).and_then(Stage::parse),
             },
-            id: self.id,
+            id: WorkspaceId::from_stored(self.id),
             name: self.name,
             created_at: self.created_at,
         })
@@ -106,8 +106,8 @@ impl ItemRow {
             description: self.description,
             team: self.team,
             team_key: self.team_key,
-            requester: self.requester,
-            owner: self.owner,
+            requester: self.requester.into(),
+            owner: self.owner.map(UserId::from),
             status: status(&self.status)?,
             answers,
             verdict,
@@ -142,8 +142,8 @@ impl SummaryRow {
             reference: item_ref(&self.kind, self.number)?,
             title: self.title,
             team: self.team,
-            requester: self.requester,
-            owner: self.owner,
+            requester: self.requester.into(),
+            owner: self.owner.map(UserId::from),
             status: status(&self.status)?,
             outcome: outcome(self.outcome.as_deref())?,
             submitted_at: self.submitted_at,
@@ -217,7 +217,7 @@ impl EventRow {
             }
             "assigned" => {
                 let d: FromTo<String> = self.detail()?;
-                Change::Assigned { from: d.from, to: d.to }
+                Change::Assigned { from: d.from.map(UserId::from), to: d.to.into() }
             }
             "effort" => {
                 let d: FromTo<f64> = self.detail()?;
@@ -225,14 +225,14 @@ impl EventRow {
             }
             other => return Err(corrupt("event kind", other)),
         };
-        Ok(Event { item, actor: self.actor, change, note: self.note, at: self.at })
+        Ok(Event { item, actor: self.actor.into(), change, note: self.note, at: self.at })
     }
 
     pub fn into_audit(self) -> Result<AuditEntry, StoreError> {
         if self.change == ADMIN {
             return Ok(AuditEntry {
                 at: self.at,
-                actor: self.actor,
+                actor: self.actor.into(),
                 item: None,
                 event: None,
                 admin: Some((self.detail.unwrap_or_default(), self.note.unwrap_or_default())),
@@ -309,7 +309,7 @@ pub struct ClaimedRow {
 impl ClaimedRow {
     pub fn into_claimed(self) -> Result<Claimed, StoreError> {
         let recipient = match self.recipient_kind.as_str() {
-            "user" => Recipient::User(self.recipient),
+            "user" => Recipient::User(self.recipient.into()),
             "channel" => Recipient::Channel(self.recipient),
             other => return Err(corrupt("recipient kind", other)),
         };

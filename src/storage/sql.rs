@@ -383,7 +383,7 @@ macro_rules! sql_store {
                 .bind(workspace)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter().map(|(u, r)| Ok((u, $crate::storage::codec::role(&r)?))).collect()
+                rows.into_iter().map(|(u, r)| Ok(($crate::domain::UserId::from(u), $crate::storage::codec::role(&r)?))).collect()
             }
 
             #[tracing::instrument(skip(self, action), fields(workspace = %action.workspace))]
@@ -795,7 +795,7 @@ macro_rules! sql_store {
                 .bind(new.description.as_str())
                 .bind(new.team.as_str())
                 .bind(new.team.key())
-                .bind(&new.requester)
+                .bind(new.requester.as_str())
                 .bind(status.as_str())
                 .bind(new.at)
                 .fetch_one(&mut **tx)
@@ -977,7 +977,7 @@ macro_rules! sql_store {
                     .bind(&action.workspace)
                     .bind(user)
                     .bind(role.as_str())
-                    .bind(&action.actor)
+                    .bind(action.actor.as_str())
                     .bind(action.at)
                     .execute(&mut **tx)
                     .await?
@@ -1041,7 +1041,7 @@ macro_rules! sql_store {
             )
             .bind(workspace)
             .bind(item_id)
-            .bind(&event.actor)
+            .bind(event.actor.as_str())
             .bind(kind)
             .bind(from)
             .bind(to)
@@ -1062,7 +1062,7 @@ macro_rules! sql_store {
                  VALUES ($1, NULL, $2, $3, $4, $5, $6)",
             )
             .bind(&action.workspace)
-            .bind(&action.actor)
+            .bind(action.actor.as_str())
             .bind($crate::storage::codec::ADMIN)
             .bind(&action.detail)
             .bind(&action.action)

@@ -3,46 +3,47 @@
 //! it. The queries (`stats`, `export`, `audit`) live in `reports.rs`.
 
 use super::super::Ctx;
-use super::super::command::AdminCommand;
+use super::super::args::{ChannelId, ChannelPurpose, Setting, StagePin};
 use super::super::message::{Block, Message, Outbound, Span, text};
-use super::reports;
 use crate::domain::checklist::parse_number;
 use crate::domain::schedule::Schedule;
 use crate::domain::settings::{Currency, group, percent};
-use crate::domain::stage::Stage;
-use crate::domain::{Lang, Role, Settings};
+use crate::domain::{Lang, Role, Settings, UserId};
 use crate::error::Error;
 use crate::storage::AdminAction;
 
-pub async fn admin(ctx: &Ctx<'_>, command: AdminCommand) -> Result<Vec<Outbound>, Error> {
-    ctx.require(Role::Admin)?;
-    match command {
-        AdminCommand::Settings => {
-            ctx.store().record_admin(&admin_action(ctx, "settings.view", "")).await?;
-            Ok(reply(settings_blocks(ctx, &ctx.workspace.settings)))
-        }
-        AdminCommand::Set { key, value } => set(ctx, &key, &value).await,
-        AdminCommand::Channel { which, channel } => {
-            let channel = channel.unwrap_or_else(|| ctx.inbound.place.channel.clone());
-            let mut s = ctx.workspace.settings.clone();
-            match which.as_str() {
-                "triage" => s.triage_channel = Some(channel.clone()),
-                _ => s.digest_channel = Some(channel.clone()),
-            }
-            save(ctx, s, &format!("settings.{which}_channel"), &channel).await
-        }
-        AdminCommand::RoleAdd { user, role } => set_role(ctx, &user, role, true).await,
-        AdminCommand::RoleRemove { user, role } => set_role(ctx, &user, role, false).await,
-        AdminCommand::Roles => roles(ctx).await,
-        AdminCommand::Stats { since, until } => reports::stats(ctx, since, until).await,
-        AdminCommand::Export { what, format, since } => reports::export(ctx, &what, &format, since).await,
-        AdminCommand::Audit { all, actor, item, since } => reports::audit(ctx, all, actor, item, since).await,
-        AdminCommand::PinStage { stage } => {
-            let mut s = ctx.workspace.settings.clone();
-            s.pinned_stage = stage.parse::<u8>().ok().and_then(Stage::parse);
-            save(ctx, s, "settings.pinned_stage", &stage).await
-        }
+/// `admin settings`.
+pub async fn settings(ctx: &Ctx<'_>) -> Result<Vec<Outbound>, Error> {
+    ctx.store().record_admin(&admin_action(ctx, "settings.view", "")).await?;
+    Ok(reply(settings_blocks(ctx, &ctx.workspace.settings)))
+}
+
+/// `admin channel triage|digest [channel]`: without a channel, the one the command is typed in.
+pub async fn channel(ctx: &Ctx<'_>, which: ChannelPurpose, channel: Option<ChannelId>) -> Result<Vec<Outbound>, Error> {
+    let channel = channel.map(|c| c.0).unwrap_or_else(|| ctx.inbound.place.channel.clone());
+    let mut s = ctx.workspace.settings.clone();
+    match which {
+        ChannelPurpose::Triage => s.triage_channel = Some(channel.clone()),
+        ChannelPurpose::Digest => s.digest_channel = Some(channel.clone()),
     }
+    save(ctx, s, &format!("settings.{}_channel", which.as_str()), &channel).await
+}
+
+/// `admin roles add <person> <role>`.
+pub async fn role_add(ctx: &Ctx<'_>, user: UserId, role: Role) -> Result<Vec<Outbound>, Error> {
+    set_role(ctx, &user, role, true).await
+}
+
+/// `admin roles remove <person> <role>`.
+pub async fn role_remove(ctx: &Ctx<'_>, user: UserId, role: Role) -> Result<Vec<Outbound>, Error> {
+    set_role(ctx, &user, role, false).await
+}
+
+/// `admin stage 1|2|3|auto`.
+pub async fn pin_stage(ctx: &Ctx<'_>, stage: StagePin) -> Result<Vec<Outbound>, Error> {
+    let mut s = ctx.workspace.settings.clone();
+    s.pinned_stage = stage.stage();
+    save(ctx, s, "settings.pinned_stage", stage.as_str()).await
 }
 
 fn reply(blocks: Vec<Block>) -> Vec<Outbound> {
@@ -50,7 +51,8 @@ fn reply(blocks: Vec<Block>) -> Vec<Outbound> {
 }
 
 /// `admin set <setting> <value>`: each setting checked by its own rule.
-async fn set(ctx: &Ctx<'_>, key: &str, value: &str) -> Result<Vec<Outbound>, Error> {
+pub async fn set(ctx: &Ctx<'_>, setting: Setting, value: String) -> Result<Vec<Outbound>, Error> {
+    let (key, value) = (setting.as_str(), value.as_str());
     let mut s = ctx.workspace.settings.clone();
     let bad = |rule: &str| {
         ctx.refuse(
@@ -59,46 +61,45 @@ async fn set(ctx: &Ctx<'_>, key: &str, value: &str) -> Result<Vec<Outbound>, Err
         )
     };
     let number = |v: &str| parse_number(v).filter(|x| x.is_finite());
-    match key {
-        "lang" => s.lang = Lang::parse(value).map_err(|_| bad("admin.rule.lang"))?,
-        "currency" => s.value.currency = Currency::parse(value).map_err(|_| bad("admin.rule.currency"))?,
-        "hourly_cost" => {
+    match setting {
+        Setting::Lang => s.lang = Lang::parse(value).map_err(|_| bad("admin.rule.lang"))?,
+        Setting::Currency => s.value.currency = Currency::parse(value).map_err(|_| bad("admin.rule.currency"))?,
+        Setting::HourlyCost => {
             s.value.hourly_cost = number(value).filter(|x| *x >= 0.0).ok_or_else(|| bad("admin.rule.hourly_cost"))?
         }
-        "automatable_share" => {
+        Setting::AutomatableShare => {
             // "0.4" or "40%"
             let share = number(value).map(|x| if value.trim_end().ends_with('%') { x / 100.0 } else { x });
             s.value.automatable_share =
                 share.filter(|x| (0.0..=1.0).contains(x)).ok_or_else(|| bad("admin.rule.automatable_share"))?;
         }
-        "ml_yearly_cost" => {
+        Setting::MlYearlyCost => {
             s.value.ml_yearly_cost =
                 number(value).filter(|x| *x > 0.0).ok_or_else(|| bad("admin.rule.ml_yearly_cost"))?
         }
-        "timezone" => {
+        Setting::Timezone => {
             Schedule::parse(&s.digest_cron, value).map_err(|_| bad("admin.rule.timezone"))?;
             s.timezone = value.trim().to_string();
         }
-        "digest_schedule" => {
+        Setting::DigestSchedule => {
             let schedule = Schedule::parse(value, &s.timezone)
                 .map_err(|e| ctx.refuse("admin.bad_schedule", &[("error", e.to_string())]))?;
             s.digest_cron = schedule.expr().to_string();
         }
-        "digest_dms" => {
+        Setting::DigestDms => {
             s.digest_dms = match value.trim().to_ascii_lowercase().as_str() {
                 "yes" | "true" | "on" => true,
                 "no" | "false" | "off" => false,
                 _ => return Err(bad("admin.rule.ai_department")),
             }
         }
-        "ai_department" => {
+        Setting::AiDepartment => {
             s.ai_department = match value.trim().to_ascii_lowercase().as_str() {
                 "yes" | "true" | "on" => true,
                 "no" | "false" | "off" => false,
                 _ => return Err(bad("admin.rule.ai_department")),
             }
         }
-        _ => return Err(bad("admin.rule.setting")),
     }
     save(ctx, s, &format!("settings.{key}"), value.trim()).await
 }
@@ -114,8 +115,8 @@ async fn save(ctx: &Ctx<'_>, settings: Settings, action: &str, detail: &str) -> 
 /// The record of an admin action for the audit trail.
 pub fn admin_action(ctx: &Ctx, action: &str, detail: &str) -> AdminAction {
     AdminAction {
-        workspace: ctx.workspace.id.clone(),
-        actor: ctx.actor().to_string(),
+        workspace: ctx.workspace.id.to_string(),
+        actor: ctx.actor().into(),
         action: action.to_string(),
         detail: detail.chars().take(500).collect(),
         at: ctx.now,
@@ -163,7 +164,7 @@ fn settings_blocks(ctx: &Ctx, s: &Settings) -> Vec<Block> {
     ]
 }
 
-async fn set_role(ctx: &Ctx<'_>, user: &str, role: Role, grant: bool) -> Result<Vec<Outbound>, Error> {
+async fn set_role(ctx: &Ctx<'_>, user: &UserId, role: Role, grant: bool) -> Result<Vec<Outbound>, Error> {
     let action = admin_action(ctx, if grant { "roles.add" } else { "roles.remove" }, &format!("{user} {role}"));
     let changed = ctx.store().set_role(user, role, grant, &action).await?;
     let key = match (grant, changed) {
@@ -174,10 +175,11 @@ async fn set_role(ctx: &Ctx<'_>, user: &str, role: Role, grant: bool) -> Result<
     };
     let role_name = ctx.t(&format!("role.{}", role.as_str()));
     let said = ctx.tf(key, &[("role", role_name)]);
-    Ok(reply(vec![Block::Text(vec![Span::User(user.to_string()), Span::plain(format!(" {said}"))])]))
+    Ok(reply(vec![Block::Text(vec![Span::User(user.clone()), Span::plain(format!(" {said}"))])]))
 }
 
-async fn roles(ctx: &Ctx<'_>) -> Result<Vec<Outbound>, Error> {
+/// `admin roles list`.
+pub async fn roles(ctx: &Ctx<'_>) -> Result<Vec<Outbound>, Error> {
     ctx.store().record_admin(&admin_action(ctx, "roles.list", "")).await?;
     let members = ctx.store().role_members(&ctx.workspace.id).await?;
     let mut blocks = vec![Block::Heading(ctx.t("admin.roles"))];
@@ -203,7 +205,7 @@ mod tests {
     #[test]
     fn every_setting_has_its_rule_text() {
         let p = crate::prompts::Prompts::embedded();
-        for key in super::super::super::command::SETTINGS {
+        for key in crate::chat::args::Setting::NAMES {
             let rule = format!("admin.rule.{key}");
             assert_ne!(p.get(crate::domain::Lang::En, &rule), rule, "{rule}");
         }

@@ -125,9 +125,10 @@ pub fn change_text(ctx: &Ctx, change: &Change) -> String {
             }
             s
         }
-        Change::Assigned { from, to } => {
-            ctx.tf("history.assigned", &[("from", from.clone().unwrap_or_else(none)), ("to", to.clone())])
-        }
+        Change::Assigned { from, to } => ctx.tf(
+            "history.assigned",
+            &[("from", from.as_ref().map(ToString::to_string).unwrap_or_else(none)), ("to", to.to_string())],
+        ),
         Change::Effort { from, to } => ctx.tf(
             "history.effort",
             &[

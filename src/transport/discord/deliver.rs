@@ -13,6 +13,7 @@ use super::api::{ApiError, DiscordApi};
 use super::render::{self, snowflake};
 use crate::chat::{Attachment, Message, Recipient};
 use crate::delivery::{Deliver, DeliveryError, Stopped};
+use crate::domain::id::{Platform, platform_of};
 
 pub struct DiscordDeliver {
     pub api: Arc<DiscordApi>,
@@ -56,7 +57,7 @@ impl Deliver for DiscordDeliver {
 impl DiscordDeliver {
     /// The channel to post in: the DM channel for a person, the channel itself otherwise.
     async fn channel(&self, workspace: &str, to: &Recipient) -> Result<ChannelId, DeliveryError> {
-        if !workspace.starts_with("discord:") {
+        if platform_of(workspace) != Some(Platform::Discord) {
             return Err(DeliveryError::Fatal { reason: format!("{workspace} is not a Discord workspace") });
         }
         match to {

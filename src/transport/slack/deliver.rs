@@ -14,6 +14,7 @@ use super::render::{self, SlackMessage};
 use super::reply::Target;
 use crate::chat::{Attachment, Message, Recipient};
 use crate::delivery::{Deliver, DeliveryError, Stopped};
+use crate::domain::id::{Platform, platform_of};
 
 /// The conversation to post into: a channel as it is, a person's DM through conversations.open.
 pub(crate) async fn channel_for(api: &SlackApi, to: &Target) -> Result<String, ApiError> {
@@ -111,7 +112,7 @@ impl SlackDeliver {
 
 fn target(to: &Recipient) -> Target {
     match to {
-        Recipient::User(u) => Target::User(u.clone()),
+        Recipient::User(u) => Target::User(u.to_string()),
         Recipient::Channel(c) => Target::Channel(c.clone()),
     }
 }
@@ -132,7 +133,7 @@ impl Deliver for SlackDeliver {
         message: &Message,
         from: usize,
     ) -> Result<(), Stopped> {
-        if !workspace.starts_with("slack:") {
+        if platform_of(workspace) != Some(Platform::Slack) {
             let error = DeliveryError::Fatal { reason: format!("{workspace} is not a Slack workspace") };
             return Err(Stopped { sent: from, error });
         }
@@ -149,7 +150,7 @@ impl Deliver for SlackDeliver {
     /// flow.
     #[tracing::instrument(skip(self, file), fields(to = ?to, file = %file.name))]
     async fn deliver_file(&self, workspace: &str, to: &Recipient, file: &Attachment) -> Result<(), DeliveryError> {
-        if !workspace.starts_with("slack:") {
+        if platform_of(workspace) != Some(Platform::Slack) {
             return Err(DeliveryError::Fatal { reason: format!("{workspace} is not a Slack workspace") });
         }
         upload(&self.api, &target(to), file).await.map_err(|e| delivery_error(&e))
