@@ -28,7 +28,6 @@ pub use registry::{COMMANDS, Command};
 pub use syntax::Syntax;
 
 use crate::clock::Clock;
-use crate::domain::id::platform_of;
 use crate::domain::{Lang, Role, Roles, Settings};
 use crate::error::{Error, incident_id};
 use crate::prompts::Prompts;
@@ -143,9 +142,11 @@ impl Bot {
     /// platform says they administer the workspace.
     async fn roles(&self, workspace: &str, actor: &Actor) -> Result<Roles, Error> {
         let mut roles = Roles::new(self.store.roles_of(workspace, &actor.id).await?);
-        let configured =
-            platform_of(workspace).is_some_and(|p| self.admins.contains(&format!("{}{}", p.prefix(), actor.id)));
-        if actor.workspace_admin || configured {
+        // the configuration names admins as `<platform>:<user id>`, the platform as the
+        // workspace id's first word
+        let platform = workspace.split(':').next().unwrap_or("");
+        let key = format!("{platform}:{}", actor.id);
+        if actor.workspace_admin || self.admins.contains(&key) {
             roles.insert(Role::Admin);
         }
         Ok(roles)
