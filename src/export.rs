@@ -193,7 +193,8 @@ impl Row for ExportEvent {
 
 /// Where the rows go: a CSV writer, or the JSON array being written.
 enum Out<W: Write> {
-    Csv(csv::Writer<W>),
+    // boxed: the CSV writer carries its buffer's bookkeeping, the JSON side only the output
+    Csv(Box<csv::Writer<W>>),
     Json(W),
 }
 
@@ -230,7 +231,7 @@ impl<W: Write> Writer<W> {
         let out = match format {
             Format::Csv => {
                 out.write_all(&csv_header::<R>()?)?;
-                Out::Csv(csv_writer(out))
+                Out::Csv(Box::new(csv_writer(out)))
             }
             Format::Json => {
                 out.write_all(b"[")?;

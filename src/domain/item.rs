@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checklist::{Answer, Answers};
 pub use super::id::UserId;
-use super::text::Note;
+use super::text::{Note, TeamName, Title};
 use super::verdict::{Outcome, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -229,10 +229,9 @@ pub enum Recipient {
 pub struct WorkItem {
     pub workspace: String,
     pub reference: ItemRef,
-    pub title: String,
+    pub title: Title,
     pub description: String,
-    pub team: String,
-    pub team_key: String,
+    pub team: TeamName,
     pub requester: UserId,
     pub owner: Option<UserId>,
     pub status: Status,
@@ -412,10 +411,9 @@ mod tests {
         WorkItem {
             workspace: "w".into(),
             reference: ItemRef { kind, number: 1 },
-            title: "t".into(),
+            title: Title::parse("t").unwrap(),
             description: String::new(),
-            team: String::new(),
-            team_key: String::new(),
+            team: TeamName::parse("").unwrap(),
             requester: "u".into(),
             owner: None,
             status: kind.initial_status(),

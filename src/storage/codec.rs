@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{AuditEntry, Claimed, ExportEvent, ExportItem, ItemSummary, JobRun, StatRow, StoreError, Workspace};
 use crate::domain::checklist::Answer;
 use crate::domain::stage::Stage;
+use crate::domain::text::{TeamName, Title};
 use crate::domain::{
     Answers, Change, Currency, Event, ItemKind, ItemRef, Lang, Outcome, Recipient, Role, Settings, Status, UserId,
     ValueSettings, Verdict, WorkItem, WorkspaceId,
@@ -102,10 +103,9 @@ impl ItemRow {
         Ok(WorkItem {
             workspace: self.workspace_id,
             reference,
-            title: self.title,
+            title: Title::from_stored(self.title),
             description: self.description,
-            team: self.team,
-            team_key: self.team_key,
+            team: TeamName::from_stored(self.team, self.team_key),
             requester: self.requester.into(),
             owner: self.owner.map(UserId::from),
             status: status(&self.status)?,

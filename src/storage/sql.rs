@@ -812,10 +812,9 @@ macro_rules! sql_store {
                 Ok(WorkItem {
                     workspace: new.workspace.clone(),
                     reference,
-                    title: new.title.as_str().to_string(),
+                    title: new.title.clone(),
                     description: new.description.as_str().to_string(),
-                    team: new.team.as_str().to_string(),
-                    team_key: new.team.key().to_string(),
+                    team: new.team.clone(),
                     requester: new.requester.clone(),
                     owner: None,
                     status,
@@ -854,10 +853,10 @@ macro_rules! sql_store {
                      WHERE workspace_id = $16 AND kind = $17 AND number = $18 AND version = $19
                      RETURNING id",
                 )
-                .bind(&item.title)
+                .bind(item.title.as_str())
                 .bind(&item.description)
-                .bind(&item.team)
-                .bind(&item.team_key)
+                .bind(item.team.as_str())
+                .bind(item.team.key())
                 .bind(item.owner.as_deref())
                 .bind(item.status.as_str())
                 .bind(outcome)

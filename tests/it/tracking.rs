@@ -340,7 +340,7 @@ async fn what_is_exported_is_what_is_stored() {
         let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
         let row = &rows[1];
         assert_eq!(row[col("id")], "N-1");
-        assert_eq!(row[col("title")], stored.title);
+        assert_eq!(row[col("title")], stored.title.as_str());
         assert_eq!(row[col("team")], "Store operations");
         assert_eq!(row[col("status")], "submitted");
         assert_eq!(row[col("outcome")], "ml_prototype");

@@ -77,13 +77,13 @@ pub async fn submit(ctx: &Ctx<'_>, kind: ItemKind, values: &BTreeMap<String, Str
         })
         .await?;
     tracing::info!(item = %item.reference, "item created");
-    let args = [("item", item.reference.to_string()), ("title", item.title.clone())];
+    let args = [("item", item.reference.to_string()), ("title", item.title.to_string())];
     match kind {
         ItemKind::Need => {
             let created = Message::private(vec![Block::Text(text(ctx.tf("intake.need.created", &args)))]);
             let similar = ctx
                 .store()
-                .similar_needs(&ctx.workspace.id, Some(item.reference), &item.title, &item.description, SIMILAR)
+                .similar_needs(&ctx.workspace.id, Some(item.reference), item.title.as_str(), &item.description, SIMILAR)
                 .await
                 // only an aid: the need is saved, so a failed lookup must not stop its questions
                 .unwrap_or_else(|e| {

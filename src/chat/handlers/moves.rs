@@ -225,7 +225,7 @@ fn notices(ctx: &Ctx, item: &WorkItem, before: Status, change: &Change, note: Op
     let lang = ctx.workspace_lang();
     let t = |key: &str, args: &[(&str, String)]| ctx.prompts().fill(lang, key, args);
     let mut out = Vec::new();
-    let about = [("item", item.reference.to_string()), ("title", item.title.clone())];
+    let about = [("item", item.reference.to_string()), ("title", item.title.to_string())];
     if item.kind() == ItemKind::Need && item.status != before && item.requester != ctx.actor() {
         let status = ctx.prompts().get(lang, &format!("status.{}", item.status.as_str())).to_string();
         let mut spans = vec![
@@ -281,7 +281,7 @@ pub fn card(ctx: &Ctx, item: &WorkItem, lang: crate::domain::Lang, mine_only: bo
         (t("show.requester"), vec![Span::User(item.requester.clone())]),
     ];
     if !item.team.is_empty() {
-        fields.push((t("show.team"), text(item.team.clone())));
+        fields.push((t("show.team"), text(item.team.as_str())));
     }
     if let Some(owner) = &item.owner {
         fields.push((t("show.owner"), vec![Span::User(owner.clone())]));
