@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::domain::Lang;
+pub use crate::export::{Format as ExportFormat, What as ExportWhat};
 
 /// kakehashi — a chat-ops bridge between a company's AI team and everyone else.
 #[derive(Parser, Debug)]
@@ -129,18 +130,6 @@ pub enum CliCommand {
         #[arg(long, value_name = "URL")]
         db: Option<String>,
     },
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportFormat {
-    Csv,
-    Json,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportWhat {
-    Items,
-    Events,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

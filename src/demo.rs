@@ -913,7 +913,7 @@ impl Player<'_> {
                 by_outcome.entry(o).or_default().push(*item);
             }
             by_status.entry(stored.status).or_default().push(*item);
-            teams.entry(stored.team_key.clone()).or_insert(stored.team.clone());
+            teams.entry(stored.team.key().to_string()).or_insert(stored.team.to_string());
         }
         for item in seeds.values() {
             by_status.entry(self.load(*item).await?.status).or_default().push(*item);

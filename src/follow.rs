@@ -62,7 +62,7 @@ struct Sweep<'a> {
     store: &'a dyn Store,
     ws: &'a Workspace,
     now: DateTime<Utc>,
-    snoozed: HashMap<UserId, bool>,
+    snoozed: HashMap<String, bool>,
     sent: usize,
 }
 
@@ -89,7 +89,7 @@ impl Sweep<'_> {
         }
         let event = Event {
             item,
-            actor: BOT.to_string(),
+            actor: UserId::from(BOT),
             change: Change::Nudged { nudge, key, to: to.clone() },
             note: None,
             at: self.now,
@@ -351,7 +351,7 @@ pub async fn credits(store: &dyn Store, ws: &Workspace, at: DateTime<Utc>) -> Re
         if let Some((nudge::Realised::Confirmed(amount), when)) = d.answer
             && week(Some(when))
         {
-            c.confirmed.push(Confirmed { reference: item.reference, title: item.title.clone(), amount });
+            c.confirmed.push(Confirmed { reference: item.reference, title: item.title.to_string(), amount });
         }
     }
     let redirected = ItemFilter { statuses: vec![Status::Redirected], since: None, ..ItemFilter::default() };
@@ -367,7 +367,7 @@ pub async fn credits(store: &dyn Store, ws: &Workspace, at: DateTime<Utc>) -> Re
         if line.overdue(at) {
             c.overdue_reviews.push(Overdue {
                 reference: line.item.reference,
-                title: line.item.title.clone(),
+                title: line.item.title.to_string(),
                 owner: line.owner().clone(),
                 due: line.entry.next_review,
             });
@@ -395,5 +395,5 @@ fn credit(item: &WorkItem, events: &[Event]) -> Credit {
         .rev()
         .find(|e| matches!(e.change, Change::Status { to, .. } if to == item.status))
         .map(|e| e.actor.clone());
-    Credit { reference: item.reference, title: item.title.clone(), by: item.owner.clone().or(mover) }
+    Credit { reference: item.reference, title: item.title.to_string(), by: item.owner.clone().or(mover) }
 }

@@ -7,14 +7,16 @@
 //! API clients (calls by HTTP status). Label values come from small fixed sets (route templates,
 //! not paths; status codes), so the number of series stays bounded whatever users send.
 //!
-//! Every series is a few integers behind one mutex: a request takes it twice, for well under a
-//! microsecond. The metrics a server has not used yet are still listed (`# HELP`/`# TYPE`), so a
-//! dashboard can be built against a fresh process.
+//! The series live in the `metrics` crate's registry, written out by `metrics-exporter-prometheus`
+//! (atomics per series, no lock on the hot path). The metrics a server has not used yet are still
+//! listed (`# HELP`/`# TYPE`), so a dashboard can be built against a fresh process.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 
 /// Upper bounds (seconds) of the latency histogram's buckets; `+Inf` is implied.
 pub const BUCKETS: [f64; 13] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -26,7 +28,7 @@ const DELIVERIES: &str = "kakehashi_deliveries_total";
 const OUTBOUND: &str = "kakehashi_outbound_calls_total";
 const CONNECTED: &str = "kakehashi_transport_connected";
 
-/// Every metric: name, type, help. Rendering follows this order.
+/// Every metric: name, type, help.
 const DEFS: [(&str, &str, &str); 6] = [
     (REQUESTS, "counter", "Requests handled, by route and outcome (ok, unauthorized, rejected, error)."),
     (LATENCY, "histogram", "Time from a request's arrival to its answer, by route."),
@@ -36,26 +38,39 @@ const DEFS: [(&str, &str, &str); 6] = [
     (CONNECTED, "gauge", "1 while a held connection (Slack Socket Mode, the Discord gateway) is up."),
 ];
 
-type Labels = Vec<(&'static str, String)>;
+/// Latency samples recorded between two drains of the histogram's sample buffer (a scrape
+/// drains it too), so that memory stays bounded when nobody scrapes.
+const UPKEEP_EVERY: u32 = 1024;
 
-#[derive(Default)]
-struct Histogram {
-    buckets: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
-}
-
-#[derive(Default)]
-struct Series {
-    counters: BTreeMap<(&'static str, Labels), u64>,
-    histograms: BTreeMap<(&'static str, Labels), Histogram>,
-    gauges: BTreeMap<(&'static str, Labels), i64>,
-}
-
-/// The registry. Cheap to share in an `Arc`; every method takes `&self`.
-#[derive(Default)]
+/// The registry: a Prometheus recorder of the `metrics` crate, kept to this instance (never
+/// installed globally, so every [`Bot`](crate::chat::Bot) and test has its own). Cheap to share
+/// in an `Arc`; every method takes `&self`.
 pub struct Metrics {
-    series: Mutex<Series>,
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
+    /// Held connections and whether each is up, for the health check.
+    connections: Mutex<BTreeMap<String, bool>>,
+    samples: AtomicU32,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(LATENCY.to_string()), &BUCKETS)
+            .expect("the latency buckets are a valid, non-empty list")
+            .build_recorder();
+        let handle = recorder.handle();
+        metrics::with_local_recorder(&recorder, || {
+            for (name, kind, help) in DEFS {
+                match kind {
+                    "counter" => metrics::describe_counter!(name, help),
+                    "gauge" => metrics::describe_gauge!(name, help),
+                    _ => metrics::describe_histogram!(name, help),
+                }
+            }
+        });
+        Metrics { recorder, handle, connections: Mutex::default(), samples: AtomicU32::new(0) }
+    }
 }
 
 /// How a request ended, from its HTTP status.
@@ -69,119 +84,76 @@ pub fn outcome(status: u16) -> &'static str {
 }
 
 impl Metrics {
-    fn with<T>(&self, f: impl FnOnce(&mut Series) -> T) -> T {
-        f(&mut self.series.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-
-    fn add(&self, name: &'static str, labels: Labels) {
-        self.with(|s| *s.counters.entry((name, labels)).or_default() += 1);
+    fn with<T>(&self, f: impl FnOnce() -> T) -> T {
+        metrics::with_local_recorder(&self.recorder, f)
     }
 
     /// A request on `route` (a route template like `/slack/commands`, or `slack_socket_mode`)
     /// ended with `outcome` after `elapsed`.
     pub fn request(&self, route: &str, outcome: &str, elapsed: Duration) {
-        let secs = elapsed.as_secs_f64();
-        self.with(|s| {
-            *s.counters.entry((REQUESTS, vec![("route", route.into()), ("outcome", outcome.into())])).or_default() += 1;
-            let h = s.histograms.entry((LATENCY, vec![("route", route.into())])).or_default();
-            h.count += 1;
-            h.sum += secs;
-            if let Some(i) = BUCKETS.iter().position(|&b| secs <= b) {
-                h.buckets[i] += 1;
-            }
+        self.with(|| {
+            metrics::counter!(REQUESTS, "route" => route.to_string(), "outcome" => outcome.to_string()).increment(1);
+            metrics::histogram!(LATENCY, "route" => route.to_string()).record(elapsed.as_secs_f64());
         });
+        if self.samples.fetch_add(1, Ordering::Relaxed) % UPKEEP_EVERY == UPKEEP_EVERY - 1 {
+            self.handle.run_upkeep();
+        }
     }
 
     /// A run of `job` finished: `done`, `failed` (to be retried) or `skipped`.
     pub fn job(&self, job: &str, outcome: &str) {
-        self.add(JOBS, vec![("job", job.into()), ("outcome", outcome.into())]);
+        self.with(|| metrics::counter!(JOBS, "job" => job.to_string(), "outcome" => outcome.to_string()).increment(1));
     }
 
     /// `n` outbox deliveries ended with `outcome`: `sent`, `retry` or `given_up`.
     pub fn deliveries(&self, outcome: &str, n: usize) {
         if n > 0 {
-            self.with(|s| *s.counters.entry((DELIVERIES, vec![("outcome", outcome.into())])).or_default() += n as u64);
+            self.with(|| metrics::counter!(DELIVERIES, "outcome" => outcome.to_string()).increment(n as u64));
         }
     }
 
     /// A call to a platform's API got `status` (an HTTP status, or `None` when no answer came).
     pub fn outbound(&self, platform: &str, status: Option<u16>) {
         let status = status.map_or_else(|| "error".to_string(), |s| s.to_string());
-        self.add(OUTBOUND, vec![("platform", platform.into()), ("status", status)]);
+        self.with(|| metrics::counter!(OUTBOUND, "platform" => platform.to_string(), "status" => status).increment(1));
     }
 
     /// A held connection went up or down. Registering it as down at start-up makes it count in
     /// [`Metrics::connections`] before it first connects.
     pub fn set_connected(&self, transport: &str, up: bool) {
-        self.with(|s| s.gauges.insert((CONNECTED, vec![("transport", transport.into())]), i64::from(up)));
+        self.connections.lock().unwrap_or_else(|p| p.into_inner()).insert(transport.to_string(), up);
+        self.with(|| metrics::gauge!(CONNECTED, "transport" => transport.to_string()).set(f64::from(u8::from(up))));
     }
 
     /// Every held connection and whether it is up, by name.
     pub fn connections(&self) -> Vec<(String, bool)> {
-        self.with(|s| {
-            s.gauges
-                .iter()
-                .filter(|((name, _), _)| *name == CONNECTED)
-                .map(|((_, labels), v)| (labels[0].1.clone(), *v == 1))
-                .collect()
-        })
+        let connections = self.connections.lock().unwrap_or_else(|p| p.into_inner());
+        connections.iter().map(|(name, up)| (name.clone(), *up)).collect()
     }
 
     /// A counter's value, for tests and the health check; 0 for a series never touched.
     pub fn counter(&self, name: &str, labels: &[(&str, &str)]) -> u64 {
-        self.with(|s| {
-            s.counters
-                .iter()
-                .filter(|((n, l), _)| {
-                    *n == name
-                        && l.len() == labels.len()
-                        && l.iter().zip(labels).all(|((k, v), (k2, v2))| k == k2 && v == v2)
-                })
-                .map(|(_, v)| *v)
-                .sum()
-        })
+        let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+        let series = if labels.is_empty() { format!("{name} ") } else { format!("{name}{{{}}} ", labels.join(",")) };
+        let text = self.render();
+        text.lines()
+            .filter_map(|line| line.strip_prefix(series.as_str()))
+            .filter_map(|value| value.trim().parse::<u64>().ok())
+            .sum()
     }
 
-    /// The whole registry in the Prometheus text exposition format.
+    /// The whole registry in the Prometheus text exposition format. A metric that has no series
+    /// yet is still listed (`# HELP`, `# TYPE`), so a dashboard can be built against a fresh
+    /// process.
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        self.with(|s| {
-            for (name, kind, help) in DEFS {
-                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
-                for ((_, labels), v) in s.counters.iter().filter(|((n, _), _)| *n == name) {
-                    let _ = writeln!(out, "{name}{} {v}", braces(labels, None));
-                }
-                for ((_, labels), v) in s.gauges.iter().filter(|((n, _), _)| *n == name) {
-                    let _ = writeln!(out, "{name}{} {v}", braces(labels, None));
-                }
-                for ((_, labels), h) in s.histograms.iter().filter(|((n, _), _)| *n == name) {
-                    let mut running = 0;
-                    for (bound, n) in BUCKETS.iter().zip(h.buckets) {
-                        running += n;
-                        let _ = writeln!(out, "{name}_bucket{} {running}", braces(labels, Some(&bound.to_string())));
-                    }
-                    let _ = writeln!(out, "{name}_bucket{} {}", braces(labels, Some("+Inf")), h.count);
-                    let _ = writeln!(out, "{name}_sum{} {}", braces(labels, None), h.sum);
-                    let _ = writeln!(out, "{name}_count{} {}", braces(labels, None), h.count);
-                }
+        let mut out = self.handle.render();
+        for (name, kind, help) in DEFS {
+            if !out.contains(&format!("# TYPE {name} ")) {
+                out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
             }
-        });
+        }
         out
     }
-}
-
-/// `{a="x",b="y"}` with `le` last when given; nothing for no labels.
-fn braces(labels: &Labels, le: Option<&str>) -> String {
-    let mut parts: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect();
-    if let Some(le) = le {
-        parts.push(format!("le=\"{le}\""));
-    }
-    if parts.is_empty() { String::new() } else { format!("{{{}}}", parts.join(",")) }
-}
-
-/// Label values escape backslash, double quote and newline.
-fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::domain::checklist::Answer;
 use crate::domain::nudge::{self, Realised};
 use crate::domain::register::{self, Risk, Tier};
 use crate::domain::{Change, Event, ItemRef, Status, UserId, WorkItem};
+use crate::export::{Num, Time};
 use crate::storage::{ItemFilter, Store, StoreError, Workspace};
 
 /// How many items in service the register reads at most.
@@ -150,9 +151,9 @@ impl ExportLine {
         ExportLine {
             id: line.item.reference.to_string(),
             kind: line.item.kind().as_str().to_string(),
-            title: line.item.title.clone(),
-            owner: line.owner().clone(),
-            requester: line.item.requester.clone(),
+            title: line.item.title.to_string(),
+            owner: line.owner().to_string(),
+            requester: line.item.requester.to_string(),
             since: line.entry.since,
             upkeep: line.option("maintenance"),
             human_oversight: line.option("human_review"),
@@ -167,44 +168,46 @@ impl ExportLine {
     }
 }
 
-impl crate::export::Row for ExportLine {
-    const HEADER: &'static [&'static str] = &[
-        "id",
-        "kind",
-        "title",
-        "owner",
-        "requester",
-        "since",
-        "upkeep",
-        "human_oversight",
-        "risk_tier",
-        "risk_reasons",
-        "last_review",
-        "next_review",
-        "estimated_yearly_value",
-        "realised",
-        "realised_yearly_value",
-    ];
+/// The CSV columns of a register line (the header comes from the field names).
+#[derive(Serialize, Default)]
+pub struct LineCsv<'a> {
+    id: &'a str,
+    kind: &'a str,
+    title: &'a str,
+    owner: &'a str,
+    requester: &'a str,
+    since: Time,
+    upkeep: &'a str,
+    human_oversight: &'a str,
+    risk_tier: &'a str,
+    risk_reasons: &'a str,
+    last_review: Time,
+    next_review: Time,
+    estimated_yearly_value: Num,
+    realised: Option<&'a str>,
+    realised_yearly_value: Num,
+}
 
-    fn cells(&self) -> Vec<String> {
-        let t = |d: &DateTime<Utc>| d.to_rfc3339();
-        let n = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        vec![
-            self.id.clone(),
-            self.kind.clone(),
-            self.title.clone(),
-            self.owner.clone(),
-            self.requester.clone(),
-            t(&self.since),
-            self.upkeep.clone(),
-            self.human_oversight.clone(),
-            self.risk_tier.as_str().to_string(),
-            self.risk_reasons.clone(),
-            self.last_review.as_ref().map(t).unwrap_or_default(),
-            t(&self.next_review),
-            n(self.estimated_yearly_value),
-            self.realised.clone().unwrap_or_default(),
-            n(self.realised_yearly_value),
-        ]
+impl crate::export::Row for ExportLine {
+    type Csv<'a> = LineCsv<'a>;
+
+    fn csv(&self) -> LineCsv<'_> {
+        LineCsv {
+            id: &self.id,
+            kind: &self.kind,
+            title: &self.title,
+            owner: &self.owner,
+            requester: &self.requester,
+            since: Time(Some(self.since)),
+            upkeep: &self.upkeep,
+            human_oversight: &self.human_oversight,
+            risk_tier: self.risk_tier.as_str(),
+            risk_reasons: &self.risk_reasons,
+            last_review: Time(self.last_review),
+            next_review: Time(Some(self.next_review)),
+            estimated_yearly_value: Num(self.estimated_yearly_value),
+            realised: self.realised.as_deref(),
+            realised_yearly_value: Num(self.realised_yearly_value),
+        }
     }
 }

@@ -13,6 +13,7 @@ use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::{Config, KEYS};
 use crate::demo;
 use crate::domain::Lang;
+use crate::domain::Platform;
 use crate::prompts::{Prompts, PromptsError};
 use crate::storage::{self, DatabaseUrl, OpenError};
 use crate::transport::console::{self, Console};
@@ -276,7 +277,7 @@ async fn export(
     workspace: Option<String>,
     db: Option<String>,
 ) -> ExitCode {
-    use crate::export::{Format as F, Writer};
+    use crate::export::Writer;
     let db = match database(&config, db) {
         Ok(db) => db,
         Err(code) => return code,
@@ -305,10 +306,6 @@ async fn export(
             return ExitCode::from(USAGE);
         }
     };
-    let format = match format {
-        crate::cli::ExportFormat::Csv => F::Csv,
-        crate::cli::ExportFormat::Json => F::Json,
-    };
     let since_t = since.map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
     let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     let result = match what {
@@ -328,6 +325,24 @@ async fn export(
             let r = store.export_events(&workspace, since_t, &mut |row| w.write(&row)).await;
             r.map(|()| w.finish().map(|_| ()))
         }
+        // the register as it stands (what runs in service); `--since` does not apply
+        crate::cli::ExportWhat::Register => {
+            let ws = match store.workspace(&workspace).await {
+                Ok(Some(ws)) => ws,
+                Ok(None) => return fail(format!("the workspace {workspace} is gone")),
+                Err(e) => return fail(e),
+            };
+            let mut w = match Writer::start::<crate::register::ExportLine>(out, format) {
+                Ok(w) => w,
+                Err(e) => return fail(e),
+            };
+            crate::register::lines(store.as_ref(), &ws).await.map(|lines| {
+                lines
+                    .iter()
+                    .try_for_each(|l| w.write(&crate::register::ExportLine::of(l)))
+                    .and_then(|()| w.finish().map(|_| ()))
+            })
+        }
     };
     match result {
         Ok(Ok(())) => {}
@@ -336,7 +351,7 @@ async fn export(
     }
     let action = crate::storage::AdminAction {
         workspace,
-        actor: format!("cli:{}", crate::config::os_user(config.user.as_deref()).unwrap_or("unknown".into())),
+        actor: format!("cli:{}", crate::config::os_user(config.user.as_deref()).unwrap_or("unknown".into())).into(),
         action: "export".into(),
         detail: format!("command line, since {}", since.map(|d| d.to_string()).unwrap_or("start".into())),
         at: SystemClock.now(),
@@ -410,7 +425,7 @@ async fn digest(
         Err(e) => return fail(e),
     };
     let dir = out.unwrap_or_else(|| std::path::PathBuf::from("."));
-    if dry_run || ws.id.starts_with("console:") {
+    if dry_run || ws.id.is(Platform::Console) {
         print!("{}", crate::chat::digest::markdown(&message.blocks));
         let path = dir.join(&chart.name);
         if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, &chart.bytes)) {
@@ -442,8 +457,8 @@ async fn digest(
         return fail(e);
     }
     let action = crate::storage::AdminAction {
-        workspace: ws.id.clone(),
-        actor: format!("cli:{}", crate::config::os_user(config.user.as_deref()).unwrap_or("unknown".into())),
+        workspace: ws.id.to_string(),
+        actor: format!("cli:{}", crate::config::os_user(config.user.as_deref()).unwrap_or("unknown".into())).into(),
         action: "digest.sent".into(),
         detail: format!("by hand, as of {}", at.to_rfc3339()),
         at: SystemClock.now(),

@@ -7,171 +7,17 @@
 //! that is a single word may also be given by name in any order (`list status:submitted
 //! team:"Store operations"`); a `Text` parameter takes the rest of the line as typed and comes last.
 //!
-//! To add a command: add a [`CommandSpec`] to [`COMMANDS`], a variant to [`Command`] and its case
-//! in [`Command::from_args`], give it `help.<name>.usage`, `.summary` and `.details` in
-//! prompts/messages.toml (name = path joined with `_`), and a handler in `handlers/`.
+//! The commands themselves are declared in `registry.rs` (to add one, see there); this file
+//! reads a line into the parameters' values, which the registry's builders turn into a typed
+//! [`Command`].
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
-
-use crate::domain::{ItemKind, ItemRef, Role, Status, UserId, item::BadItemRef};
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    Need {
-        title: String,
-    },
-    Seed {
-        title: String,
-    },
-    Mine,
-    Show(ItemRef),
-    Resume(ItemRef),
-    Answers(ItemRef),
-    Help {
-        topic: Option<String>,
-    },
-    List(ListFilter),
-    Move {
-        item: ItemRef,
-        to: Status,
-        note: String,
-    },
-    Assign {
-        item: ItemRef,
-        user: UserId,
-    },
-    Effort {
-        item: ItemRef,
-        days: f64,
-    },
-    /// A preview of the coming weekly digest.
-    Digest,
-    /// The AI team's stage now, with its signals.
-    Stage,
-    /// The AI register: what runs in service (SPEC §5).
-    Register {
-        risk: Option<crate::domain::register::Tier>,
-        owner: Option<UserId>,
-    },
-    /// Take an item out of service, with why.
-    Retire {
-        item: ItemRef,
-        note: String,
-    },
-    /// Pause reminders for a while (`2w`), or `off` to end the pause.
-    Snooze {
-        period: String,
-    },
-    Admin(AdminCommand),
-}
-
-/// `list` filters; all optional.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListFilter {
-    pub kind: Option<ItemKind>,
-    /// A status, or `open` (waiting or under way).
-    pub status: Option<String>,
-    pub team: Option<String>,
-    pub owner: Option<UserId>,
-    pub since: Option<NaiveDate>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum AdminCommand {
-    Settings,
-    Set {
-        key: String,
-        value: String,
-    },
-    Channel {
-        which: String,
-        channel: Option<String>,
-    },
-    RoleAdd {
-        user: UserId,
-        role: Role,
-    },
-    RoleRemove {
-        user: UserId,
-        role: Role,
-    },
-    Roles,
-    Stats {
-        since: Option<NaiveDate>,
-        until: Option<NaiveDate>,
-    },
-    Export {
-        what: String,
-        format: String,
-        since: Option<NaiveDate>,
-    },
-    Audit {
-        /// `all`: the admin actions that only read, too.
-        all: bool,
-        actor: Option<UserId>,
-        item: Option<ItemRef>,
-        since: Option<NaiveDate>,
-    },
-    /// Pin the stage (1–3), or `auto` to follow the signals again.
-    PinStage {
-        stage: String,
-    },
-}
-
-/// The status names `move` and `list` take (`list` also takes `open`).
-pub const STATUSES: &[&str] = &[
-    "screening",
-    "submitted",
-    "accepted",
-    "redirected",
-    "declined",
-    "in_progress",
-    "delivered",
-    "closed",
-    "withdrawn",
-    "idea",
-    "prototyping",
-    "pitched",
-    "in_service",
-    "shelved",
-];
-/// `list` takes every status and `open` (every status that is not final).
-const LIST_STATUSES: [&str; STATUSES.len() + 1] = {
-    let mut all = ["open"; STATUSES.len() + 1];
-    let mut i = 0;
-    while i < STATUSES.len() {
-        all[i + 1] = STATUSES[i];
-        i += 1;
-    }
-    all
-};
+use super::registry::{BUILD, Build, COMMANDS, Command};
+use crate::domain::UserId;
 
 /// Upper bound for `effort`, so a typo cannot record a century of work.
 pub const MAX_EFFORT_DAYS: f64 = 10_000.0;
-
-/// The settings `admin set` changes.
-pub const SETTINGS: &[&str] = &[
-    "lang",
-    "currency",
-    "hourly_cost",
-    "automatable_share",
-    "ml_yearly_cost",
-    "ai_department",
-    "timezone",
-    "digest_schedule",
-    "digest_dms",
-    "nudges",
-    "nudge_checklist_days",
-    "nudge_triage_days",
-    "nudge_stale_days",
-    "checkin_weeks",
-    "review_months",
-    "review_months_high",
-    "quiet_hours",
-];
-const ROLES: &[&str] = &["ai_team", "manager", "admin"];
 
 /// What kind of value a parameter takes; Discord picks its option type from this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,14 +45,6 @@ pub struct Param {
     pub name: &'static str,
     pub kind: ParamKind,
     pub required: bool,
-}
-
-const fn req(name: &'static str, kind: ParamKind) -> Param {
-    Param { name, kind, required: true }
-}
-
-const fn opt(name: &'static str, kind: ParamKind) -> Param {
-    Param { name, kind, required: false }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,107 +104,6 @@ fn quote(v: &str) -> String {
     format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// Every command, in the order `help` lists them.
-pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec { path: &["need"], params: &[opt("title", ParamKind::Text)], admin: false },
-    CommandSpec { path: &["seed"], params: &[opt("title", ParamKind::Text)], admin: false },
-    CommandSpec { path: &["mine"], params: &[], admin: false },
-    CommandSpec { path: &["show"], params: &[req("id", ParamKind::Item)], admin: false },
-    CommandSpec { path: &["resume"], params: &[req("id", ParamKind::Item)], admin: false },
-    CommandSpec { path: &["answers"], params: &[req("id", ParamKind::Item)], admin: false },
-    CommandSpec { path: &["help"], params: &[opt("command", ParamKind::Text)], admin: false },
-    CommandSpec {
-        path: &["list"],
-        params: &[
-            opt("kind", ParamKind::Choice(&["need", "seed"])),
-            opt("status", ParamKind::Choice(&LIST_STATUSES)),
-            opt("team", ParamKind::Word),
-            opt("owner", ParamKind::User),
-            opt("since", ParamKind::Date),
-        ],
-        admin: false,
-    },
-    CommandSpec {
-        path: &["move"],
-        params: &[req("id", ParamKind::Item), req("status", ParamKind::Choice(STATUSES)), opt("note", ParamKind::Text)],
-        admin: false,
-    },
-    CommandSpec {
-        path: &["assign"],
-        params: &[req("id", ParamKind::Item), req("user", ParamKind::User)],
-        admin: false,
-    },
-    CommandSpec {
-        path: &["effort"],
-        params: &[req("id", ParamKind::Item), req("days", ParamKind::Number)],
-        admin: false,
-    },
-    CommandSpec { path: &["digest"], params: &[], admin: false },
-    CommandSpec { path: &["stage"], params: &[], admin: false },
-    CommandSpec {
-        path: &["register"],
-        params: &[opt("risk", ParamKind::Choice(&["high", "limited", "minimal"])), opt("owner", ParamKind::User)],
-        admin: false,
-    },
-    CommandSpec {
-        path: &["retire"],
-        params: &[req("id", ParamKind::Item), req("note", ParamKind::Text)],
-        admin: false,
-    },
-    CommandSpec { path: &["snooze"], params: &[req("period", ParamKind::Word)], admin: false },
-    CommandSpec { path: &["admin", "settings"], params: &[], admin: true },
-    CommandSpec {
-        path: &["admin", "set"],
-        params: &[req("setting", ParamKind::Choice(SETTINGS)), req("value", ParamKind::Text)],
-        admin: true,
-    },
-    CommandSpec {
-        path: &["admin", "channel"],
-        params: &[req("which", ParamKind::Choice(&["triage", "digest"])), opt("channel", ParamKind::Channel)],
-        admin: true,
-    },
-    CommandSpec {
-        path: &["admin", "roles", "add"],
-        params: &[req("user", ParamKind::User), req("role", ParamKind::Choice(ROLES))],
-        admin: true,
-    },
-    CommandSpec {
-        path: &["admin", "roles", "remove"],
-        params: &[req("user", ParamKind::User), req("role", ParamKind::Choice(ROLES))],
-        admin: true,
-    },
-    CommandSpec { path: &["admin", "roles", "list"], params: &[], admin: true },
-    CommandSpec {
-        path: &["admin", "stats"],
-        params: &[opt("since", ParamKind::Date), opt("until", ParamKind::Date)],
-        admin: true,
-    },
-    CommandSpec {
-        path: &["admin", "export"],
-        params: &[
-            opt("what", ParamKind::Choice(&["items", "events", "register"])),
-            opt("format", ParamKind::Choice(&["csv", "json"])),
-            opt("since", ParamKind::Date),
-        ],
-        admin: true,
-    },
-    CommandSpec {
-        path: &["admin", "stage"],
-        params: &[req("stage", ParamKind::Choice(&["1", "2", "3", "auto"]))],
-        admin: true,
-    },
-    CommandSpec {
-        path: &["admin", "audit"],
-        params: &[
-            opt("show", ParamKind::Choice(&["changes", "all"])),
-            opt("actor", ParamKind::User),
-            opt("item", ParamKind::Item),
-            opt("since", ParamKind::Date),
-        ],
-        admin: true,
-    },
-];
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseError {
     /// Not a command; the closest one, if any is close.
@@ -398,124 +135,32 @@ pub enum ParseError {
 
 /// The parameter values of a parsed command line, by name.
 #[derive(Debug, Default)]
-struct Args(BTreeMap<&'static str, String>);
+pub struct Args(BTreeMap<&'static str, String>);
+
+impl Args {
+    /// The value given for a parameter, if any.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+}
 
 impl Command {
     pub fn parse(text: &str) -> Result<Command, ParseError> {
         let text = text.trim();
         if text.is_empty() {
-            return Ok(Command::Help { topic: None });
+            return Ok(Command::Help { command: None });
         }
-        let (spec, rest) = find(text)?;
+        let (spec, build, rest) = find(text)?;
         let args = parse_args(spec, rest)?;
-        Command::from_args(spec, args)
-    }
-
-    fn from_args(spec: &'static CommandSpec, args: Args) -> Result<Command, ParseError> {
-        let item = |name: &'static str| -> Result<ItemRef, ParseError> {
-            let given = args.0.get(name).ok_or(ParseError::Missing { command: spec, param: name })?;
-            ItemRef::parse(given).map_err(|BadItemRef(given)| ParseError::BadItem { command: spec, given: cut(&given) })
-        };
-        let text = |name: &str| args.0.get(name).cloned().unwrap_or_default();
-        let word = |name: &str| args.0.get(name).map(|v| v.to_lowercase());
-        let date = |name: &str| args.0.get(name).and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
-        let user = |name: &'static str| -> Result<Option<UserId>, ParseError> {
-            match args.0.get(name) {
-                None => Ok(None),
-                Some(v) => {
-                    parse_user(v).map(Some).ok_or(ParseError::BadValue { command: spec, param: name, given: cut(v) })
-                }
-            }
-        };
-        let need_user = |name: &'static str| -> Result<UserId, ParseError> {
-            user(name)?.ok_or(ParseError::Missing { command: spec, param: name })
-        };
-        let role =
-            || word("role").and_then(|r| Role::parse(&r)).ok_or(ParseError::Missing { command: spec, param: "role" });
-        Ok(match spec.key().as_str() {
-            "need" => Command::Need { title: text("title") },
-            "seed" => Command::Seed { title: text("title") },
-            "mine" => Command::Mine,
-            "show" => Command::Show(item("id")?),
-            "resume" => Command::Resume(item("id")?),
-            "answers" => Command::Answers(item("id")?),
-            "help" => {
-                Command::Help { topic: word("command").map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")) }
-            }
-            "list" => Command::List(ListFilter {
-                kind: word("kind").and_then(|k| ItemKind::parse(&k)),
-                status: word("status"),
-                team: args.0.get("team").cloned(),
-                owner: user("owner")?,
-                since: date("since"),
-            }),
-            "move" => Command::Move {
-                item: item("id")?,
-                to: word("status")
-                    .and_then(|s| Status::parse(&s))
-                    .ok_or(ParseError::Missing { command: spec, param: "status" })?,
-                note: text("note"),
-            },
-            "assign" => Command::Assign { item: item("id")?, user: need_user("user")? },
-            "effort" => Command::Effort {
-                item: item("id")?,
-                days: args.0.get("days").and_then(|d| crate::domain::checklist::parse_number(d)).unwrap_or_default(),
-            },
-            "digest" => Command::Digest,
-            "stage" => Command::Stage,
-            "register" => Command::Register {
-                risk: word("risk").and_then(|r| crate::domain::register::Tier::parse(&r)),
-                owner: user("owner")?,
-            },
-            "retire" => Command::Retire { item: item("id")?, note: text("note") },
-            "snooze" => Command::Snooze {
-                period: word("period").ok_or(ParseError::Missing { command: spec, param: "period" })?,
-            },
-            "admin_stage" => Command::Admin(AdminCommand::PinStage { stage: word("stage").unwrap_or_default() }),
-            "admin_settings" => Command::Admin(AdminCommand::Settings),
-            "admin_set" => {
-                Command::Admin(AdminCommand::Set { key: word("setting").unwrap_or_default(), value: text("value") })
-            }
-            "admin_channel" => Command::Admin(AdminCommand::Channel {
-                which: word("which").unwrap_or_default(),
-                channel: match args.0.get("channel") {
-                    None => None,
-                    Some(v) => Some(parse_channel(v).ok_or(ParseError::BadValue {
-                        command: spec,
-                        param: "channel",
-                        given: cut(v),
-                    })?),
-                },
-            }),
-            "admin_roles_add" => Command::Admin(AdminCommand::RoleAdd { user: need_user("user")?, role: role()? }),
-            "admin_roles_remove" => {
-                Command::Admin(AdminCommand::RoleRemove { user: need_user("user")?, role: role()? })
-            }
-            "admin_roles_list" => Command::Admin(AdminCommand::Roles),
-            "admin_stats" => Command::Admin(AdminCommand::Stats { since: date("since"), until: date("until") }),
-            "admin_export" => Command::Admin(AdminCommand::Export {
-                what: word("what").unwrap_or_else(|| "items".into()),
-                format: word("format").unwrap_or_else(|| "csv".into()),
-                since: date("since"),
-            }),
-            "admin_audit" => Command::Admin(AdminCommand::Audit {
-                all: word("show").as_deref() == Some("all"),
-                actor: user("actor")?,
-                item: match args.0.get("item") {
-                    Some(_) => Some(item("item")?),
-                    None => None,
-                },
-                since: date("since"),
-            }),
-            other => unreachable!("command '{other}' is in COMMANDS but not built here"),
-        })
+        build(spec, &args)
     }
 }
 
-/// The command whose path the text starts with (the longest), and the rest of the text.
-fn find(text: &str) -> Result<(&'static CommandSpec, &str), ParseError> {
-    let mut best: Option<(&'static CommandSpec, &str)> = None;
-    for spec in COMMANDS {
+/// The command whose path the text starts with (the longest), its builder, and the rest of the
+/// text.
+fn find(text: &str) -> Result<(&'static CommandSpec, Build, &str), ParseError> {
+    let mut best: Option<(&'static CommandSpec, Build, &str)> = None;
+    for (spec, build) in COMMANDS.iter().zip(BUILD) {
         let mut rest = text;
         let mut matched = true;
         for word in spec.path {
@@ -526,8 +171,8 @@ fn find(text: &str) -> Result<(&'static CommandSpec, &str), ParseError> {
             }
             rest = after;
         }
-        if matched && best.is_none_or(|(b, _)| spec.path.len() > b.path.len()) {
-            best = Some((spec, rest));
+        if matched && best.is_none_or(|(b, _, _)| spec.path.len() > b.path.len()) {
+            best = Some((spec, *build, rest));
         }
     }
     best.ok_or_else(|| {
@@ -573,15 +218,8 @@ fn parse_args(spec: &'static CommandSpec, mut rest: &str) -> Result<Args, ParseE
         args.0.insert(param.name, value);
         rest = after;
     }
-    for p in spec.params {
-        match args.0.get(p.name) {
-            None if p.required => {
-                return Err(ParseError::Missing { command: spec, param: p.name });
-            }
-            Some(v) => check(spec, p, v)?,
-            None => {}
-        }
-    }
+    // whether each value fits its parameter, and that the required ones are there, the
+    // registry's builder checks as it reads them, in order
     Ok(args)
 }
 
@@ -617,27 +255,6 @@ fn value(s: &str) -> (String, &str) {
     (word.to_string(), rest)
 }
 
-fn check(spec: &'static CommandSpec, p: &Param, v: &str) -> Result<(), ParseError> {
-    let bad = || ParseError::BadValue { command: spec, param: p.name, given: cut(v) };
-    match p.kind {
-        ParamKind::Item => {
-            ItemRef::parse(v).map(|_| ()).map_err(|_| ParseError::BadItem { command: spec, given: cut(v) })
-        }
-        ParamKind::Number => crate::domain::checklist::parse_number(v).map(|_| ()).ok_or_else(bad),
-        ParamKind::Date => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map(|_| ()).map_err(|_| bad()),
-        ParamKind::Choice(list) => {
-            if list.iter().any(|c| c.eq_ignore_ascii_case(v)) {
-                Ok(())
-            } else {
-                Err(bad())
-            }
-        }
-        ParamKind::User => parse_user(v).map(|_| ()).ok_or_else(bad),
-        ParamKind::Channel => parse_channel(v).map(|_| ()).ok_or_else(bad),
-        ParamKind::Word | ParamKind::Text => Ok(()),
-    }
-}
-
 /// A person as typed or as the platform escapes them: `<@U0123|aiko>` (Slack), `<@8123>` or
 /// `<@!8123>` (Discord), `@aiko` or `aiko` (the console). Returns the user id.
 pub fn parse_user(v: &str) -> Option<UserId> {
@@ -648,7 +265,7 @@ pub fn parse_user(v: &str) -> Option<UserId> {
     } else {
         v.strip_prefix('@').unwrap_or(v)
     };
-    valid_id(id).then(|| id.to_string())
+    valid_id(id).then(|| UserId::from(id))
 }
 
 /// A channel as typed or escaped: `<#C0123|ai-team>` (Slack), `<#8123>` (Discord), `#ai-team` or
@@ -667,7 +284,7 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-fn cut(s: &str) -> String {
+pub(super) fn cut(s: &str) -> String {
     s.chars().take(40).collect()
 }
 
@@ -685,7 +302,9 @@ fn suggest(given: &str) -> Option<&'static CommandSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ItemKind;
+    use crate::chat::args::{ChannelId, ChannelPurpose, ListStatus, Word};
+    use crate::domain::{ItemKind, ItemRef, Role, Status};
+    use chrono::NaiveDate;
 
     fn spec(name: &str) -> &'static CommandSpec {
         COMMANDS.iter().find(|c| c.name() == name).unwrap()
@@ -708,9 +327,9 @@ mod tests {
     #[test]
     fn item_commands_take_exactly_one_id() {
         let n12 = ItemRef { kind: ItemKind::Need, number: 12 };
-        assert_eq!(Command::parse("show N-12"), Ok(Command::Show(n12)));
-        assert_eq!(Command::parse("show id:N-12"), Ok(Command::Show(n12)));
-        assert_eq!(Command::parse("resume n12"), Ok(Command::Resume(n12)));
+        assert_eq!(Command::parse("show N-12"), Ok(Command::Show { id: n12 }));
+        assert_eq!(Command::parse("show id:N-12"), Ok(Command::Show { id: n12 }));
+        assert_eq!(Command::parse("resume n12"), Ok(Command::Resume { id: n12 }));
         assert_eq!(Command::parse("show"), Err(ParseError::Missing { command: spec("show"), param: "id" }));
         assert_eq!(Command::parse("show X-1"), Err(ParseError::BadItem { command: spec("show"), given: "X-1".into() }));
         assert_eq!(
@@ -721,8 +340,11 @@ mod tests {
 
     #[test]
     fn empty_text_asks_for_help_and_typos_get_a_suggestion() {
-        assert_eq!(Command::parse("   "), Ok(Command::Help { topic: None }));
-        assert_eq!(Command::parse("help Need"), Ok(Command::Help { topic: Some("need".into()) }));
+        assert_eq!(Command::parse("   "), Ok(Command::Help { command: None }));
+        assert_eq!(
+            Command::parse("help Need"),
+            Ok(Command::Help { command: Some(crate::chat::args::Topic("need".into())) })
+        );
         assert_eq!(
             Command::parse("nede x"),
             Err(ParseError::Unknown { given: "nede".into(), suggestion: Some(spec("need")) })
@@ -764,8 +386,8 @@ mod tests {
         assert_eq!(
             Command::parse(&line),
             Ok(Command::Move {
-                item: ItemRef { kind: ItemKind::Need, number: 3 },
-                to: Status::Declined,
+                id: ItemRef { kind: ItemKind::Need, number: 3 },
+                status: Status::Declined,
                 note: "id: N-4 does it".into()
             }),
             "{line}"
@@ -791,31 +413,32 @@ mod tests {
         assert_eq!(
             Command::parse("move N-3 redirected Use the BI dashboard: it has the figures"),
             Ok(Command::Move {
-                item: n3,
-                to: Status::Redirected,
+                id: n3,
+                status: Status::Redirected,
                 note: "Use the BI dashboard: it has the figures".into()
             })
         );
-        assert_eq!(Command::parse("assign N-3 <@U7|taro>"), Ok(Command::Assign { item: n3, user: "U7".into() }));
-        assert_eq!(Command::parse("effort N-3 2.5"), Ok(Command::Effort { item: n3, days: 2.5 }));
+        assert_eq!(Command::parse("assign N-3 <@U7|taro>"), Ok(Command::Assign { id: n3, user: "U7".into() }));
+        assert_eq!(Command::parse("effort N-3 2.5"), Ok(Command::Effort { id: n3, days: 2.5 }));
         assert!(matches!(Command::parse("effort N-3 lots"), Err(ParseError::BadValue { param: "days", .. })));
         assert!(matches!(Command::parse("move N-3 finished"), Err(ParseError::BadValue { param: "status", .. })));
         assert_eq!(
             Command::parse("list status:open team:\"Store operations\" since:2026-01-01"),
-            Ok(Command::List(ListFilter {
-                status: Some("open".into()),
-                team: Some("Store operations".into()),
+            Ok(Command::List {
+                kind: None,
+                status: Some(ListStatus::Open),
+                team: Some(Word("Store operations".into())),
+                owner: None,
                 since: NaiveDate::from_ymd_opt(2026, 1, 1),
-                ..ListFilter::default()
-            }))
+            })
         );
         assert_eq!(
             Command::parse("admin roles add @taro ai_team"),
-            Ok(Command::Admin(AdminCommand::RoleAdd { user: "taro".into(), role: Role::AiTeam }))
+            Ok(Command::AdminRolesAdd { user: "taro".into(), role: Role::AiTeam })
         );
         assert_eq!(
             Command::parse("admin channel triage <#C9|ai>"),
-            Ok(Command::Admin(AdminCommand::Channel { which: "triage".into(), channel: Some("C9".into()) }))
+            Ok(Command::AdminChannel { which: ChannelPurpose::Triage, channel: Some(ChannelId("C9".into())) })
         );
         assert!(matches!(Command::parse("admin"), Err(ParseError::Unknown { .. })));
     }

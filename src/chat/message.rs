@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Lang, UserId};
+use crate::domain::{Lang, UserId, WorkspaceId};
 
 /// One thing a person did: typed a command, clicked or picked, or submitted a form.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,7 @@ pub struct Inbound {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkspaceRef {
     /// Unique across platforms: `console:local`, `slack:T0123`, `discord:81234…`.
-    pub id: String,
+    pub id: WorkspaceId,
     pub name: String,
 }
 

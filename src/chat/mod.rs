@@ -1,15 +1,17 @@
 //! The platform-neutral conversation: an [`Inbound`] event goes in, [`Outbound`] replies come out.
 //! One engine serves every transport (console, Slack, Discord).
 //!
-//! Flow: [`Bot::handle`] loads the workspace, picks the language, parses the command, action or
-//! form, and calls the handler in `handlers/`. Handlers return replies or an [`Error`]; the
+//! Flow: [`Bot::handle`] loads the workspace, picks the language, parses the command (declared
+//! in `registry.rs`), action or form, and calls the handler in `handlers/`. Handlers return replies or an [`Error`]; the
 //! dispatcher turns errors into replies (see [`crate::error`]).
 
 mod action;
+pub mod args;
 mod command;
 pub mod digest;
 mod handlers;
 mod message;
+mod registry;
 pub mod render;
 mod syntax;
 
@@ -18,9 +20,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 pub use action::{Action, FormKind};
-pub use command::{COMMANDS, Command, CommandSpec, MAX_EFFORT_DAYS, Param, ParamKind, ParseError, SETTINGS};
+pub use args::SETTINGS;
+pub use command::{CommandSpec, MAX_EFFORT_DAYS, Param, ParamKind, ParseError};
 pub use handlers::parse_error_text;
 pub use message::*;
+pub use registry::{COMMANDS, Command};
 pub use syntax::Syntax;
 
 use crate::clock::Clock;
@@ -136,6 +140,8 @@ impl Bot {
     /// platform says they administer the workspace.
     async fn roles(&self, workspace: &str, actor: &Actor) -> Result<Roles, Error> {
         let mut roles = Roles::new(self.store.roles_of(workspace, &actor.id).await?);
+        // the configuration names admins as `<platform>:<user id>`, the platform as the
+        // workspace id's first word
         let platform = workspace.split(':').next().unwrap_or("");
         let key = format!("{platform}:{}", actor.id);
         if actor.workspace_admin || self.admins.contains(&key) {
@@ -153,7 +159,7 @@ impl Bot {
         let ctx = Ctx { bot: self, inbound, workspace, roles, lang, now };
         match &inbound.event {
             InboundEvent::Command { text } => match Command::parse(text) {
-                Ok(command) => handlers::command(&ctx, command).await,
+                Ok(command) => command.run(&ctx).await,
                 Err(e) => Err(handlers::parse_error(&ctx, e)),
             },
             InboundEvent::Action { id, values } => match Action::parse(id) {

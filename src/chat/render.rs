@@ -10,7 +10,7 @@ use crate::prompts::Prompts;
 /// A text with a `{who}` placeholder as spans, the person mentioned where the text puts them
 /// (so each language places the name, with its own spacing).
 pub fn with_person(template: &str, user: &str) -> Vec<Span> {
-    with_span(template, "{who}", Span::User(user.to_string()))
+    with_span(template, "{who}", Span::User(user.into()))
 }
 
 /// A text with `placeholder` (left unfilled) as `span` wherever it stands.
@@ -181,7 +181,7 @@ pub fn text_error(ctx: &Ctx, e: &crate::domain::text::TextError) -> String {
 /// Who did something: a person as the platform names them, or the bot itself (its reminders),
 /// which is no person to mention.
 pub fn actor(id: &str) -> Span {
-    if id == crate::domain::nudge::BOT { Span::Bold(id.to_string()) } else { Span::User(id.to_string()) }
+    if id == crate::domain::nudge::BOT { Span::Bold(id.to_string()) } else { Span::User(id.into()) }
 }
 
 /// A count in words with the right plural: `key_one` for one, `key_other` otherwise, `{n}` filled

@@ -7,7 +7,9 @@
 //! from the template before its placeholders are filled, so nothing a person typed is ever
 //! taken for a command.
 
-use super::command::{COMMANDS, CommandSpec, ParamKind};
+use super::command::{CommandSpec, ParamKind};
+use super::registry::COMMANDS;
+use crate::domain::id::{Platform, platform_of};
 
 /// The platforms' ways of typing a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,10 +27,10 @@ const DISCORD_ADMIN: &str = "/ai-admin";
 impl Syntax {
     /// The platform of a workspace id (`slack:T…`, `discord:…`, `console:…`).
     pub fn of_workspace(id: &str) -> Syntax {
-        match id.split(':').next() {
-            Some("slack") => Syntax::Slack,
-            Some("discord") => Syntax::Discord,
-            _ => Syntax::Console,
+        match platform_of(id) {
+            Some(Platform::Slack) => Syntax::Slack,
+            Some(Platform::Discord) => Syntax::Discord,
+            Some(Platform::Console) | None => Syntax::Console,
         }
     }
 

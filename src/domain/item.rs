@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::checklist::{Answer, Answers};
-use super::text::Note;
+pub use super::id::UserId;
+use super::text::{Note, TeamName, Title};
 use super::verdict::{Outcome, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -131,7 +132,7 @@ impl Status {
         Status::Shelved,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Status::Screening => "screening",
             Status::Submitted => "submitted",
@@ -214,9 +215,6 @@ fn list(statuses: &[Status]) -> String {
     statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-/// A platform user id (Slack `U…`, a Discord snowflake, a console name).
-pub type UserId = String;
-
 /// Where a message goes when it is not a reply: a person (a direct message) or a channel.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
@@ -231,10 +229,9 @@ pub enum Recipient {
 pub struct WorkItem {
     pub workspace: String,
     pub reference: ItemRef,
-    pub title: String,
+    pub title: Title,
     pub description: String,
-    pub team: String,
-    pub team_key: String,
+    pub team: TeamName,
     pub requester: UserId,
     pub owner: Option<UserId>,
     pub status: Status,
@@ -301,7 +298,7 @@ impl WorkItem {
         }
         Ok(Event {
             item: self.reference,
-            actor: actor.to_string(),
+            actor: actor.into(),
             change: Change::Status { from, to },
             note: note.map(|n| n.as_str().to_string()),
             at: now,
@@ -315,15 +312,15 @@ impl WorkItem {
         if self.owner.as_deref() == Some(owner) {
             return None;
         }
-        let from = self.owner.replace(owner.to_string());
+        let from = self.owner.replace(owner.into());
         if self.status == Status::Submitted {
             self.first_response_at.get_or_insert(now);
         }
         self.updated_at = now;
         Some(Event {
             item: self.reference,
-            actor: actor.to_string(),
-            change: Change::Assigned { from, to: owner.to_string() },
+            actor: actor.into(),
+            change: Change::Assigned { from, to: owner.into() },
             note: None,
             at: now,
         })
@@ -338,7 +335,7 @@ impl WorkItem {
         self.updated_at = now;
         Some(Event {
             item: self.reference,
-            actor: actor.to_string(),
+            actor: actor.into(),
             change: Change::Effort { from, to: days },
             note: None,
             at: now,
@@ -432,10 +429,9 @@ mod tests {
         WorkItem {
             workspace: "w".into(),
             reference: ItemRef { kind, number: 1 },
-            title: "t".into(),
+            title: Title::parse("t").unwrap(),
             description: String::new(),
-            team: String::new(),
-            team_key: String::new(),
+            team: TeamName::parse("").unwrap(),
             requester: "u".into(),
             owner: None,
             status: kind.initial_status(),

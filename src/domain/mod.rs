@@ -4,6 +4,7 @@
 pub mod checklist;
 pub mod conversation;
 pub mod digest;
+pub mod id;
 pub mod item;
 pub mod lang;
 pub mod nudge;
@@ -19,7 +20,8 @@ pub mod text;
 pub mod verdict;
 
 pub use checklist::{Answer, Answers, Checklist};
-pub use item::{Change, Event, ItemKind, ItemRef, Recipient, Status, TransitionError, UserId, WorkItem};
+pub use id::{Platform, UserId, WorkspaceId};
+pub use item::{Change, Event, ItemKind, ItemRef, Recipient, Status, TransitionError, WorkItem};
 pub use lang::Lang;
 pub use role::{Role, Roles};
 pub use settings::{Currency, Settings, ValueSettings};

@@ -82,7 +82,7 @@ pub fn record_answers(
         .into_iter()
         .map(|(question, before, after)| Event {
             item: item.reference,
-            actor: actor.to_string(),
+            actor: actor.into(),
             change: Change::AnswerEdited {
                 question: question.clone(),
                 before,

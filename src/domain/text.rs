@@ -285,8 +285,19 @@ macro_rules! text_newtype {
                 bounded(input, $field, $ml, $req, $max).map($name)
             }
 
+            /// A text as stored: it was checked by [`Self::parse`] when it was first written.
+            pub fn from_stored(text: String) -> Self {
+                $name(text)
+            }
+
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
             }
         }
 
@@ -329,12 +340,35 @@ impl TeamName {
         Ok(TeamName { display, key })
     }
 
+    /// A team as stored: the name as typed and its key, both checked by [`TeamName::parse`] when
+    /// they were first written.
+    pub fn from_stored(display: String, key: String) -> Self {
+        TeamName { display, key }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.display
     }
 
+    /// Whether no team was given.
+    pub fn is_empty(&self) -> bool {
+        self.display.is_empty()
+    }
+
     pub fn key(&self) -> &str {
         &self.key
+    }
+}
+
+impl PartialEq<&str> for TeamName {
+    fn eq(&self, other: &&str) -> bool {
+        self.display == *other
+    }
+}
+
+impl fmt::Display for TeamName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display)
     }
 }
 

@@ -87,7 +87,7 @@ impl Cache {
         let mut inner = self.lock();
         // checked under the lock: a drop bumps the generation under it too
         if self.enabled.load(Ordering::SeqCst) && self.generation() == generation {
-            inner.workspaces.insert(workspace.id.clone(), (workspace.clone(), Instant::now()));
+            inner.workspaces.insert(workspace.id.to_string(), (workspace.clone(), Instant::now()));
         }
     }
 
@@ -155,7 +155,7 @@ mod tests {
         let g = cache.generation();
         cache.put_workspace(g, &workspace("w"));
         cache.put_roles(g, "w", "u", &[Role::Admin]);
-        assert_eq!(cache.workspace("w").map(|w| w.id), Some("w".to_string()));
+        assert_eq!(cache.workspace("w").map(|w| w.id), Some("w".into()));
         assert_eq!(cache.roles("w", "u"), Some(vec![Role::Admin]));
         cache.drop_workspace("w");
         assert_eq!(cache.workspace("w"), None);

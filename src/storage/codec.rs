@@ -7,9 +7,10 @@ use super::{AuditEntry, Claimed, ExportEvent, ExportItem, ItemSummary, JobRun, S
 use crate::domain::checklist::Answer;
 use crate::domain::nudge::{NudgeKind, Realised};
 use crate::domain::stage::Stage;
+use crate::domain::text::{TeamName, Title};
 use crate::domain::{
-    Answers, Change, Currency, Event, ItemKind, ItemRef, Lang, Outcome, Recipient, Role, Settings, Status,
-    ValueSettings, Verdict, WorkItem,
+    Answers, Change, Currency, Event, ItemKind, ItemRef, Lang, Outcome, Recipient, Role, Settings, Status, UserId,
+    ValueSettings, Verdict, WorkItem, WorkspaceId,
 };
 
 #[derive(sqlx::FromRow)]
@@ -53,7 +54,7 @@ impl WorkspaceRow {
                 pinned_stage: self.pinned_stage.and_then(|n| u8::try_from(n).ok()).and_then(Stage::parse),
                 follow: serde_json::from_str(&self.follow).map_err(|e| corrupt("follow-through settings", e))?,
             },
-            id: self.id,
+            id: WorkspaceId::from_stored(self.id),
             name: self.name,
             created_at: self.created_at,
         })
@@ -106,12 +107,11 @@ impl ItemRow {
         Ok(WorkItem {
             workspace: self.workspace_id,
             reference,
-            title: self.title,
+            title: Title::from_stored(self.title),
             description: self.description,
-            team: self.team,
-            team_key: self.team_key,
-            requester: self.requester,
-            owner: self.owner,
+            team: TeamName::from_stored(self.team, self.team_key),
+            requester: self.requester.into(),
+            owner: self.owner.map(UserId::from),
             status: status(&self.status)?,
             answers,
             verdict,
@@ -146,8 +146,8 @@ impl SummaryRow {
             reference: item_ref(&self.kind, self.number)?,
             title: self.title,
             team: self.team,
-            requester: self.requester,
-            owner: self.owner,
+            requester: self.requester.into(),
+            owner: self.owner.map(UserId::from),
             status: status(&self.status)?,
             outcome: outcome(self.outcome.as_deref())?,
             submitted_at: self.submitted_at,
@@ -236,7 +236,7 @@ impl EventRow {
             }
             "assigned" => {
                 let d: FromTo<String> = self.detail()?;
-                Change::Assigned { from: d.from, to: d.to }
+                Change::Assigned { from: d.from.map(UserId::from), to: d.to.into() }
             }
             "effort" => {
                 let d: FromTo<f64> = self.detail()?;
@@ -244,7 +244,7 @@ impl EventRow {
             }
             "nudged" => {
                 let d: NudgeDetail = self.detail()?;
-                Change::Nudged { nudge: d.nudge, key: d.key, to: d.to }
+                Change::Nudged { nudge: d.nudge, key: d.key, to: d.to.into() }
             }
             "value_confirmed" => {
                 let d: Amount = self.detail()?;
@@ -256,14 +256,14 @@ impl EventRow {
             "retired" => Change::Retired,
             other => return Err(corrupt("event kind", other)),
         };
-        Ok(Event { item, actor: self.actor, change, note: self.note, at: self.at })
+        Ok(Event { item, actor: self.actor.into(), change, note: self.note, at: self.at })
     }
 
     pub fn into_audit(self) -> Result<AuditEntry, StoreError> {
         if self.change == ADMIN {
             return Ok(AuditEntry {
                 at: self.at,
-                actor: self.actor,
+                actor: self.actor.into(),
                 item: None,
                 event: None,
                 admin: Some((self.detail.unwrap_or_default(), self.note.unwrap_or_default())),
@@ -297,7 +297,7 @@ pub fn event_columns(change: &Change) -> (&'static str, Option<&'static str>, Op
         Change::Assigned { from, to } => json(serde_json::to_string(&FromTo { from: from.clone(), to: to.clone() })),
         Change::Effort { from, to } => json(serde_json::to_string(&FromTo { from: *from, to: *to })),
         Change::Nudged { nudge, key, to } => {
-            json(serde_json::to_string(&NudgeDetail { nudge: *nudge, key: key.clone(), to: to.clone() }))
+            json(serde_json::to_string(&NudgeDetail { nudge: *nudge, key: key.clone(), to: to.to_string() }))
         }
         Change::Value { realised: Realised::Confirmed(amount) } => {
             json(serde_json::to_string(&Amount { amount: *amount }))
@@ -353,7 +353,7 @@ pub struct ClaimedRow {
 impl ClaimedRow {
     pub fn into_claimed(self) -> Result<Claimed, StoreError> {
         let recipient = match self.recipient_kind.as_str() {
-            "user" => Recipient::User(self.recipient),
+            "user" => Recipient::User(self.recipient.into()),
             "channel" => Recipient::Channel(self.recipient),
             other => return Err(corrupt("recipient kind", other)),
         };

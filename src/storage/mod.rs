@@ -21,14 +21,16 @@ use chrono::{DateTime, Utc};
 
 pub use crate::domain::stats::StatRow;
 use crate::domain::text::{Description, TeamName, Title};
-use crate::domain::{Event, ItemKind, ItemRef, Outcome, Recipient, Role, Settings, Status, UserId, WorkItem};
+use crate::domain::{
+    Event, ItemKind, ItemRef, Outcome, Recipient, Role, Settings, Status, UserId, WorkItem, WorkspaceId,
+};
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Workspace {
-    pub id: String,
+    pub id: WorkspaceId,
     pub name: String,
     pub settings: Settings,
     pub created_at: DateTime<Utc>,

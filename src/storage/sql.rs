@@ -386,7 +386,7 @@ macro_rules! sql_store {
                 .bind(workspace)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter().map(|(u, r)| Ok((u, $crate::storage::codec::role(&r)?))).collect()
+                rows.into_iter().map(|(u, r)| Ok(($crate::domain::UserId::from(u), $crate::storage::codec::role(&r)?))).collect()
             }
 
             #[tracing::instrument(skip(self, action), fields(workspace = %action.workspace))]
@@ -753,7 +753,7 @@ macro_rules! sql_store {
                 .bind(workspace)
                 .bind(event.item.kind.as_str())
                 .bind(event.item.number)
-                .bind(&event.actor)
+                .bind(event.actor.as_str())
                 .bind(kind)
                 .bind(event.note.as_deref())
                 .bind(detail)
@@ -851,7 +851,7 @@ macro_rules! sql_store {
                 .bind(new.description.as_str())
                 .bind(new.team.as_str())
                 .bind(new.team.key())
-                .bind(&new.requester)
+                .bind(new.requester.as_str())
                 .bind(status.as_str())
                 .bind(new.at)
                 .fetch_one(&mut **tx)
@@ -868,10 +868,9 @@ macro_rules! sql_store {
                 Ok(WorkItem {
                     workspace: new.workspace.clone(),
                     reference,
-                    title: new.title.as_str().to_string(),
+                    title: new.title.clone(),
                     description: new.description.as_str().to_string(),
-                    team: new.team.as_str().to_string(),
-                    team_key: new.team.key().to_string(),
+                    team: new.team.clone(),
                     requester: new.requester.clone(),
                     owner: None,
                     status,
@@ -910,10 +909,10 @@ macro_rules! sql_store {
                      WHERE workspace_id = $16 AND kind = $17 AND number = $18 AND version = $19
                      RETURNING id",
                 )
-                .bind(&item.title)
+                .bind(item.title.as_str())
                 .bind(&item.description)
-                .bind(&item.team)
-                .bind(&item.team_key)
+                .bind(item.team.as_str())
+                .bind(item.team.key())
                 .bind(item.owner.as_deref())
                 .bind(item.status.as_str())
                 .bind(outcome)
@@ -1035,7 +1034,7 @@ macro_rules! sql_store {
                     .bind(&action.workspace)
                     .bind(user)
                     .bind(role.as_str())
-                    .bind(&action.actor)
+                    .bind(action.actor.as_str())
                     .bind(action.at)
                     .execute(&mut **tx)
                     .await?
@@ -1099,7 +1098,7 @@ macro_rules! sql_store {
             )
             .bind(workspace)
             .bind(item_id)
-            .bind(&event.actor)
+            .bind(event.actor.as_str())
             .bind(kind)
             .bind(from)
             .bind(to)
@@ -1120,7 +1119,7 @@ macro_rules! sql_store {
                  VALUES ($1, NULL, $2, $3, $4, $5, $6)",
             )
             .bind(&action.workspace)
-            .bind(&action.actor)
+            .bind(action.actor.as_str())
             .bind($crate::storage::codec::ADMIN)
             .bind(&action.detail)
             .bind(&action.action)

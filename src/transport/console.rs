@@ -221,7 +221,7 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
         let delivered = std::mem::take(&mut *inbox.0.lock().unwrap_or_else(|p| p.into_inner()));
         for (to, payload) in delivered {
             let header = match &to {
-                Recipient::User(u) => self.bot.prompts.fill(self.lang(), "console.dm", &[("user", u.clone())]),
+                Recipient::User(u) => self.bot.prompts.fill(self.lang(), "console.dm", &[("user", u.to_string())]),
                 Recipient::Channel(c) => {
                     self.bot.prompts.fill(self.lang(), "console.channel", &[("channel", c.clone())])
                 }
@@ -297,7 +297,7 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
         Inbound {
             workspace: WorkspaceRef { id: WORKSPACE_ID.into(), name: "Console".into() },
             actor: Actor {
-                id: self.opts.user.clone(),
+                id: self.opts.user.as_str().into(),
                 name: self.opts.user.clone(),
                 locale: self.opts.lang,
                 // the person at the terminal owns the database: they administer the console workspace

@@ -347,7 +347,7 @@ async fn the_need_form_refuses_what_breaks_its_limits() {
         .await;
     let item = app.bot.store.item(WORKSPACE, n(1)).await.unwrap().unwrap();
     assert_eq!(item.title, "Forecast demand");
-    assert_eq!(item.team_key, "sales");
+    assert_eq!(item.team.key(), "sales");
 }
 
 #[tokio::test]

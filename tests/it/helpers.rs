@@ -355,7 +355,7 @@ impl Store for Gated {
     async fn roles_of(&self, workspace: &str, user: &str) -> Result<Vec<Role>, StoreError> {
         self.inner.roles_of(workspace, user).await
     }
-    async fn role_members(&self, workspace: &str) -> Result<Vec<(String, Role)>, StoreError> {
+    async fn role_members(&self, workspace: &str) -> Result<Vec<(kakehashi::domain::UserId, Role)>, StoreError> {
         self.inner.role_members(workspace).await
     }
     async fn set_role(&self, user: &str, role: Role, grant: bool, action: &AdminAction) -> Result<bool, StoreError> {

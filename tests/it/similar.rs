@@ -120,7 +120,7 @@ async fn the_index_follows_a_changed_title_and_query_syntax_is_only_text() {
         let s = db.store.as_ref();
         let earlier = seed_history(s).await;
         let mut it = s.item("w", earlier[4]).await.unwrap().unwrap();
-        it.title = "Summarise the weekly sales meetings".into();
+        it.title = kakehashi::domain::text::Title::parse("Summarise the weekly sales meetings").unwrap();
         s.save_item(&mut it, "U1", Save::default()).await.unwrap();
         let found = s.similar_needs("w", None, "Translate the product manuals into Thai", "", 3).await.unwrap();
         assert!(found.is_empty(), "{}: the old title is gone: {:?}", db.name, titles(&found));

@@ -83,7 +83,7 @@ async fn an_item_reads_back_as_it_was_saved_with_answers_verdict_and_history() {
         let mut item =
             s.create_item(new_item("w", ItemKind::Need, "Forecast “demand” for store 12", "aiko")).await.unwrap();
         assert_eq!(item.team, "Sales", "{}", db.name);
-        assert_eq!(item.team_key, "sales", "{}", db.name);
+        assert_eq!(item.team.key(), "sales", "{}", db.name);
 
         item.answers.set("goal", Answer::Text("Robert'); DROP TABLE items;-- 日本語".into()));
         item.answers.set("fit", Answer::Many(vec!["volume".into(), "drift".into()]));

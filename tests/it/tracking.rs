@@ -334,13 +334,13 @@ async fn what_is_exported_is_what_is_stored() {
         let Some(Outbound::File(file)) = replies.first() else { panic!("a file: {}", said(&replies)) };
         assert!(file.name.ends_with(".csv") && file.comment.contains("2 items"), "{file:?}");
         let rows = kakehashi::export::read_csv(std::str::from_utf8(&file.bytes).unwrap());
-        assert_eq!(rows[0], <kakehashi::storage::ExportItem as kakehashi::export::Row>::HEADER.to_vec());
+        assert_eq!(rows[0], kakehashi::export::header::<kakehashi::storage::ExportItem>());
         assert_eq!(rows.len(), 3);
         let stored = app.bot.store.item(WORKSPACE, n(1)).await.unwrap().unwrap();
         let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
         let row = &rows[1];
         assert_eq!(row[col("id")], "N-1");
-        assert_eq!(row[col("title")], stored.title);
+        assert_eq!(row[col("title")], stored.title.as_str());
         assert_eq!(row[col("team")], "Store operations");
         assert_eq!(row[col("status")], "submitted");
         assert_eq!(row[col("outcome")], "ml_prototype");

@@ -3,47 +3,47 @@
 //! it. The queries (`stats`, `export`, `audit`) live in `reports.rs`.
 
 use super::super::Ctx;
-use super::super::command::AdminCommand;
+use super::super::args::{ChannelId, ChannelPurpose, Setting, StagePin};
 use super::super::message::{Block, Message, Outbound, Span, text};
-use super::reports;
 use crate::domain::checklist::parse_number;
 use crate::domain::schedule::Schedule;
 use crate::domain::settings::{Currency, group, percent};
-use crate::domain::stage::Stage;
-use crate::domain::{Lang, Role, Settings};
+use crate::domain::{Lang, Role, Settings, UserId};
 use crate::error::Error;
 use crate::storage::AdminAction;
 
-pub async fn admin(ctx: &Ctx<'_>, command: AdminCommand) -> Result<Vec<Outbound>, Error> {
-    ctx.require(Role::Admin)?;
-    match command {
-        AdminCommand::Settings => {
-            ctx.store().record_admin(&admin_action(ctx, "settings.view", "")).await?;
-            Ok(reply(settings_blocks(ctx, &ctx.workspace.settings)))
-        }
-        AdminCommand::Set { key, value } => set(ctx, &key, &value).await,
-        AdminCommand::Channel { which, channel } => {
-            let channel = channel.unwrap_or_else(|| ctx.inbound.place.channel.clone());
-            let mut s = ctx.workspace.settings.clone();
-            match which.as_str() {
-                "triage" => s.triage_channel = Some(channel.clone()),
-                _ => s.digest_channel = Some(channel.clone()),
-            }
-            save(ctx, s, &format!("settings.{which}_channel"), &channel).await
-        }
-        AdminCommand::RoleAdd { user, role } => set_role(ctx, &user, role, true).await,
-        AdminCommand::RoleRemove { user, role } => set_role(ctx, &user, role, false).await,
-        AdminCommand::Roles => roles(ctx).await,
-        AdminCommand::Stats { since, until } => reports::stats(ctx, since, until).await,
-        AdminCommand::Export { what, format, .. } if what == "register" => super::register::export(ctx, &format).await,
-        AdminCommand::Export { what, format, since } => reports::export(ctx, &what, &format, since).await,
-        AdminCommand::Audit { all, actor, item, since } => reports::audit(ctx, all, actor, item, since).await,
-        AdminCommand::PinStage { stage } => {
-            let mut s = ctx.workspace.settings.clone();
-            s.pinned_stage = stage.parse::<u8>().ok().and_then(Stage::parse);
-            save(ctx, s, "settings.pinned_stage", &stage).await
-        }
+/// `admin settings`.
+pub async fn settings(ctx: &Ctx<'_>) -> Result<Vec<Outbound>, Error> {
+    ctx.store().record_admin(&admin_action(ctx, "settings.view", "")).await?;
+    Ok(reply(settings_blocks(ctx, &ctx.workspace.settings)))
+}
+
+/// `admin channel triage|digest [channel]`: without a channel, the one the command is typed in.
+pub async fn channel(ctx: &Ctx<'_>, which: ChannelPurpose, channel: Option<ChannelId>) -> Result<Vec<Outbound>, Error> {
+    let channel = channel.map(|c| c.0).unwrap_or_else(|| ctx.inbound.place.channel.clone());
+    let mut s = ctx.workspace.settings.clone();
+    match which {
+        ChannelPurpose::Triage => s.triage_channel = Some(channel.clone()),
+        ChannelPurpose::Digest => s.digest_channel = Some(channel.clone()),
     }
+    save(ctx, s, &format!("settings.{}_channel", which.as_str()), &channel).await
+}
+
+/// `admin roles add <person> <role>`.
+pub async fn role_add(ctx: &Ctx<'_>, user: UserId, role: Role) -> Result<Vec<Outbound>, Error> {
+    set_role(ctx, &user, role, true).await
+}
+
+/// `admin roles remove <person> <role>`.
+pub async fn role_remove(ctx: &Ctx<'_>, user: UserId, role: Role) -> Result<Vec<Outbound>, Error> {
+    set_role(ctx, &user, role, false).await
+}
+
+/// `admin stage 1|2|3|auto`.
+pub async fn pin_stage(ctx: &Ctx<'_>, stage: StagePin) -> Result<Vec<Outbound>, Error> {
+    let mut s = ctx.workspace.settings.clone();
+    s.pinned_stage = stage.stage();
+    save(ctx, s, "settings.pinned_stage", stage.as_str()).await
 }
 
 fn reply(blocks: Vec<Block>) -> Vec<Outbound> {
@@ -51,7 +51,8 @@ fn reply(blocks: Vec<Block>) -> Vec<Outbound> {
 }
 
 /// `admin set <setting> <value>`: each setting checked by its own rule.
-async fn set(ctx: &Ctx<'_>, key: &str, value: &str) -> Result<Vec<Outbound>, Error> {
+pub async fn set(ctx: &Ctx<'_>, setting: Setting, value: String) -> Result<Vec<Outbound>, Error> {
+    let (key, value) = (setting.as_str(), value.as_str());
     let mut s = ctx.workspace.settings.clone();
     let bad = |rule: &str| {
         ctx.refuse(
@@ -60,74 +61,61 @@ async fn set(ctx: &Ctx<'_>, key: &str, value: &str) -> Result<Vec<Outbound>, Err
         )
     };
     let number = |v: &str| parse_number(v).filter(|x| x.is_finite());
-    match key {
-        "lang" => s.lang = Lang::parse(value).map_err(|_| bad("admin.rule.lang"))?,
-        "currency" => s.value.currency = Currency::parse(value).map_err(|_| bad("admin.rule.currency"))?,
-        "hourly_cost" => {
+    match setting {
+        Setting::Lang => s.lang = Lang::parse(value).map_err(|_| bad("admin.rule.lang"))?,
+        Setting::Currency => s.value.currency = Currency::parse(value).map_err(|_| bad("admin.rule.currency"))?,
+        Setting::HourlyCost => {
             s.value.hourly_cost = number(value).filter(|x| *x >= 0.0).ok_or_else(|| bad("admin.rule.hourly_cost"))?
         }
-        "automatable_share" => {
+        Setting::AutomatableShare => {
             // "0.4" or "40%"
             let share = number(value).map(|x| if value.trim_end().ends_with('%') { x / 100.0 } else { x });
             s.value.automatable_share =
                 share.filter(|x| (0.0..=1.0).contains(x)).ok_or_else(|| bad("admin.rule.automatable_share"))?;
         }
-        "ml_yearly_cost" => {
+        Setting::MlYearlyCost => {
             s.value.ml_yearly_cost =
                 number(value).filter(|x| *x > 0.0).ok_or_else(|| bad("admin.rule.ml_yearly_cost"))?
         }
-        "timezone" => {
+        Setting::Timezone => {
             Schedule::parse(&s.digest_cron, value).map_err(|_| bad("admin.rule.timezone"))?;
             s.timezone = value.trim().to_string();
         }
-        "digest_schedule" => {
+        Setting::DigestSchedule => {
             let schedule = Schedule::parse(value, &s.timezone)
                 .map_err(|e| ctx.refuse("admin.bad_schedule", &[("error", e.to_string())]))?;
             s.digest_cron = schedule.expr().to_string();
         }
-        "digest_dms" => {
-            s.digest_dms = match value.trim().to_ascii_lowercase().as_str() {
-                "yes" | "true" | "on" => true,
-                "no" | "false" | "off" => false,
-                _ => return Err(bad("admin.rule.ai_department")),
-            }
-        }
-        "ai_department" => {
-            s.ai_department = match value.trim().to_ascii_lowercase().as_str() {
-                "yes" | "true" | "on" => true,
-                "no" | "false" | "off" => false,
-                _ => return Err(bad("admin.rule.ai_department")),
-            }
-        }
-        "nudges" => s.follow.nudges = yes_no(value).ok_or_else(|| bad("admin.rule.nudges"))?,
-        "nudge_checklist_days" => {
+        Setting::DigestDms => s.digest_dms = yes_no(value).ok_or_else(|| bad("admin.rule.ai_department"))?,
+        Setting::AiDepartment => s.ai_department = yes_no(value).ok_or_else(|| bad("admin.rule.ai_department"))?,
+        Setting::Nudges => s.follow.nudges = yes_no(value).ok_or_else(|| bad("admin.rule.nudges"))?,
+        Setting::NudgeChecklistDays => {
             let days: Option<Vec<u32>> =
                 value.split(',').map(|d| d.trim().parse::<u32>().ok().filter(|d| (1..=90).contains(d))).collect();
             s.follow.checklist_days = days
                 .filter(|d| (1..=2).contains(&d.len()) && d.windows(2).all(|w| w[0] < w[1]))
                 .ok_or_else(|| bad("admin.rule.nudge_checklist_days"))?;
         }
-        "nudge_triage_days" => {
-            s.follow.triage_days = days(value, 1, 90).ok_or_else(|| bad("admin.rule.nudge_triage_days"))?
+        Setting::NudgeTriageDays => {
+            s.follow.triage_days = whole(value, 1, 90).ok_or_else(|| bad("admin.rule.nudge_triage_days"))?
         }
-        "nudge_stale_days" => {
-            s.follow.stale_days = days(value, 1, 365).ok_or_else(|| bad("admin.rule.nudge_stale_days"))?
+        Setting::NudgeStaleDays => {
+            s.follow.stale_days = whole(value, 1, 365).ok_or_else(|| bad("admin.rule.nudge_stale_days"))?
         }
-        "checkin_weeks" => {
-            s.follow.checkin_weeks = days(value, 1, 104).ok_or_else(|| bad("admin.rule.checkin_weeks"))?
+        Setting::CheckinWeeks => {
+            s.follow.checkin_weeks = whole(value, 1, 104).ok_or_else(|| bad("admin.rule.checkin_weeks"))?
         }
-        "review_months" => {
-            s.follow.review_months = days(value, 1, 36).ok_or_else(|| bad("admin.rule.review_months"))?
+        Setting::ReviewMonths => {
+            s.follow.review_months = whole(value, 1, 36).ok_or_else(|| bad("admin.rule.review_months"))?
         }
-        "review_months_high" => {
-            s.follow.review_months_high = days(value, 1, 36).ok_or_else(|| bad("admin.rule.review_months_high"))?
+        Setting::ReviewMonthsHigh => {
+            s.follow.review_months_high = whole(value, 1, 36).ok_or_else(|| bad("admin.rule.review_months_high"))?
         }
-        "quiet_hours" => {
+        Setting::QuietHours => {
             let (from, to) = value.split_once('-').ok_or_else(|| bad("admin.rule.quiet_hours"))?;
-            s.follow.quiet_from = days(from, 0, 23).ok_or_else(|| bad("admin.rule.quiet_hours"))?;
-            s.follow.quiet_to = days(to, 0, 23).ok_or_else(|| bad("admin.rule.quiet_hours"))?;
+            s.follow.quiet_from = whole(from, 0, 23).ok_or_else(|| bad("admin.rule.quiet_hours"))?;
+            s.follow.quiet_to = whole(to, 0, 23).ok_or_else(|| bad("admin.rule.quiet_hours"))?;
         }
-        _ => return Err(bad("admin.rule.setting")),
     }
     save(ctx, s, &format!("settings.{key}"), value.trim()).await
 }
@@ -141,7 +129,7 @@ fn yes_no(value: &str) -> Option<bool> {
 }
 
 /// A whole number from `min` to `max` (days, weeks, months, hours).
-fn days(value: &str, min: u32, max: u32) -> Option<u32> {
+fn whole(value: &str, min: u32, max: u32) -> Option<u32> {
     value.trim().parse::<u32>().ok().filter(|d| (min..=max).contains(d))
 }
 
@@ -156,8 +144,8 @@ async fn save(ctx: &Ctx<'_>, settings: Settings, action: &str, detail: &str) -> 
 /// The record of an admin action for the audit trail.
 pub fn admin_action(ctx: &Ctx, action: &str, detail: &str) -> AdminAction {
     AdminAction {
-        workspace: ctx.workspace.id.clone(),
-        actor: ctx.actor().to_string(),
+        workspace: ctx.workspace.id.to_string(),
+        actor: ctx.actor().into(),
         action: action.to_string(),
         detail: detail.chars().take(500).collect(),
         at: ctx.now,
@@ -216,7 +204,7 @@ fn settings_blocks(ctx: &Ctx, s: &Settings) -> Vec<Block> {
     ]
 }
 
-async fn set_role(ctx: &Ctx<'_>, user: &str, role: Role, grant: bool) -> Result<Vec<Outbound>, Error> {
+async fn set_role(ctx: &Ctx<'_>, user: &UserId, role: Role, grant: bool) -> Result<Vec<Outbound>, Error> {
     let action = admin_action(ctx, if grant { "roles.add" } else { "roles.remove" }, &format!("{user} {role}"));
     let changed = ctx.store().set_role(user, role, grant, &action).await?;
     let key = match (grant, changed) {
@@ -227,10 +215,11 @@ async fn set_role(ctx: &Ctx<'_>, user: &str, role: Role, grant: bool) -> Result<
     };
     let role_name = ctx.t(&format!("role.{}", role.as_str()));
     let said = ctx.tf(key, &[("role", role_name)]);
-    Ok(reply(vec![Block::Text(vec![Span::User(user.to_string()), Span::plain(format!(" {said}"))])]))
+    Ok(reply(vec![Block::Text(vec![Span::User(user.clone()), Span::plain(format!(" {said}"))])]))
 }
 
-async fn roles(ctx: &Ctx<'_>) -> Result<Vec<Outbound>, Error> {
+/// `admin roles list`.
+pub async fn roles(ctx: &Ctx<'_>) -> Result<Vec<Outbound>, Error> {
     ctx.store().record_admin(&admin_action(ctx, "roles.list", "")).await?;
     let members = ctx.store().role_members(&ctx.workspace.id).await?;
     let mut blocks = vec![Block::Heading(ctx.t("admin.roles"))];
@@ -256,7 +245,7 @@ mod tests {
     #[test]
     fn every_setting_has_its_rule_text() {
         let p = crate::prompts::Prompts::embedded();
-        for key in super::super::super::command::SETTINGS {
+        for key in crate::chat::args::Setting::NAMES {
             let rule = format!("admin.rule.{key}");
             assert_ne!(p.get(crate::domain::Lang::En, &rule), rule, "{rule}");
         }

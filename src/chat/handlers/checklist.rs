@@ -74,7 +74,7 @@ pub async fn answers(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Erro
     let answered = view.answered();
     let id = item.reference.to_string();
     let mut blocks =
-        vec![Block::Heading(ctx.tf("answers.heading", &[("item", id.clone()), ("title", item.title.clone())]))];
+        vec![Block::Heading(ctx.tf("answers.heading", &[("item", id.clone()), ("title", item.title.to_string())]))];
     if answered.is_empty() {
         blocks.push(Block::Text(text(ctx.tf("answers.none", &[("item", id)]))));
         return Ok(vec![Outbound::Message(Message::private(blocks))]);
@@ -257,7 +257,7 @@ async fn save_answers(ctx: &Ctx<'_>, item: ItemRef, given: &[(String, Vec<String
                         .similar_needs(
                             &ctx.workspace.id,
                             Some(item.reference),
-                            &item.title,
+                            item.title.as_str(),
                             &item.description,
                             super::intake::SIMILAR,
                         )
@@ -439,7 +439,7 @@ fn progress(ctx: &Ctx, item: &WorkItem, view: &View, q: &Question) -> String {
     };
     let args = [
         ("item", item.reference.to_string()),
-        ("title", shorten(&item.title, 60)),
+        ("title", shorten(item.title.as_str(), 60)),
         ("n", step.to_string()),
         ("more", more.to_string()),
     ];

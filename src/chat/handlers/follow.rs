@@ -7,12 +7,13 @@ use super::super::{Ctx, FormKind};
 use super::load;
 use crate::domain::checklist::parse_number;
 use crate::domain::nudge::{self, Realised};
-use crate::domain::{Change, Event, ItemKind, ItemRef, Role, Status, WorkItem};
+use crate::domain::{Change, Event, ItemKind, ItemRef, Role, Status, UserId, WorkItem};
 use crate::error::Error;
 use crate::storage::{AdminAction, SNOOZE, Save};
 
 /// `snooze 2w`: no reminders for the actor until then; `snooze off`: reminders again.
-pub async fn snooze(ctx: &Ctx<'_>, period: &str) -> Result<Vec<Outbound>, Error> {
+pub async fn snooze(ctx: &Ctx<'_>, period: crate::chat::args::Word) -> Result<Vec<Outbound>, Error> {
+    let period = period.0.as_str();
     let (detail, said) = if period.trim().eq_ignore_ascii_case("off") {
         ("off".to_string(), ctx.t("snooze.off"))
     } else {
@@ -23,8 +24,8 @@ pub async fn snooze(ctx: &Ctx<'_>, period: &str) -> Result<Vec<Outbound>, Error>
         (until.to_rfc3339(), ctx.tf("snooze.until", &[("date", local.format("%Y-%m-%d %H:%M %Z").to_string())]))
     };
     let action = AdminAction {
-        workspace: ctx.workspace.id.clone(),
-        actor: ctx.actor().to_string(),
+        workspace: ctx.workspace.id.to_string(),
+        actor: UserId::from(ctx.actor().to_string()),
         action: SNOOZE.to_string(),
         detail,
         at: ctx.now,
@@ -85,7 +86,7 @@ pub async fn answer(ctx: &Ctx<'_>, item: ItemRef, answer: Realised) -> Result<Ve
     item.updated_at = ctx.now;
     let event = Event {
         item: item.reference,
-        actor: ctx.actor().to_string(),
+        actor: UserId::from(ctx.actor().to_string()),
         change: Change::Value { realised: answer },
         note: None,
         at: ctx.now,

@@ -1,12 +1,19 @@
 //! `help`, `help <command>` and `help admin`. Admin commands are listed to admins only.
 
 use super::super::Ctx;
-use super::super::command::{COMMANDS, CommandSpec};
+use super::super::args::Topic;
+use super::super::command::CommandSpec;
 use super::super::message::{Block, Message, Outbound, Span, text};
+use super::super::registry::COMMANDS;
 use crate::domain::Role;
 use crate::error::Error;
 
-pub fn help(ctx: &Ctx, topic: Option<&str>) -> Result<Vec<Outbound>, Error> {
+/// `help [command]`.
+pub async fn help(ctx: &Ctx<'_>, command: Option<Topic>) -> Result<Vec<Outbound>, Error> {
+    show(ctx, command.as_ref().map(|t| t.0.as_str()))
+}
+
+fn show(ctx: &Ctx, topic: Option<&str>) -> Result<Vec<Outbound>, Error> {
     let is_admin = ctx.roles.allow(Role::Admin);
     let blocks = match topic {
         None => {

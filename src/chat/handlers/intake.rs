@@ -11,6 +11,16 @@ use crate::domain::{ItemKind, Status};
 use crate::error::Error;
 use crate::storage::NewItem;
 
+/// `need [title]`.
+pub async fn need(ctx: &Ctx<'_>, title: String) -> Result<Vec<Outbound>, Error> {
+    start(ctx, ItemKind::Need, &title).await
+}
+
+/// `seed [title]`.
+pub async fn seed(ctx: &Ctx<'_>, title: String) -> Result<Vec<Outbound>, Error> {
+    start(ctx, ItemKind::Seed, &title).await
+}
+
 pub async fn start(ctx: &Ctx<'_>, kind: ItemKind, title: &str) -> Result<Vec<Outbound>, Error> {
     if kind == ItemKind::Seed {
         ctx.require(crate::domain::Role::AiTeam)?;
@@ -57,23 +67,23 @@ pub async fn submit(ctx: &Ctx<'_>, kind: ItemKind, values: &BTreeMap<String, Str
     let item = ctx
         .store()
         .create_item(NewItem {
-            workspace: ctx.workspace.id.clone(),
+            workspace: ctx.workspace.id.to_string(),
             kind,
             title,
             description,
             team,
-            requester: ctx.actor().to_string(),
+            requester: ctx.actor().into(),
             at: ctx.now,
         })
         .await?;
     tracing::info!(item = %item.reference, "item created");
-    let args = [("item", item.reference.to_string()), ("title", item.title.clone())];
+    let args = [("item", item.reference.to_string()), ("title", item.title.to_string())];
     match kind {
         ItemKind::Need => {
             let created = Message::private(vec![Block::Text(text(ctx.tf("intake.need.created", &args)))]);
             let similar = ctx
                 .store()
-                .similar_needs(&ctx.workspace.id, Some(item.reference), &item.title, &item.description, SIMILAR)
+                .similar_needs(&ctx.workspace.id, Some(item.reference), item.title.as_str(), &item.description, SIMILAR)
                 .await
                 // only an aid: the need is saved, so a failed lookup must not stop its questions
                 .unwrap_or_else(|e| {

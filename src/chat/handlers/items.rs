@@ -50,7 +50,7 @@ pub async fn show(ctx: &Ctx<'_>, item: ItemRef) -> Result<Vec<Outbound>, Error> 
     blocks.push(Block::Fields(vec![
         (ctx.t("show.kind"), text(ctx.t(&format!("kind.{}", item.kind().as_str())))),
         (ctx.t("show.status"), text(render::status(ctx, item.status))),
-        (ctx.t("show.team"), if item.team.is_empty() { none() } else { text(item.team.clone()) }),
+        (ctx.t("show.team"), if item.team.is_empty() { none() } else { text(item.team.as_str()) }),
         (ctx.t("show.requester"), vec![Span::User(item.requester.clone())]),
         (ctx.t("show.owner"), item.owner.clone().map(|o| vec![Span::User(o)]).unwrap_or_else(none)),
         (ctx.t("show.created"), text(when(item.created_at))),
@@ -130,9 +130,10 @@ pub fn change_text(ctx: &Ctx, change: &Change) -> String {
             }
             s
         }
-        Change::Assigned { from, to } => {
-            ctx.tf("history.assigned", &[("from", from.clone().unwrap_or_else(none)), ("to", to.clone())])
-        }
+        Change::Assigned { from, to } => ctx.tf(
+            "history.assigned",
+            &[("from", from.as_ref().map(ToString::to_string).unwrap_or_else(none)), ("to", to.to_string())],
+        ),
         Change::Effort { from, to } => ctx.tf(
             "history.effort",
             &[

@@ -2,11 +2,11 @@
 
 use chrono::NaiveDate;
 
-use super::super::command::ListFilter;
+use super::super::args::{ListStatus, Word};
 use super::super::message::{Block, Message, Outbound, text};
 use super::super::{Ctx, render};
-use crate::domain::Status;
 use crate::domain::text::team_key;
+use crate::domain::{ItemKind, Status, UserId};
 use crate::error::Error;
 use crate::storage::ItemFilter;
 
@@ -24,18 +24,25 @@ pub const OPEN: &[Status] = &[
     Status::Pitched,
 ];
 
-pub async fn list(ctx: &Ctx<'_>, f: ListFilter) -> Result<Vec<Outbound>, Error> {
-    let statuses = match f.status.as_deref() {
+pub async fn list(
+    ctx: &Ctx<'_>,
+    kind: Option<ItemKind>,
+    status: Option<ListStatus>,
+    team: Option<Word>,
+    owner: Option<UserId>,
+    since: Option<NaiveDate>,
+) -> Result<Vec<Outbound>, Error> {
+    let statuses = match status {
         None => Vec::new(),
-        Some("open") => OPEN.iter().copied().filter(|s| f.kind.is_none_or(|k| s.kind() == k)).collect(),
-        Some(s) => Status::parse(s).into_iter().collect(),
+        Some(ListStatus::Open) => OPEN.iter().copied().filter(|s| kind.is_none_or(|k| s.kind() == k)).collect(),
+        Some(ListStatus::Is(s)) => vec![s],
     };
     let filter = ItemFilter {
-        kind: f.kind,
+        kind,
         statuses,
-        team_key: f.team.as_deref().map(team_key),
-        owner: f.owner,
-        since: f.since.map(midnight),
+        team_key: team.map(|t| team_key(&t.0)),
+        owner,
+        since: since.map(midnight),
         oldest_first: false,
     };
     let (items, total) = ctx.store().list_items(&ctx.workspace.id, &filter, LIST_LIMIT).await?;

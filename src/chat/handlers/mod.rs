@@ -1,51 +1,28 @@
-//! One file per feature. The three entry points route a parsed command, action or form to the
-//! function that serves it.
-//!
-//! To add a command: parse it in `command.rs`, route it in [`command`] below, and write its
-//! handler as a plain async function that takes a [`Ctx`] and returns replies or an [`Error`].
+//! One file per feature. A command's handler is bound to it in `registry.rs` (to add a
+//! command, see there): a plain async function that takes a [`Ctx`] and the command's typed
+//! parameters, and returns replies or an [`Error`]. The two entry points below route a button
+//! press (an action) or a submitted form to the function that serves it.
 
-mod admin;
-mod checklist;
-mod follow;
-mod help;
-mod intake;
-mod items;
-mod list;
-mod moves;
-mod register;
-mod reports;
-mod weekly;
+pub(super) mod admin;
+pub(super) mod checklist;
+pub(super) mod follow;
+pub(super) mod help;
+pub(super) mod intake;
+pub(super) mod items;
+pub(super) mod list;
+pub(super) mod moves;
+pub(super) mod register;
+pub(super) mod reports;
+pub(super) mod weekly;
 
 use std::collections::BTreeMap;
 
-use super::command::{Command, CommandSpec, ParseError};
+use super::command::{CommandSpec, ParseError};
 use super::message::Outbound;
 use super::{Action, Ctx, FormKind, Syntax};
 use crate::domain::{ItemKind, ItemRef, Lang, WorkItem};
 use crate::error::Error;
 use crate::prompts::Prompts;
-
-pub async fn command(ctx: &Ctx<'_>, command: Command) -> Result<Vec<Outbound>, Error> {
-    match command {
-        Command::Need { title } => intake::start(ctx, ItemKind::Need, &title).await,
-        Command::Seed { title } => intake::start(ctx, ItemKind::Seed, &title).await,
-        Command::Mine => items::mine(ctx).await,
-        Command::Show(item) => items::show(ctx, item).await,
-        Command::Resume(item) => checklist::resume(ctx, item).await,
-        Command::Answers(item) => checklist::answers(ctx, item).await,
-        Command::Help { topic } => help::help(ctx, topic.as_deref()),
-        Command::List(filter) => list::list(ctx, filter).await,
-        Command::Move { item, to, note } => moves::apply(ctx, item, moves::Change::Move { to, note }, false).await,
-        Command::Assign { item, user } => moves::apply(ctx, item, moves::Change::Assign { user }, false).await,
-        Command::Effort { item, days } => moves::apply(ctx, item, moves::Change::Effort { days }, false).await,
-        Command::Digest => weekly::preview(ctx).await,
-        Command::Stage => weekly::stage(ctx).await,
-        Command::Register { risk, owner } => register::list(ctx, risk, owner).await,
-        Command::Retire { item, note } => register::retire(ctx, item, &note).await,
-        Command::Snooze { period } => follow::snooze(ctx, &period).await,
-        Command::Admin(admin) => admin::admin(ctx, admin).await,
-    }
-}
 
 pub async fn action(ctx: &Ctx<'_>, action: Action, values: &[String]) -> Result<Vec<Outbound>, Error> {
     match action {

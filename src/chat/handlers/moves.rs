@@ -10,7 +10,7 @@ use super::super::message::{
 use super::super::{Action, Ctx, FormKind, render};
 use super::load;
 use crate::domain::text::Note;
-use crate::domain::{ItemKind, ItemRef, Role, Status, TransitionError, WorkItem};
+use crate::domain::{ItemKind, ItemRef, Role, Status, TransitionError, UserId, WorkItem};
 use crate::error::Error;
 use crate::storage::{NewNotice, Save, StoreError};
 
@@ -18,7 +18,7 @@ use crate::storage::{NewNotice, Save, StoreError};
 #[derive(Debug, Clone)]
 pub enum Change {
     Move { to: Status, note: String },
-    Assign { user: String },
+    Assign { user: UserId },
     Effort { days: f64 },
 }
 
@@ -56,6 +56,21 @@ pub async fn submit_move(ctx: &Ctx<'_>, item: ItemRef, to: Status, note: &str) -
     apply(ctx, item, Change::Move { to, note: note.to_string() }, true).await
 }
 
+/// `move <id> <status> [note]`.
+pub async fn move_item(ctx: &Ctx<'_>, id: ItemRef, status: Status, note: String) -> Result<Vec<Outbound>, Error> {
+    apply(ctx, id, Change::Move { to: status, note }, false).await
+}
+
+/// `assign <id> <person>`.
+pub async fn assign(ctx: &Ctx<'_>, id: ItemRef, user: UserId) -> Result<Vec<Outbound>, Error> {
+    apply(ctx, id, Change::Assign { user }, false).await
+}
+
+/// `effort <id> <person-days>`.
+pub async fn effort(ctx: &Ctx<'_>, id: ItemRef, days: f64) -> Result<Vec<Outbound>, Error> {
+    apply(ctx, id, Change::Effort { days }, false).await
+}
+
 /// Applies a change by command (`from_button` false: a private confirmation) or by button (the
 /// card it came from is replaced by the item's new card).
 pub async fn apply(
@@ -67,7 +82,7 @@ pub async fn apply(
     if let Change::Assign { user } = &change {
         let roles = ctx.store().roles_of(&ctx.workspace.id, user).await?;
         if !roles.iter().any(|r| matches!(r, Role::AiTeam | Role::Admin)) {
-            return Err(ctx.refuse("assign.not_team", &[("user", user.clone())]));
+            return Err(ctx.refuse("assign.not_team", &[("user", user.to_string())]));
         }
     }
     // a save that lost a race (a double click, another replica) reads the item again
@@ -210,7 +225,7 @@ fn notices(ctx: &Ctx, item: &WorkItem, before: Status, change: &Change, note: Op
     let lang = ctx.workspace_lang();
     let t = |key: &str, args: &[(&str, String)]| ctx.prompts().fill(lang, key, args);
     let mut out = Vec::new();
-    let about = [("item", item.reference.to_string()), ("title", item.title.clone())];
+    let about = [("item", item.reference.to_string()), ("title", item.title.to_string())];
     if item.kind() == ItemKind::Need && item.status != before && item.requester != ctx.actor() {
         let status = ctx.prompts().get(lang, &format!("status.{}", item.status.as_str())).to_string();
         let mut spans = vec![
@@ -241,7 +256,7 @@ fn notices(ctx: &Ctx, item: &WorkItem, before: Status, change: &Change, note: Op
 fn said(ctx: &Ctx, item: &WorkItem, change: &Change) -> String {
     match change {
         Change::Move { .. } => ctx.tf("move.said.status", &[("status", render::status(ctx, item.status))]),
-        Change::Assign { user } => ctx.tf("move.said.owner", &[("user", user.clone())]),
+        Change::Assign { user } => ctx.tf("move.said.owner", &[("user", user.to_string())]),
         Change::Effort { days } => ctx.tf("move.said.effort", &[("days", crate::domain::settings::group(*days))]),
     }
 }
@@ -266,7 +281,7 @@ pub fn card(ctx: &Ctx, item: &WorkItem, lang: crate::domain::Lang, mine_only: bo
         (t("show.requester"), vec![Span::User(item.requester.clone())]),
     ];
     if !item.team.is_empty() {
-        fields.push((t("show.team"), text(item.team.clone())));
+        fields.push((t("show.team"), text(item.team.as_str())));
     }
     if let Some(owner) = &item.owner {
         fields.push((t("show.owner"), vec![Span::User(owner.clone())]));

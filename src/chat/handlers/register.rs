@@ -99,10 +99,10 @@ async fn in_register(ctx: &Ctx<'_>, item: ItemRef) -> Result<Line, Error> {
 }
 
 /// `retire <id> <note>`, or the retire form of a review reminder.
-pub async fn retire(ctx: &Ctx<'_>, item: ItemRef, note: &str) -> Result<Vec<Outbound>, Error> {
+pub async fn retire(ctx: &Ctx<'_>, item: ItemRef, note: impl AsRef<str>) -> Result<Vec<Outbound>, Error> {
     let line = in_register(ctx, item).await?;
     may_tend(ctx, &line)?;
-    let note = Note::parse(note).map_err(|e| Error::User(render::text_error(ctx, &e)))?;
+    let note = Note::parse(note.as_ref()).map_err(|e| Error::User(render::text_error(ctx, &e)))?;
     if note.as_str().trim().is_empty() {
         return Err(ctx.refuse("register.retire_note", &[("item", item.to_string())]));
     }
@@ -125,9 +125,9 @@ async fn record(
 ) -> Result<Vec<Outbound>, Error> {
     let mut item = line.item;
     item.updated_at = ctx.now;
-    let event = Event { item: item.reference, actor: ctx.actor().to_string(), change, note, at: ctx.now };
+    let event = Event { item: item.reference, actor: UserId::from(ctx.actor().to_string()), change, note, at: ctx.now };
     ctx.store().save_item(&mut item, ctx.actor(), Save { events: &[event], ..Save::default() }).await?;
-    let text_ = ctx.tf(said, &[("item", item.reference.to_string()), ("title", item.title.clone())]);
+    let text_ = ctx.tf(said, &[("item", item.reference.to_string()), ("title", item.title.to_string())]);
     Ok(vec![Outbound::Message(Message::private(vec![Block::Text(text(text_))]).replacing())])
 }
 
@@ -151,8 +151,7 @@ pub fn retire_form(ctx: &Ctx, item: ItemRef, errors: Vec<(String, String)>) -> F
 }
 
 /// `admin export register [csv|json]`: the register as a file (README "The AI register").
-pub async fn export(ctx: &Ctx<'_>, format: &str) -> Result<Vec<Outbound>, Error> {
-    let format = Format::parse(format).unwrap_or(Format::Csv);
+pub async fn export(ctx: &Ctx<'_>, format: Format) -> Result<Vec<Outbound>, Error> {
     let internal = |e: std::io::Error| Error::Internal(e.into());
     let lines = crate::register::lines(ctx.store(), &ctx.workspace).await?;
     let mut w = Writer::start::<ExportLine>(Vec::new(), format).map_err(internal)?;

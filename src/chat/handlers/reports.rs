@@ -4,6 +4,7 @@
 
 use chrono::{Duration, NaiveDate};
 
+use super::super::args::AuditShow;
 use super::super::message::{Attachment, Block, Message, Outbound, Span, text};
 use super::super::{Ctx, render};
 use super::admin::admin_action;
@@ -11,7 +12,7 @@ use super::list::midnight;
 use crate::domain::stats::{self, Figures, Period};
 use crate::domain::{ItemRef, UserId};
 use crate::error::Error;
-use crate::export::{Format, Writer};
+use crate::export::{Format, What, Writer};
 use crate::storage::{AuditFilter, ExportEvent, ExportItem, StoreError};
 
 /// Months `stats` lists at most (the most recent ones).
@@ -107,12 +108,19 @@ fn figures_line(ctx: &Ctx, f: &Figures) -> String {
     )
 }
 
-pub async fn export(ctx: &Ctx<'_>, what: &str, format: &str, since: Option<NaiveDate>) -> Result<Vec<Outbound>, Error> {
-    let format = Format::parse(format).unwrap_or(Format::Csv);
+pub async fn export(
+    ctx: &Ctx<'_>,
+    what: What,
+    format: Format,
+    since: Option<NaiveDate>,
+) -> Result<Vec<Outbound>, Error> {
+    if what == What::Register {
+        return super::register::export(ctx, format).await;
+    }
     let from = since.map(midnight);
     let ws = &ctx.workspace.id;
     let internal = |e: std::io::Error| Error::Internal(e.into());
-    let (what, done) = if what == "events" {
+    let (what, done) = if what == What::Events {
         let mut w = Writer::start::<ExportEvent>(Vec::new(), format).map_err(internal)?;
         let result = ctx.store().export_events(ws, from, &mut capped(&mut w)).await;
         ("events", (result, w))
@@ -152,12 +160,12 @@ fn capped<R: crate::export::Row>(w: &mut Writer<Vec<u8>>) -> impl FnMut(R) -> st
 
 pub async fn audit(
     ctx: &Ctx<'_>,
-    all: bool,
+    show: AuditShow,
     actor: Option<UserId>,
     item: Option<ItemRef>,
     since: Option<NaiveDate>,
 ) -> Result<Vec<Outbound>, Error> {
-    let filter = AuditFilter { actor, item, since: since.map(midnight), reads: all };
+    let filter = AuditFilter { actor, item, since: since.map(midnight), reads: show == AuditShow::All };
     // reading the trail is itself an admin action; it is recorded after the read, so it does not
     // fill the page it asks for
     let entries = ctx.store().audit(&ctx.workspace.id, &filter, AUDIT_LIMIT).await?;
@@ -198,7 +206,7 @@ pub async fn audit(
     if entries.len() as i64 == AUDIT_LIMIT {
         blocks.push(Block::Context(text(ctx.tf("audit.more", &[("n", AUDIT_LIMIT.to_string())]))));
     }
-    if !all {
+    if show != AuditShow::All {
         blocks.push(Block::Context(text(ctx.t("audit.changes_only"))));
     }
     Ok(vec![Outbound::Message(Message::private(blocks))])
@@ -208,7 +216,7 @@ pub async fn audit(
 fn who(ctx: &Ctx, actor: &str) -> Span {
     match actor.strip_prefix("cli:") {
         Some(name) => Span::plain(ctx.tf("audit.cli", &[("name", name.to_string())])),
-        None => super::super::render::actor(actor),
+        None => render::actor(actor),
     }
 }
 

@@ -195,9 +195,9 @@ fn inbound(
     let display =
         member.and_then(|m| m.nick.clone()).or_else(|| user.global_name.clone()).unwrap_or_else(|| user.name.clone());
     Inbound {
-        workspace: WorkspaceRef { id, name },
+        workspace: WorkspaceRef { id: id.into(), name },
         actor: Actor {
-            id: user.id.to_string(),
+            id: user.id.to_string().into(),
             name: display,
             locale: Lang::parse(locale).ok(),
             workspace_admin: admin,

@@ -93,7 +93,7 @@ impl SlackDeliver {
 
 fn target(to: &Recipient) -> Target {
     match to {
-        Recipient::User(u) => Target::User(u.clone()),
+        Recipient::User(u) => Target::User(u.to_string()),
         Recipient::Channel(c) => Target::Channel(c.clone()),
     }
 }

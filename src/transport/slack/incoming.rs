@@ -112,12 +112,15 @@ fn is_direct(channel: &str) -> bool {
 }
 
 fn workspace(team: &str, name: Option<&str>) -> WorkspaceRef {
-    WorkspaceRef { id: format!("slack:{team}"), name: name.filter(|n| !n.is_empty()).unwrap_or(team).to_string() }
+    WorkspaceRef {
+        id: format!("slack:{team}").into(),
+        name: name.filter(|n| !n.is_empty()).unwrap_or(team).to_string(),
+    }
 }
 
 fn actor(user: &str, name: Option<&str>) -> Actor {
     Actor {
-        id: user.to_string(),
+        id: user.into(),
         name: name.filter(|n| !n.is_empty()).unwrap_or(user).to_string(),
         locale: None,
         workspace_admin: false,
