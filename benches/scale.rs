@@ -127,19 +127,19 @@ async fn run(name: &str, url: &DatabaseUrl, dialect: Dialect) {
     let at = chrono::Utc::now();
     // the two weekly jobs, each as the scheduler runs it
     let (median, slowest) =
-        timed(10, || async { kakehashi::jobs::evaluate(store.as_ref(), &ws, at).await.unwrap() }).await;
+        timed(10, || async { kakehashi::views::digest::evaluate(store.as_ref(), &ws, at).await.unwrap() }).await;
     println!("the stage evaluation job: median {median:.0} ms, slowest {slowest:.0} ms");
-    let evaluation = kakehashi::jobs::evaluate(store.as_ref(), &ws, at).await.unwrap();
+    let evaluation = kakehashi::views::digest::evaluate(store.as_ref(), &ws, at).await.unwrap();
     let (median, slowest) = timed(10, || async {
-        let d = kakehashi::jobs::build(store.as_ref(), &ws, evaluation.clone(), at, None).await.unwrap();
+        let d = kakehashi::views::digest::build(store.as_ref(), &ws, evaluation.clone(), at, None).await.unwrap();
         kakehashi::chat::digest::blocks(&bot.prompts, ws.settings.lang, &ws.name, &ws.settings, &d)
     })
     .await;
     println!(
         "building one digest (figures, waiting needs, blocks): median {median:.0} ms, slowest {slowest:.0} ms (target: under 200 ms)"
     );
-    let e = kakehashi::jobs::evaluate(store.as_ref(), &ws, at).await.unwrap();
-    let d = kakehashi::jobs::build(store.as_ref(), &ws, e, at, None).await.unwrap();
+    let e = kakehashi::views::digest::evaluate(store.as_ref(), &ws, at).await.unwrap();
+    let d = kakehashi::views::digest::build(store.as_ref(), &ws, e, at, None).await.unwrap();
     let (median, slowest) = timed(10, || async {
         kakehashi::chat::digest::chart_png(&bot.prompts, ws.settings.lang, &ws.settings, &d).unwrap()
     })

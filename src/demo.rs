@@ -609,8 +609,9 @@ pub async fn play(
         Some(e) => serde_json::from_str(&e.json).map_err(|e| DemoError::Script(e.to_string()))?,
         None => return Err(DemoError::Script("no stage evaluation at the end of the quarter".into())),
     };
-    let digest =
-        jobs::build(bot.store.as_ref(), &ws, e, end, None).await.map_err(|e| DemoError::Script(e.to_string()))?;
+    let digest = crate::views::digest::build(bot.store.as_ref(), &ws, e, end, None)
+        .await
+        .map_err(|e| DemoError::Script(e.to_string()))?;
     let (message, chart) =
         jobs::digest_message(&bot.prompts, &ws, &digest).map_err(|e| DemoError::Script(e.to_string()))?;
     let _ = writeln!(report, "\nThe quarter's last weekly digest, as the managers received it:\n");

@@ -332,14 +332,14 @@ async fn export(
                 Ok(None) => return fail(format!("the workspace {workspace} is gone")),
                 Err(e) => return fail(e),
             };
-            let mut w = match Writer::start::<crate::register::ExportLine>(out, format) {
+            let mut w = match Writer::start::<crate::views::register::ExportLine>(out, format) {
                 Ok(w) => w,
                 Err(e) => return fail(e),
             };
-            crate::register::lines(store.as_ref(), &ws).await.map(|lines| {
+            crate::views::register::lines(store.as_ref(), &ws).await.map(|lines| {
                 lines
                     .iter()
-                    .try_for_each(|l| w.write(&crate::register::ExportLine::of(l)))
+                    .try_for_each(|l| w.write(&crate::views::register::ExportLine::of(l)))
                     .and_then(|()| w.finish().map(|_| ()))
             })
         }
@@ -415,8 +415,8 @@ async fn digest(
         }
     };
     let built = async {
-        let e = crate::jobs::evaluate(bot.store.as_ref(), &ws, at).await?;
-        let d = crate::jobs::build(bot.store.as_ref(), &ws, e, at, None).await?;
+        let e = crate::views::digest::evaluate(bot.store.as_ref(), &ws, at).await?;
+        let d = crate::views::digest::build(bot.store.as_ref(), &ws, e, at, None).await?;
         let (message, chart) = crate::jobs::digest_message(&bot.prompts, &ws, &d)?;
         Ok::<_, crate::jobs::JobError>((message, chart))
     };

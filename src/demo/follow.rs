@@ -71,9 +71,10 @@ pub(super) async fn epilogue(
         if week == 1 {
             let ws =
                 bot.store.workspace(WORKSPACE_ID).await?.ok_or_else(|| DemoError::Script("no workspace".into()))?;
-            let e =
-                jobs::evaluate(bot.store.as_ref(), &ws, monday).await.map_err(|e| DemoError::Script(e.to_string()))?;
-            let d = jobs::build(bot.store.as_ref(), &ws, e, monday, None)
+            let e = crate::views::digest::evaluate(bot.store.as_ref(), &ws, monday)
+                .await
+                .map_err(|e| DemoError::Script(e.to_string()))?;
+            let d = crate::views::digest::build(bot.store.as_ref(), &ws, e, monday, None)
                 .await
                 .map_err(|e| DemoError::Script(e.to_string()))?;
             if d.credits.delivered.iter().all(|c| c.reference != high_risk) {

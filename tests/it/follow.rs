@@ -398,8 +398,8 @@ async fn the_register_exports_its_documented_columns() {
 async fn digest_text(store: &Arc<dyn Store>, lang: kakehashi::domain::Lang, at: DateTime<Utc>) -> String {
     let mut ws = store.workspace(WORKSPACE).await.unwrap().unwrap();
     ws.settings.lang = lang;
-    let e = kakehashi::jobs::evaluate(store.as_ref(), &ws, at).await.unwrap();
-    let d = kakehashi::jobs::build(store.as_ref(), &ws, e, at, None).await.unwrap();
+    let e = kakehashi::views::digest::evaluate(store.as_ref(), &ws, at).await.unwrap();
+    let d = kakehashi::views::digest::build(store.as_ref(), &ws, e, at, None).await.unwrap();
     let blocks = kakehashi::chat::digest::blocks(&Prompts::embedded(), lang, "Test", &ws.settings, &d);
     let message = Message { visibility: kakehashi::chat::Visibility::Public, replace: false, blocks };
     no_one_pinged_but(&Recipient::User("ai".into()), &message);

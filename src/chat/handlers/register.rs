@@ -10,12 +10,12 @@ use crate::domain::text::Note;
 use crate::domain::{Change, Event, ItemRef, Role, UserId};
 use crate::error::Error;
 use crate::export::{Format, Writer};
-use crate::register::{ExportLine, Line};
 use crate::storage::Save;
+use crate::views::register::{ExportLine, Line};
 
 /// `register [risk:…] [owner:…]`.
 pub async fn list(ctx: &Ctx<'_>, risk: Option<Tier>, owner: Option<UserId>) -> Result<Vec<Outbound>, Error> {
-    let lines = crate::register::lines(ctx.store(), &ctx.workspace).await?;
+    let lines = crate::views::register::lines(ctx.store(), &ctx.workspace).await?;
     let shown: Vec<&Line> = lines
         .iter()
         .filter(|l| risk.is_none_or(|r| l.entry.risk.tier == r))
@@ -91,7 +91,7 @@ fn may_tend(ctx: &Ctx, line: &Line) -> Result<(), Error> {
 /// The register line of an item, or a sentence saying it is not in the register.
 async fn in_register(ctx: &Ctx<'_>, item: ItemRef) -> Result<Line, Error> {
     load(ctx, item).await?;
-    crate::register::lines(ctx.store(), &ctx.workspace)
+    crate::views::register::lines(ctx.store(), &ctx.workspace)
         .await?
         .into_iter()
         .find(|l| l.item.reference == item)
@@ -153,7 +153,7 @@ pub fn retire_form(ctx: &Ctx, item: ItemRef, errors: Vec<(String, String)>) -> F
 /// `admin export register [csv|json]`: the register as a file (README "The AI register").
 pub async fn export(ctx: &Ctx<'_>, format: Format) -> Result<Vec<Outbound>, Error> {
     let internal = |e: std::io::Error| Error::Internal(e.into());
-    let lines = crate::register::lines(ctx.store(), &ctx.workspace).await?;
+    let lines = crate::views::register::lines(ctx.store(), &ctx.workspace).await?;
     let mut w = Writer::start::<ExportLine>(Vec::new(), format).map_err(internal)?;
     for line in &lines {
         w.write(&ExportLine::of(line)).map_err(internal)?;

@@ -36,8 +36,8 @@ pub async fn stats(ctx: &Ctx<'_>, since: Option<NaiveDate>, until: Option<NaiveD
     ctx.store().record_admin(&admin_action(ctx, "stats", &period_text(ctx, &period))).await?;
     let mut blocks = vec![Block::Heading(ctx.tf("stats.heading", &[("period", period_text(ctx, &period))]))];
     blocks.push(Block::Fields(figures_fields(ctx, &s.total)));
-    let delivered = crate::register::delivered(ctx.store(), &ctx.workspace).await?;
-    let value = crate::register::summary(&delivered, period.since, period.until);
+    let delivered = crate::views::register::delivered(ctx.store(), &ctx.workspace).await?;
+    let value = crate::views::register::summary(&delivered, period.since, period.until);
     blocks.push(Block::Fields(super::follow::value_fields(ctx, &value)));
     if !s.by_team.is_empty() {
         blocks.push(Block::Text(vec![Span::Bold(ctx.t("stats.by_team"))]));

@@ -7,13 +7,13 @@ use crate::domain::Role;
 use crate::domain::settings::percent;
 use crate::domain::stage::Evaluation;
 use crate::error::Error;
-use crate::jobs;
 
 /// The digest as it would go out now, in the asker's language, with its chart.
 pub async fn preview(ctx: &Ctx<'_>) -> Result<Vec<Outbound>, Error> {
     ctx.require(Role::Manager)?;
     let evaluation = evaluation(ctx).await?;
-    let d = jobs::build(ctx.store(), &ctx.workspace, evaluation, ctx.now, None).await.map_err(internal)?;
+    let d =
+        crate::views::digest::build(ctx.store(), &ctx.workspace, evaluation, ctx.now, None).await.map_err(internal)?;
     let mut blocks = vec![Block::Context(text(ctx.t("digest.preview")))];
     if ctx.workspace.settings.digest_channel.is_none() {
         blocks.push(Block::Context(text(ctx.t("digest.no_channel"))));
@@ -77,7 +77,7 @@ pub async fn stage(ctx: &Ctx<'_>) -> Result<Vec<Outbound>, Error> {
 }
 
 async fn evaluation(ctx: &Ctx<'_>) -> Result<Evaluation, Error> {
-    jobs::evaluate(ctx.store(), &ctx.workspace, ctx.now).await.map_err(internal)
+    crate::views::digest::evaluate(ctx.store(), &ctx.workspace, ctx.now).await.map_err(internal)
 }
 
 fn internal(e: impl ToString) -> Error {

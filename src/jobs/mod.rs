@@ -20,6 +20,8 @@
 //! [`Scheduler::execute`]; or, for housekeeping, one in [`HOUSEKEEPING`] and its case in
 //! [`Scheduler::housekeeping`].
 
+pub mod follow;
+
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
@@ -29,11 +31,11 @@ use crate::chat::digest as render;
 use crate::chat::{Attachment, Message, Visibility};
 use crate::clock::Clock;
 use crate::delivery::{self, Payload};
-use crate::domain::digest::{self, Digest, Waiting};
-use crate::domain::stage::{self, Evaluation};
-use crate::domain::{Recipient, Role, Status};
+use crate::domain::digest::Digest;
+use crate::domain::{Recipient, Role};
 use crate::prompts::Prompts;
-use crate::storage::{ItemFilter, JobRun, NewNotice, RunOutcome, Store, StoreError, StoredEvaluation, Workspace};
+use crate::storage::{JobRun, NewNotice, RunOutcome, Store, StoreError, Workspace};
+use crate::views::digest::{build, evaluate, parse, stored};
 
 pub struct JobSpec {
     pub name: &'static str,
@@ -67,7 +69,7 @@ impl Cadence {
                 Some((due, now - due > LATE_AFTER, now - due > GRACE))
             }
             Cadence::EveryTick => None,
-            _ if !crate::follow::open(ws, now) => None,
+            _ if !crate::jobs::follow::open(ws, now) => None,
             Cadence::Working { minutes } => Some((now.duration_trunc(Duration::minutes(minutes)).ok()?, false, false)),
             Cadence::WorkingDay => {
                 Some((crate::domain::nudge::local_day_start(now, ws.settings.schedule().tz()), false, false))
@@ -119,8 +121,6 @@ pub const HOUSEKEEPING: &[JobSpec] = &[JobSpec {
 pub const LATE_AFTER: Duration = Duration::minutes(10);
 /// A fire time older than this when the bot notices it is skipped.
 pub const GRACE: Duration = Duration::hours(24);
-/// How far back the stage and the digest look: 12 weeks of chart and seed adoption, and a margin.
-pub const HORIZON: Duration = Duration::weeks(13);
 /// How long a replica holds a claimed run before another may take it over.
 pub const LEASE: Duration = Duration::minutes(5);
 
@@ -136,6 +136,8 @@ pub struct Report {
 pub enum JobError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Digest(#[from] crate::views::digest::DigestError),
     #[error("{0}")]
     Failed(String),
 }
@@ -261,16 +263,16 @@ impl Scheduler {
                 Ok(RunOutcome::Done { notices, evaluation: None })
             }
             FOLLOW_UP => {
-                let sent = crate::follow::follow_up(self.store.as_ref(), &self.prompts, &ws, now).await?;
+                let sent = crate::jobs::follow::follow_up(self.store.as_ref(), &self.prompts, &ws, now).await?;
                 tracing::debug!(workspace = %ws.id, sent, "reminders sent");
                 Ok(RunOutcome::Done { notices: Vec::new(), evaluation: None })
             }
-            TRIAGE_NUDGE if !crate::follow::open(&ws, now) => Ok(RunOutcome::Retry {
+            TRIAGE_NUDGE if !crate::jobs::follow::open(&ws, now) => Ok(RunOutcome::Retry {
                 at: ws.settings.follow.next_open(now, ws.settings.schedule().tz()),
                 error: "waiting for working hours".into(),
             }),
             TRIAGE_NUDGE => {
-                let notices = crate::follow::triage_list(self.store.as_ref(), &self.prompts, &ws, now).await?;
+                let notices = crate::jobs::follow::triage_list(self.store.as_ref(), &self.prompts, &ws, now).await?;
                 Ok(RunOutcome::Done { notices, evaluation: None })
             }
             other => Err(JobError::Failed(format!("unknown job '{other}'"))),
@@ -286,55 +288,6 @@ pub async fn run(scheduler: Scheduler, clock: Arc<dyn Clock>, every: StdDuration
         }
         tokio::time::sleep(every).await;
     }
-}
-
-fn stored(e: &Evaluation) -> StoredEvaluation {
-    StoredEvaluation {
-        at: e.at,
-        stage: e.stage.number(),
-        json: serde_json::to_string(e).expect("an evaluation serialises"),
-    }
-}
-
-fn parse(s: &StoredEvaluation) -> Result<Evaluation, JobError> {
-    serde_json::from_str(&s.json).map_err(|e| JobError::Failed(format!("a stored evaluation is unreadable: {e}")))
-}
-
-/// The stage at `at`, after the last evaluation before it.
-pub async fn evaluate(store: &dyn Store, ws: &Workspace, at: DateTime<Utc>) -> Result<Evaluation, JobError> {
-    let rows = store.stat_rows(&ws.id, Some(at - HORIZON)).await?;
-    let team = store.count_role(&ws.id, Role::AiTeam).await?.max(0) as usize;
-    let previous = match store.last_evaluation(&ws.id, at - Duration::seconds(1)).await? {
-        Some(p) => Some(parse(&p)?),
-        None => None,
-    };
-    let signals = stage::signals(&rows, at, ws.settings.ai_department, team);
-    Ok(stage::evaluate(previous.as_ref(), signals, ws.settings.pinned_stage))
-}
-
-/// The digest of the week that ends at `at`.
-pub async fn build(
-    store: &dyn Store,
-    ws: &Workspace,
-    evaluation: Evaluation,
-    at: DateTime<Utc>,
-    late_from: Option<DateTime<Utc>>,
-) -> Result<Digest, JobError> {
-    let rows = store.stat_rows(&ws.id, Some(at - HORIZON)).await?;
-    let filter = ItemFilter { statuses: vec![Status::Submitted], oldest_first: true, ..ItemFilter::default() };
-    let (waiting, _) = store.list_items(&ws.id, &filter, digest::OLDEST_SHOWN as i64).await?;
-    let waiting = waiting
-        .into_iter()
-        .map(|i| Waiting {
-            reference: i.reference,
-            submitted_at: i.submitted_at.unwrap_or(i.updated_at),
-            title: i.title,
-            team: i.team,
-        })
-        .collect();
-    let mut d = digest::build(&rows, waiting, evaluation, at, late_from);
-    d.credits = crate::follow::credits(store, ws, at).await?;
-    Ok(d)
 }
 
 /// The digest as messages: to the digest channel, and to each manager when the workspace asks

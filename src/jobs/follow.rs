@@ -24,7 +24,6 @@ use chrono::{DateTime, Utc};
 
 use crate::chat::{Action, Block, Button, Control, FormKind, Message, Span, Style, Syntax, Visibility};
 use crate::delivery::{self, Payload};
-use crate::domain::digest::{Confirmed, Credit, Credits, Overdue, Waiting};
 use crate::domain::nudge::{self, BOT, FollowSettings, NoValue, NudgeKind};
 use crate::domain::{Change, Event, ItemKind, ItemRef, Lang, Recipient, Status, UserId, WorkItem};
 use crate::prompts::Prompts;
@@ -211,7 +210,7 @@ pub async fn follow_up(
     }
 
     // register reviews, to the owners
-    for line in crate::register::lines(store, ws).await? {
+    for line in crate::views::register::lines(store, ws).await? {
         if !line.overdue(now) {
             continue;
         }
@@ -330,70 +329,4 @@ impl IntoSpans for String {
     fn into_spans(self) -> Vec<Span> {
         vec![Span::Plain(self)]
     }
-}
-
-/// What the digest of the week ending at `at` credits by name ([`crate::domain::digest::Credits`]).
-pub async fn credits(store: &dyn Store, ws: &Workspace, at: DateTime<Utc>) -> Result<Credits, StoreError> {
-    let week = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t >= at - chrono::Duration::weeks(1) && t < at);
-    let mut c = Credits { waiting_days: ws.settings.follow.triage_days, ..Credits::default() };
-    let delivered = crate::register::delivered(store, ws).await?;
-    c.value = crate::register::summary(&delivered, None, at);
-    for d in &delivered {
-        let item = &d.item;
-        if week(item.resolved_at) {
-            let events = store.events(&ws.id, item.reference).await?;
-            let credit = credit(item, &events);
-            match item.kind() {
-                ItemKind::Need => c.delivered.push(credit),
-                ItemKind::Seed => c.in_service.push(credit),
-            }
-        }
-        if let Some((nudge::Realised::Confirmed(amount), when)) = d.answer
-            && week(Some(when))
-        {
-            c.confirmed.push(Confirmed { reference: item.reference, title: item.title.to_string(), amount });
-        }
-    }
-    let redirected = ItemFilter { statuses: vec![Status::Redirected], since: None, ..ItemFilter::default() };
-    let (found, _) = store.list_items(&ws.id, &redirected, SWEEP_LIMIT).await?;
-    for s in found.into_iter().filter(|s| s.updated_at >= at - chrono::Duration::weeks(1)) {
-        let Some(item) = store.item(&ws.id, s.reference).await? else { continue };
-        if week(item.resolved_at) {
-            let events = store.events(&ws.id, item.reference).await?;
-            c.redirected.push(credit(&item, &events));
-        }
-    }
-    for line in crate::register::lines(store, ws).await? {
-        if line.overdue(at) {
-            c.overdue_reviews.push(Overdue {
-                reference: line.item.reference,
-                title: line.item.title.to_string(),
-                owner: line.owner().clone(),
-                due: line.entry.next_review,
-            });
-        }
-    }
-    let waiting = ItemFilter { statuses: vec![Status::Submitted], oldest_first: true, ..ItemFilter::default() };
-    let (found, _) = store.list_items(&ws.id, &waiting, SWEEP_LIMIT).await?;
-    c.waiting_over = found
-        .into_iter()
-        .filter(|i| i.submitted_at.is_some_and(|s| ws.settings.follow.waits_too_long(s, at)))
-        .map(|i| Waiting {
-            reference: i.reference,
-            submitted_at: i.submitted_at.unwrap_or(i.updated_at),
-            title: i.title,
-            team: i.team,
-        })
-        .collect();
-    Ok(c)
-}
-
-/// Who did a piece of work: its owner, or whoever moved it to where it is.
-fn credit(item: &WorkItem, events: &[Event]) -> Credit {
-    let mover = events
-        .iter()
-        .rev()
-        .find(|e| matches!(e.change, Change::Status { to, .. } if to == item.status))
-        .map(|e| e.actor.clone());
-    Credit { reference: item.reference, title: item.title.to_string(), by: item.owner.clone().or(mover) }
 }
