@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kakehashi::assess::{assess, parse_answers};
+use kakehashi::cli::assess::{assess, parse_answers};
 use kakehashi::domain::verdict::render;
 use kakehashi::domain::{Lang, ValueSettings};
 use kakehashi::prompts::Prompts;

@@ -129,7 +129,7 @@ fn all() -> Vec<Measure> {
     let prompts = Prompts::embedded();
     let checklist = &prompts.checklist;
     let mut out = Vec::new();
-    for (title, script) in kakehashi::demo::scripted_needs() {
+    for (title, script) in kakehashi::cli::demo::scripted_needs() {
         out.push(measure(checklist, &format!("demo: {title}"), &parse(checklist, &script)));
     }
     for (title, changes) in MADE_UP {

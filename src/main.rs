@@ -23,6 +23,6 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    kakehashi::telemetry::init(&config.log, kakehashi::startup::default_log_filter(&cli.command));
-    kakehashi::startup::run(cli.command, config).await
+    kakehashi::ops::telemetry::init(&config.log, kakehashi::cli::startup::default_log_filter(&cli.command));
+    kakehashi::cli::startup::run(cli.command, config).await
 }

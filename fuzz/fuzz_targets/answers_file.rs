@@ -10,7 +10,7 @@
 
 mod common;
 
-use kakehashi::assess;
+use kakehashi::cli::assess;
 use kakehashi::domain::{Lang, ValueSettings};
 use libfuzzer_sys::fuzz_target;
 

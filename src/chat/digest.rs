@@ -4,7 +4,7 @@
 use chrono::Duration;
 
 use super::message::{Block, Span, text};
-use crate::chart::{self, Labels};
+use crate::chat::chart::{self, Labels};
 use crate::domain::digest::{Credit, Digest};
 use crate::domain::settings::{group, percent};
 use crate::domain::stage::{Pain, Signals, Stage};

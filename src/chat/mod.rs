@@ -7,6 +7,7 @@
 
 mod action;
 pub mod args;
+pub mod chart;
 mod command;
 pub mod digest;
 mod handlers;
@@ -43,7 +44,7 @@ pub struct Bot {
     /// Platform user ids that are admins everywhere: `slack:U0123`, `discord:8123…`.
     pub admins: Vec<String>,
     /// What the operator sees at `GET /metrics`.
-    pub metrics: Arc<crate::metrics::Metrics>,
+    pub metrics: Arc<crate::ops::metrics::Metrics>,
     /// Work that outlives the request that started it (replies sent after the acknowledgement):
     /// a graceful shutdown waits for it.
     pub work: tokio_util::task::TaskTracker,

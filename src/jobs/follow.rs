@@ -23,9 +23,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::chat::{Action, Block, Button, Control, FormKind, Message, Span, Style, Syntax, Visibility};
-use crate::delivery::{self, Payload};
 use crate::domain::nudge::{self, BOT, FollowSettings, NoValue, NudgeKind};
 use crate::domain::{Change, Event, ItemKind, ItemRef, Lang, Recipient, Status, UserId, WorkItem};
+use crate::outbox::{self, Payload};
 use crate::prompts::Prompts;
 use crate::storage::{ItemFilter, NewNotice, Store, StoreError, Workspace};
 
@@ -94,8 +94,7 @@ impl Sweep<'_> {
             at: self.now,
         };
         let message = Message { visibility: Visibility::Public, replace: false, blocks };
-        let notice =
-            delivery::notice(&self.ws.id, Recipient::User(to.clone()), &Payload::Message { message }, self.now);
+        let notice = outbox::notice(&self.ws.id, Recipient::User(to.clone()), &Payload::Message { message }, self.now);
         if self.store.record_nudge(&self.ws.id, &event, &notice).await? {
             tracing::info!(workspace = %self.ws.id, item = %item, nudge = nudge.as_str(), "reminder queued");
             self.sent += 1;
@@ -318,7 +317,7 @@ pub async fn triage_list(
         Block::Context(tx.t("nudge.triage_hint", &[]).into_spans()),
     ];
     let message = Message { visibility: Visibility::Public, replace: false, blocks };
-    Ok(vec![delivery::notice(&ws.id, Recipient::Channel(channel), &Payload::Message { message }, now)])
+    Ok(vec![outbox::notice(&ws.id, Recipient::Channel(channel), &Payload::Message { message }, now)])
 }
 
 trait IntoSpans {

@@ -30,9 +30,9 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use crate::chat::digest as render;
 use crate::chat::{Attachment, Message, Visibility};
 use crate::clock::Clock;
-use crate::delivery::{self, Payload};
 use crate::domain::digest::Digest;
 use crate::domain::{Recipient, Role};
+use crate::outbox::{self, Payload};
 use crate::prompts::Prompts;
 use crate::storage::{JobRun, NewNotice, RunOutcome, Store, StoreError, Workspace};
 use crate::views::digest::{build, evaluate, parse, stored};
@@ -148,7 +148,7 @@ pub struct Scheduler {
     /// This replica's name in claims.
     pub replica: String,
     /// Where finished runs are counted.
-    pub metrics: Arc<crate::metrics::Metrics>,
+    pub metrics: Arc<crate::ops::metrics::Metrics>,
 }
 
 impl Scheduler {
@@ -187,7 +187,7 @@ impl Scheduler {
             let outcome = match self.execute(&run, now).await {
                 Ok(outcome) => outcome,
                 Err(e) => {
-                    let at = now + delivery::backoff(run.attempts, None);
+                    let at = now + outbox::backoff(run.attempts, None);
                     tracing::error!(job = %run.job, workspace = %run.workspace, error = %e, retry_at = %at, "a job failed");
                     RunOutcome::Retry { at, error: e.to_string() }
                 }
@@ -310,8 +310,8 @@ pub async fn digest_notices(
     }
     let mut notices = Vec::new();
     for r in to {
-        notices.push(delivery::notice(&ws.id, r.clone(), &Payload::Message { message: message.clone() }, now));
-        notices.push(delivery::notice(&ws.id, r, &Payload::File { file: chart.clone() }, now));
+        notices.push(outbox::notice(&ws.id, r.clone(), &Payload::Message { message: message.clone() }, now));
+        notices.push(outbox::notice(&ws.id, r, &Payload::File { file: chart.clone() }, now));
     }
     Ok(notices)
 }

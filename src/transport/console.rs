@@ -13,8 +13,8 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use crate::chat::{
     Actor, Attachment, Block, Bot, Control, Form, Inbound, InboundEvent, Message, Outbound, Place, Span, WorkspaceRef,
 };
-use crate::delivery::{self, Deliver, Deliverers, DeliveryError, Payload};
 use crate::domain::{Lang, Recipient};
+use crate::outbox::{self, Deliver, Deliverers, DeliveryError, Payload};
 
 pub const WORKSPACE_ID: &str = "console:local";
 
@@ -215,7 +215,7 @@ impl<'b, R: AsyncBufRead + Unpin, W: Write> Console<'b, R, W> {
         let inbox = Arc::new(Inbox::default());
         let mut deliverers = Deliverers::default();
         deliverers.register("console:", inbox.clone());
-        if let Err(e) = delivery::run_once(self.bot.store.as_ref(), &deliverers, self.bot.clock.now()).await {
+        if let Err(e) = outbox::run_once(self.bot.store.as_ref(), &deliverers, self.bot.clock.now()).await {
             tracing::error!(error = ?e, "could not deliver the console's messages");
         }
         let delivered = std::mem::take(&mut *inbox.0.lock().unwrap_or_else(|p| p.into_inner()));

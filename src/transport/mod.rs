@@ -30,7 +30,7 @@ use std::sync::Arc;
 use axum::Router;
 use futures_util::future::BoxFuture;
 
-use crate::delivery::Deliver;
+use crate::outbox::Deliver;
 
 /// The replay guard every transport shares (written with Slack's, which came first).
 pub(crate) use slack::dedupe::Replays;

@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 
 use crate::chat::{Attachment, Message, Recipient};
-use crate::delivery::{Deliver, DeliveryError, Stopped};
+use crate::outbox::{Deliver, DeliveryError, Stopped};
 
 /// How one platform posts the bot's own messages.
 #[async_trait]

@@ -19,7 +19,7 @@ async fn the_demo_plays_every_outcome_and_every_seed_state_on_both_backends() {
         let clock = Arc::new(ManualClock::new(now));
         let bot = Bot::new(db.store.clone(), Arc::new(Prompts::embedded()), clock.clone(), Settings::default());
         let out = tempfile::tempdir().unwrap();
-        let report = kakehashi::demo::play(&bot, &clock, now, Lang::En, out.path()).await.unwrap();
+        let report = kakehashi::cli::demo::play(&bot, &clock, now, Lang::En, out.path()).await.unwrap();
         assert!(report.contains("2026-08-24 to 2026-11-22"), "the quarter ends the Sunday before now: {report}");
         assert!(report.contains("19 needs from 12 teams"), "{report}");
         assert!(
@@ -57,8 +57,8 @@ async fn the_demo_plays_every_outcome_and_every_seed_state_on_both_backends() {
         assert!(report.contains("N-16 Predict who is about to leave — @taro"), "{report}");
 
         // it refuses to run twice into the same database
-        let again = kakehashi::demo::play(&bot, &clock, now, Lang::En, out.path()).await;
-        assert!(matches!(again, Err(kakehashi::demo::DemoError::NotEmpty)), "{}", db.name);
+        let again = kakehashi::cli::demo::play(&bot, &clock, now, Lang::En, out.path()).await;
+        assert!(matches!(again, Err(kakehashi::cli::demo::DemoError::NotEmpty)), "{}", db.name);
     }
 }
 

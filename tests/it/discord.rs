@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use ed25519_dalek::{Signer, SigningKey};
 use kakehashi::chat::{Block, Bot, InboundEvent, Message, Recipient, Span, text};
+use kakehashi::cli::server::Application;
 use kakehashi::clock::{Clock, ManualClock};
 use kakehashi::config::Config;
-use kakehashi::delivery::{Deliver, DeliveryError};
 use kakehashi::domain::{ItemKind, ItemRef, Lang, Outcome, Settings, Status};
+use kakehashi::outbox::{Deliver, DeliveryError};
 use kakehashi::prompts::Prompts;
-use kakehashi::server::Application;
 use kakehashi::transport::discord::api::DiscordApi;
 use kakehashi::transport::discord::deliver::DiscordDeliver;
 use kakehashi::transport::discord::inbound::{self, Incoming, Kind};

@@ -11,10 +11,10 @@ use ed25519_dalek::{Signer, SigningKey};
 use kakehashi::chat::{Block, Bot, Message, Span};
 use kakehashi::clock::ManualClock;
 use kakehashi::config::Config;
-use kakehashi::delivery::{self, Deliverers};
 use kakehashi::domain::text::{Description, TeamName, Title};
 use kakehashi::domain::{ItemKind, Recipient, Settings};
 use kakehashi::jobs::Scheduler;
+use kakehashi::outbox::{self, Deliverers};
 use kakehashi::prompts::Prompts;
 use kakehashi::storage::{NewItem, Save, Store};
 use serde_json::Value;
@@ -45,7 +45,7 @@ async fn serve(config: &Config, db: &TestDb) -> (String, Deliverers) {
     ));
     let mut router = axum::Router::new();
     let mut deliverers = Deliverers::default();
-    for part in kakehashi::server::transports(config, &bot).unwrap() {
+    for part in kakehashi::cli::server::transports(config, &bot).unwrap() {
         if let Some(r) = part.router {
             router = router.merge(r);
         }
@@ -81,7 +81,7 @@ async fn queue_everything(store: &Arc<dyn Store>, workspace: &str, person: &str,
         .map(|n| {
             let to = if n % 2 == 0 { Recipient::User(person.into()) } else { Recipient::Channel(channel.into()) };
             let message = Message::private(vec![Block::Text(vec![Span::plain(format!("notice #{n}#"))])]);
-            delivery::notice(workspace, to, &delivery::Payload::Message { message }, monday())
+            outbox::notice(workspace, to, &outbox::Payload::Message { message }, monday())
         })
         .collect();
     store.save_item(&mut item, person, Save { notices: &notices, ..Save::default() }).await.unwrap();
@@ -115,7 +115,7 @@ where
     let mut now = monday() + Duration::minutes(2);
     let mut given_up = 0;
     for _ in 0..40 {
-        given_up += delivery::run_once(store.as_ref(), deliverers, now).await.unwrap().given_up;
+        given_up += outbox::run_once(store.as_ref(), deliverers, now).await.unwrap().given_up;
         now += Duration::minutes(1);
     }
     draining.store(false, Ordering::SeqCst);
@@ -314,10 +314,10 @@ async fn one_hanging_recipient_holds_up_nobody_else_in_the_outbox() {
         .enumerate()
         .map(|(n, channel)| {
             let message = Message::private(vec![Block::Text(vec![Span::plain(format!("notice #{n}#"))])]);
-            delivery::notice(
+            outbox::notice(
                 workspace,
                 Recipient::Channel(channel.to_string()),
-                &delivery::Payload::Message { message },
+                &outbox::Payload::Message { message },
                 monday(),
             )
         })
@@ -328,7 +328,7 @@ async fn one_hanging_recipient_holds_up_nobody_else_in_the_outbox() {
     let started = std::time::Instant::now();
     let pass = {
         let (store, deliverers) = (store.clone(), deliverers.clone());
-        tokio::spawn(async move { delivery::run_once(store.as_ref(), &deliverers, monday()).await })
+        tokio::spawn(async move { outbox::run_once(store.as_ref(), &deliverers, monday()).await })
     };
     let calls = fake
         .wait_until("the nine healthy channels delivered", |calls| {

@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use kakehashi::chat::{Message, Outbound};
-use kakehashi::delivery::{self, Deliverers};
 use kakehashi::domain::checklist::Answer;
 use kakehashi::domain::text::{Description, TeamName, Title};
 use kakehashi::domain::{ItemKind, Recipient, Role, Settings, Status, WorkItem};
 use kakehashi::jobs::Scheduler;
+use kakehashi::outbox::{self, Deliverers};
 use kakehashi::prompts::Prompts;
 use kakehashi::storage::{NewItem, Save, Store};
 use kakehashi::transport::{discord, slack};
@@ -71,7 +71,7 @@ async fn tick(s: &Scheduler, at: DateTime<Utc>) -> Vec<(Recipient, Message)> {
     let recorder = Arc::new(Recorder::default());
     let mut d = Deliverers::default();
     d.register("test:", recorder.clone());
-    delivery::run_once(s.store.as_ref(), &d, at).await.unwrap();
+    outbox::run_once(s.store.as_ref(), &d, at).await.unwrap();
     let sent = recorder.sent.lock().unwrap().clone();
     for (to, m) in &sent {
         no_one_pinged_but(to, m);

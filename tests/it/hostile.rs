@@ -440,7 +440,7 @@ async fn signed_hostile_requests_get_answers_not_failures_on_slack_and_discord()
         )
     });
     let mut router = axum::Router::new();
-    for part in kakehashi::server::transports(&config, &bot).unwrap() {
+    for part in kakehashi::cli::server::transports(&config, &bot).unwrap() {
         router = router.merge(part.router.unwrap());
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use kakehashi::chat::{Block, Message, Span};
-use kakehashi::delivery::{self, Deliverers};
 use kakehashi::domain::nudge::FollowSettings;
 use kakehashi::domain::text::{Description, TeamName, Title};
 use kakehashi::domain::{ItemKind, Recipient, Settings};
 use kakehashi::jobs::{Cadence, JOBS, JobSpec, LEASE, Report, Scheduler};
+use kakehashi::outbox::{self, Deliverers};
 use kakehashi::prompts::Prompts;
 use kakehashi::storage::{self, NewItem, RunOutcome, Save, Store};
 
@@ -73,7 +73,7 @@ async fn deliver(store: &Arc<dyn Store>, prefix: &str, now: DateTime<Utc>) -> Ar
     let recorder = Arc::new(Recorder::default());
     let mut d = Deliverers::default();
     d.register(prefix, recorder.clone());
-    delivery::run_once(store.as_ref(), &d, now).await.unwrap();
+    outbox::run_once(store.as_ref(), &d, now).await.unwrap();
     recorder
 }
 
@@ -259,10 +259,10 @@ async fn a_run_whose_replica_died_is_taken_over_after_the_lease_and_the_dead_one
         assert_eq!((taken.scheduled, taken.done), (0, 2), "{}: taken over: {taken:?}", db.name);
 
         // the dead replica wakes up and tries to finish with a digest of its own: refused
-        let ghost = delivery::notice(
+        let ghost = outbox::notice(
             "test:w1",
             Recipient::Channel("C-digest".into()),
-            &delivery::Payload::Message { message: Message::private(vec![Block::Heading("a ghost digest".into())]) },
+            &outbox::Payload::Message { message: Message::private(vec![Block::Heading("a ghost digest".into())]) },
             now,
         );
         for run in &held {
@@ -287,7 +287,7 @@ async fn send_the_digest(db: &TestDb, deliverers: &Deliverers) -> usize {
     let mut now = monday() + Duration::minutes(2);
     let mut retried = 0;
     for _ in 0..30 {
-        let r = delivery::run_once(db.store.as_ref(), deliverers, now).await.unwrap();
+        let r = outbox::run_once(db.store.as_ref(), deliverers, now).await.unwrap();
         assert_eq!(r.given_up, 0, "{r:?}");
         retried += r.retried;
         now += Duration::minutes(1);
@@ -374,12 +374,8 @@ async fn queue(store: &Arc<dyn Store>, workspace: &str, channel: &str, message: 
         })
         .await
         .unwrap();
-    let notice = delivery::notice(
-        workspace,
-        Recipient::Channel(channel.into()),
-        &delivery::Payload::Message { message },
-        monday(),
-    );
+    let notice =
+        outbox::notice(workspace, Recipient::Channel(channel.into()), &outbox::Payload::Message { message }, monday());
     store.save_item(&mut item, "U1", Save { notices: &[notice], ..Save::default() }).await.unwrap();
 }
 
@@ -401,9 +397,9 @@ async fn a_long_message_that_fails_part_way_is_resumed_without_repeating_a_part(
     fake.script("chat.postMessage", Scripted::RateLimited { after_secs: 5 }, 1);
     let mut deliverers = Deliverers::default();
     deliverers.register("slack:", Arc::new(slack_deliver(&fake)));
-    let first = delivery::run_once(db.store.as_ref(), &deliverers, monday()).await.unwrap();
+    let first = outbox::run_once(db.store.as_ref(), &deliverers, monday()).await.unwrap();
     assert_eq!((first.sent, first.retried), (0, 1));
-    let second = delivery::run_once(db.store.as_ref(), &deliverers, monday() + Duration::seconds(6)).await.unwrap();
+    let second = outbox::run_once(db.store.as_ref(), &deliverers, monday() + Duration::seconds(6)).await.unwrap();
     assert_eq!((second.sent, second.retried), (1, 0));
     let posts = fake.calls_of("chat.postMessage");
     assert_eq!(posts.len(), 4, "part 1, part 2 refused, parts 2 and 3");
@@ -419,9 +415,9 @@ async fn a_long_message_that_fails_part_way_is_resumed_without_repeating_a_part(
     fake.answer_next("/messages", 502, "", None);
     let mut deliverers = Deliverers::default();
     deliverers.register("discord:", Arc::new(discord_deliver(&fake)));
-    let first = delivery::run_once(db.store.as_ref(), &deliverers, monday()).await.unwrap();
+    let first = outbox::run_once(db.store.as_ref(), &deliverers, monday()).await.unwrap();
     assert_eq!((first.sent, first.retried), (0, 1));
-    let second = delivery::run_once(db.store.as_ref(), &deliverers, monday() + Duration::minutes(1)).await.unwrap();
+    let second = outbox::run_once(db.store.as_ref(), &deliverers, monday() + Duration::minutes(1)).await.unwrap();
     assert_eq!((second.sent, second.retried), (1, 0));
     let posts = fake.calls();
     assert!(posts.len() >= 3, "{posts:#?}");

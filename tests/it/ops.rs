@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use kakehashi::chat::Bot;
+use kakehashi::cli::server::Application;
 use kakehashi::config::Config;
 use kakehashi::prompts::Prompts;
-use kakehashi::server::Application;
 use kakehashi::storage::Store;
 use kakehashi::transport::slack::verify;
 use serde_json::Value;

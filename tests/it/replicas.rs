@@ -9,10 +9,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ed25519_dalek::{Signer, SigningKey};
 use kakehashi::chat::Bot;
+use kakehashi::cli::server::Application;
 use kakehashi::config::Config;
 use kakehashi::domain::ItemKind;
 use kakehashi::prompts::Prompts;
-use kakehashi::server::Application;
 use kakehashi::storage::{self, ItemFilter};
 use serde_json::json;
 

@@ -9,12 +9,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
 use kakehashi::chat::{Attachment, Block, Bot, Message, Recipient, text};
+use kakehashi::cli::server::Application;
 use kakehashi::clock::ManualClock;
 use kakehashi::config::Config;
-use kakehashi::delivery::{Deliver, Deliverers, DeliveryError};
 use kakehashi::domain::{ItemKind, ItemRef, Settings, Status};
+use kakehashi::outbox::{Deliver, Deliverers, DeliveryError};
 use kakehashi::prompts::Prompts;
-use kakehashi::server::Application;
 use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::sync::oneshot;
@@ -1381,7 +1381,7 @@ async fn a_status_dm_names_who_moved_it_with_a_space_and_a_mention_in_its_notifi
     grant(&s, "U2", kakehashi::domain::Role::AiTeam).await;
     let need = need_in(&s, "U1", "Forecast demand", Status::Submitted).await;
     s.command("U2", "C1", &format!("move {need} accepted")).await;
-    let report = kakehashi::delivery::run_once(s.bot.store.as_ref(), &s.deliverers, t0()).await.unwrap();
+    let report = kakehashi::outbox::run_once(s.bot.store.as_ref(), &s.deliverers, t0()).await.unwrap();
     assert_eq!(report.sent, 1);
     let posted = s.fake.wait_calls("chat.postMessage", 1).await;
     let dm = &posted[0].body;

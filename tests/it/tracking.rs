@@ -4,9 +4,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 use kakehashi::chat::{Message, Outbound};
-use kakehashi::delivery::{self, Deliver, Deliverers, DeliveryError};
 use kakehashi::domain::text::{Description, TeamName, Title};
 use kakehashi::domain::{ItemKind, ItemRef, Recipient, Role, Status};
+use kakehashi::outbox::{self, Deliver, Deliverers, DeliveryError};
 use kakehashi::storage::{NewItem, Save};
 
 use crate::conversation::{PROTOTYPE, answer_all, submit_need};
@@ -79,10 +79,10 @@ impl Recorder {
     }
 }
 
-async fn deliver_all(app: &App, recorder: &Arc<Recorder>) -> delivery::Report {
+async fn deliver_all(app: &App, recorder: &Arc<Recorder>) -> outbox::Report {
     let mut d = Deliverers::default();
     d.register("test:", recorder.clone());
-    delivery::run_once(app.bot.store.as_ref(), &d, app.bot.clock.now()).await.unwrap()
+    outbox::run_once(app.bot.store.as_ref(), &d, app.bot.clock.now()).await.unwrap()
 }
 
 fn refused_for_role(replies: &[Outbound]) -> bool {
@@ -312,7 +312,7 @@ async fn a_failed_delivery_is_retried_later_and_a_hopeless_one_given_up() {
     assert_eq!(later.sent, 1);
     assert_eq!(recorder.texts()[0].0, Recipient::User("aiko".into()));
     app.clock.advance(Duration::hours(2));
-    assert_eq!(deliver_all(&app, &recorder).await, delivery::Report::default(), "the given-up one stays given up");
+    assert_eq!(deliver_all(&app, &recorder).await, outbox::Report::default(), "the given-up one stays given up");
 }
 
 #[tokio::test]

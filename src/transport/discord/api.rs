@@ -57,7 +57,7 @@ pub struct DiscordApi {
     client: reqwest::Client,
     has_token: bool,
     base: String,
-    metrics: Arc<crate::metrics::Metrics>,
+    metrics: Arc<crate::ops::metrics::Metrics>,
 }
 
 impl fmt::Debug for DiscordApi {
@@ -94,7 +94,7 @@ impl DiscordApi {
     }
 
     /// The same client, counting its calls in `metrics`.
-    pub fn with_metrics(self, metrics: Arc<crate::metrics::Metrics>) -> DiscordApi {
+    pub fn with_metrics(self, metrics: Arc<crate::ops::metrics::Metrics>) -> DiscordApi {
         DiscordApi { metrics, ..self }
     }
 

@@ -12,7 +12,7 @@ use serenity::all::ChannelId;
 use super::api::{ApiError, DiscordApi};
 use super::render::{self, Out, snowflake};
 use crate::chat::{Attachment, Message, Recipient};
-use crate::delivery::DeliveryError;
+use crate::outbox::DeliveryError;
 use crate::transport::post::Post;
 
 pub struct DiscordDeliver {

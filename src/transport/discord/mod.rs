@@ -86,7 +86,7 @@ pub fn parts(config: &DiscordConfig, bot: Arc<Bot>) -> Result<TransportParts, Se
         let guild = config.guild_id.map(GuildId::new);
         parts.tasks.push(Box::pin(register(api.clone(), bot, application, guild)));
         parts.deliverer =
-            Some(("discord:", Arc::new(deliver::DiscordDeliver { api }) as Arc<dyn crate::delivery::Deliver>));
+            Some(("discord:", Arc::new(deliver::DiscordDeliver { api }) as Arc<dyn crate::outbox::Deliver>));
     } else {
         tracing::info!(
             "Discord: no bot token (DISCORD_TOKEN), so commands are not registered and notices cannot be sent; interactions are answered"

@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::Secret;
-use crate::metrics::Metrics;
+use crate::ops::metrics::Metrics;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -328,8 +328,8 @@ fn log_failure(e: &ApiError) {
 }
 
 /// Maps a failed call to what a delivery queue should do.
-pub fn delivery_error(e: &ApiError) -> crate::delivery::DeliveryError {
-    use crate::delivery::DeliveryError;
+pub fn delivery_error(e: &ApiError) -> crate::outbox::DeliveryError {
+    use crate::outbox::DeliveryError;
     if e.is_transient() {
         DeliveryError::Retry { after: e.retry_after(), reason: e.to_string() }
     } else {
@@ -340,7 +340,7 @@ pub fn delivery_error(e: &ApiError) -> crate::delivery::DeliveryError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::DeliveryError;
+    use crate::outbox::DeliveryError;
 
     #[test]
     fn ok_false_becomes_slacks_error_code() {

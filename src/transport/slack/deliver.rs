@@ -14,7 +14,7 @@ use super::blocks::{ChatMessage, SlackMessage, UploadedFile};
 use super::render;
 use super::reply::Target;
 use crate::chat::{Attachment, Message, Recipient};
-use crate::delivery::DeliveryError;
+use crate::outbox::DeliveryError;
 use crate::transport::post::Post;
 
 /// The conversation to post into: a channel as it is, a person's DM through conversations.open.

@@ -17,11 +17,11 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 
 use crate::chat::{Action, Actor, Bot, FormKind, Inbound, InboundEvent, Message, Outbound, Place, WorkspaceRef};
 use crate::clock::{Clock, ManualClock};
-use crate::delivery::{self, Deliver, Deliverers, DeliveryError};
 use crate::domain::Recipient;
 use crate::domain::checklist::QuestionKind;
 use crate::domain::{ItemKind, ItemRef, Lang, Outcome, Status};
 use crate::jobs::{self, Scheduler};
+use crate::outbox::{self, Deliver, Deliverers, DeliveryError};
 use crate::transport::console::{WORKSPACE_ID, render_blocks};
 
 /// A need as the demo plays it: who asks, when, the answers, and what the AI team does.
@@ -590,7 +590,7 @@ pub async fn play(
     let tally = Arc::new(Tally::default());
     let mut deliverers = Deliverers::default();
     deliverers.register("console:", tally.clone());
-    delivery::run_once(bot.store.as_ref(), &deliverers, clock.now()).await?;
+    outbox::run_once(bot.store.as_ref(), &deliverers, clock.now()).await?;
     let counts = *tally.0.lock().unwrap_or_else(|p| p.into_inner());
     let items: Vec<ItemRef> = needs.values().chain(seeds.values()).copied().collect();
     log.extend(follow::reminders(&player, &items).await?);

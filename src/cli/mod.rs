@@ -1,4 +1,10 @@
-//! Command-line flags.
+//! The command line: its flags (here), and what each command runs — `startup` (serve, console,
+//! export, backup…), `server` (the HTTP front and its background tasks), `assess`, `demo`.
+
+pub mod assess;
+pub mod demo;
+pub mod server;
+pub mod startup;
 
 use std::path::PathBuf;
 

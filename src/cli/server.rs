@@ -35,7 +35,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::chat::Bot;
 use crate::config::{Config, ServerConfig};
-use crate::delivery::Deliverers;
+use crate::outbox::Deliverers;
 use crate::transport::TransportParts;
 
 #[derive(Debug, thiserror::Error)]
@@ -82,7 +82,7 @@ impl Application {
             ..crate::jobs::Scheduler::new(bot.store.clone(), bot.prompts.clone())
         };
         tasks.push(Box::pin(crate::jobs::run(scheduler, bot.clock.clone(), std::time::Duration::from_secs(30))));
-        tasks.push(Box::pin(crate::delivery::run(
+        tasks.push(Box::pin(crate::outbox::run(
             bot.store.clone(),
             deliverers.clone(),
             bot.clock.clone(),
@@ -281,7 +281,7 @@ async fn count(State(bot): State<Arc<Bot>>, request: Request, next: Next) -> Res
     // the route template, never the path: users cannot grow the number of series
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |m| m.as_str()).to_string();
     let response = next.run(request).await;
-    bot.metrics.request(&route, crate::metrics::outcome(response.status().as_u16()), started.elapsed());
+    bot.metrics.request(&route, crate::ops::metrics::outcome(response.status().as_u16()), started.elapsed());
     response
 }
 

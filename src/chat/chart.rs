@@ -11,7 +11,7 @@ use plotters::style::FontStyle;
 
 use crate::domain::digest::ChartWeek;
 
-const FONT: &[u8] = include_bytes!("../assets/fonts/chart-font.otf");
+const FONT: &[u8] = include_bytes!("../../assets/fonts/chart-font.otf");
 const FAMILY: &str = "kakehashi";
 const SIZE: (u32, u32) = (960, 480);
 

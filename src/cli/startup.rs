@@ -6,12 +6,12 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::assess;
 use crate::chat::Bot;
+use crate::cli::assess;
+use crate::cli::demo;
 use crate::cli::{CliCommand, Format};
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::{Config, KEYS};
-use crate::demo;
 use crate::domain::Lang;
 use crate::domain::Platform;
 use crate::prompts::{Prompts, PromptsError};
@@ -259,11 +259,11 @@ async fn serve(config: Config, db: Option<String>, bind: Option<std::net::Socket
         Ok(bot) => Arc::new(bot),
         Err(e) => return fail(e),
     };
-    let app = match crate::server::Application::build(&config, bot, bind.unwrap_or(config.server.bind)).await {
+    let app = match crate::cli::server::Application::build(&config, bot, bind.unwrap_or(config.server.bind)).await {
         Ok(app) => app,
         Err(e) => return fail(e),
     };
-    match app.run_until_stopped(crate::server::shutdown_signal()).await {
+    match app.run_until_stopped(crate::cli::server::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
     }
@@ -435,7 +435,7 @@ async fn digest(
         return ExitCode::SUCCESS;
     }
     // send now, through the workspace's platform
-    let parts = match crate::server::transports(&config, &bot) {
+    let parts = match crate::cli::server::transports(&config, &bot) {
         Ok(p) => p,
         Err(e) => return fail(e),
     };

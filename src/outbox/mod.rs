@@ -218,7 +218,7 @@ pub async fn run(
     deliverers: Deliverers,
     clock: Arc<dyn crate::clock::Clock>,
     every: Duration,
-    metrics: Arc<crate::metrics::Metrics>,
+    metrics: Arc<crate::ops::metrics::Metrics>,
 ) {
     loop {
         match run_once(store.as_ref(), &deliverers, clock.now()).await {
