@@ -51,7 +51,7 @@ pub fn default_log_filter(command: &CliCommand) -> &'static str {
 }
 
 pub async fn run(command: CliCommand, config: Config) -> ExitCode {
-    match command {
+    let done = match command {
         CliCommand::Console { user, lang, db } => console(config, user, lang, db).await,
         CliCommand::Assess { answers, lang, format } => assess(config, &answers, lang, format),
         CliCommand::Demo { db, lang, out } => demo(config, db, lang, out).await,
@@ -64,8 +64,12 @@ pub async fn run(command: CliCommand, config: Config) -> ExitCode {
         }
         CliCommand::Serve { db, bind } => serve(config, db, bind).await,
         CliCommand::Backup { to, db } => backup(&config, &to, db).await,
-        CliCommand::DiscordInvite { application_id } => discord_invite(&config, application_id),
-        CliCommand::Healthcheck { ready, url } => healthcheck(&config, ready, url).await,
+        CliCommand::DiscordInvite { application_id } => Ok(discord_invite(&config, application_id)),
+        CliCommand::Healthcheck { ready, url } => Ok(healthcheck(&config, ready, url).await),
+    };
+    match done {
+        Ok(code) | Err(Stop::Code(code)) => code,
+        Err(Stop::Failed(e)) => fail(e),
     }
 }
 
@@ -114,12 +118,12 @@ async fn healthcheck(config: &Config, ready: bool, url: Option<String>) -> ExitC
     }
 }
 
-fn database(config: &Config, flag: Option<String>) -> Result<DatabaseUrl, ExitCode> {
+fn database(config: &Config, flag: Option<String>) -> Result<DatabaseUrl, Stop> {
     match flag {
         None => Ok(config.database.clone()),
         Some(url) => DatabaseUrl::parse(&url).map_err(|e| {
             eprintln!("--db: {e}");
-            ExitCode::from(USAGE)
+            Stop::Code(ExitCode::from(USAGE))
         }),
     }
 }
@@ -129,15 +133,25 @@ fn fail(e: impl std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
-async fn console(config: Config, user: Option<String>, lang: Option<Lang>, db: Option<String>) -> ExitCode {
-    let db = match database(&config, db) {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
-    let mut bot = match build_bot(&config, &db, Arc::new(SystemClock)).await {
-        Ok(bot) => bot,
-        Err(e) => return fail(e),
-    };
+/// How a command ends early: with a code whose reason is already printed (a usage error), or
+/// with a failure to print. `?` turns any error into the second.
+enum Stop {
+    Code(ExitCode),
+    Failed(String),
+}
+
+impl<E: std::fmt::Display> From<E> for Stop {
+    fn from(e: E) -> Stop {
+        Stop::Failed(e.to_string())
+    }
+}
+
+/// What a command gives back: its exit code, or why it stopped.
+type Done = Result<ExitCode, Stop>;
+
+async fn console(config: Config, user: Option<String>, lang: Option<Lang>, db: Option<String>) -> Done {
+    let db = database(&config, db)?;
+    let mut bot = build_bot(&config, &db, Arc::new(SystemClock)).await?;
     // in the console, triage cards and digests show in the terminal unless configured otherwise
     bot.defaults.triage_channel.get_or_insert_with(|| console::CHANNEL.to_string());
     bot.defaults.digest_channel.get_or_insert_with(|| console::CHANNEL.to_string());
@@ -151,22 +165,19 @@ async fn console(config: Config, user: Option<String>, lang: Option<Lang>, db: O
     };
     let input = tokio::io::BufReader::new(tokio::io::stdin());
     match Console::new(&bot, input, std::io::stdout(), options).run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e.into()),
     }
 }
 
-fn assess(config: Config, answers: &Path, lang: Option<Lang>, format: Format) -> ExitCode {
-    let prompts = match Prompts::load(config.prompts_dir.as_deref()) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
+fn assess(config: Config, answers: &Path, lang: Option<Lang>, format: Format) -> Done {
+    let prompts = Prompts::load(config.prompts_dir.as_deref())?;
     let lang = lang.unwrap_or(config.defaults.lang);
     let (parsed, notes) = match assess::read_answers(&prompts.checklist, answers) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("kakehashi assess: {e}");
-            return ExitCode::from(USAGE);
+            return Ok(ExitCode::from(USAGE));
         }
     };
     for note in notes {
@@ -180,26 +191,23 @@ fn assess(config: Config, answers: &Path, lang: Option<Lang>, format: Format) ->
             print!("{}", console::render_blocks(&blocks, std::io::stdout().is_terminal()));
         }
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-async fn demo(config: Config, db: Option<String>, lang: Option<Lang>, out: Option<std::path::PathBuf>) -> ExitCode {
+async fn demo(config: Config, db: Option<String>, lang: Option<Lang>, out: Option<std::path::PathBuf>) -> Done {
     let (db, _temp) = match db {
         Some(url) => match database(&config, Some(url)) {
             Ok(db) => (db, None),
-            Err(code) => return code,
+            Err(stop) => return Err(stop),
         },
         None => match tempfile::tempdir() {
             Ok(dir) => (DatabaseUrl::Sqlite(dir.path().join("demo.db")), Some(dir)),
-            Err(e) => return fail(format!("cannot make a temporary directory: {e}")),
+            Err(e) => return Err(Stop::from(format!("cannot make a temporary directory: {e}"))),
         },
     };
     let now = SystemClock.now();
     let clock = Arc::new(ManualClock::new(now));
-    let bot = match build_bot(&config, &db, clock.clone()).await {
-        Ok(bot) => bot,
-        Err(e) => return fail(e),
-    };
+    let bot = build_bot(&config, &db, clock.clone()).await?;
     let lang = lang.unwrap_or(config.defaults.lang);
     let out = out.unwrap_or_else(|| std::path::PathBuf::from("."));
     match demo::play(&bot, &clock, now, lang, &out).await {
@@ -212,60 +220,51 @@ async fn demo(config: Config, db: Option<String>, lang: Option<Lang>, out: Optio
                 ),
                 None => println!("\nExplore it: kakehashi console --db {db} --user aiko   (then: mine, show N-1)"),
             }
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
         Err(demo::DemoError::NotEmpty) => {
             eprintln!("kakehashi demo: {}", demo::DemoError::NotEmpty);
-            ExitCode::from(USAGE)
+            Ok(ExitCode::from(USAGE))
         }
-        Err(e) => fail(e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn backup(config: &Config, to: &Path, db: Option<String>) -> ExitCode {
-    let db = match database(config, db) {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
+async fn backup(config: &Config, to: &Path, db: Option<String>) -> Done {
+    let db = database(config, db)?;
     match storage::backup(&db, to).await {
         Ok(()) => {
             println!("backed up {db} to {}", to.display());
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
         Err(
             e
             @ (storage::BackupError::Postgres(_) | storage::BackupError::Exists(_) | storage::BackupError::Missing(_)),
         ) => {
             eprintln!("kakehashi backup: {e}");
-            ExitCode::from(USAGE)
+            Ok(ExitCode::from(USAGE))
         }
-        Err(e) => fail(e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn serve(config: Config, db: Option<String>, bind: Option<std::net::SocketAddr>) -> ExitCode {
-    let db = match database(&config, db) {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
+async fn serve(config: Config, db: Option<String>, bind: Option<std::net::SocketAddr>) -> Done {
+    let db = database(&config, db)?;
     if config.slack.is_none() && config.discord.is_none() {
         eprintln!(
             "kakehashi serve: neither Slack nor Discord is configured; see README \"Run on Slack\" and \"Run on Discord\" \
              (or try the bot in a terminal with kakehashi console)"
         );
-        return ExitCode::from(USAGE);
+        return Ok(ExitCode::from(USAGE));
     }
     let bot = match build_bot(&config, &db, Arc::new(SystemClock)).await {
         Ok(bot) => Arc::new(bot),
-        Err(e) => return fail(e),
+        Err(e) => return Err(Stop::from(e)),
     };
-    let app = match crate::cli::server::Application::build(&config, bot, bind.unwrap_or(config.server.bind)).await {
-        Ok(app) => app,
-        Err(e) => return fail(e),
-    };
+    let app = crate::cli::server::Application::build(&config, bot, bind.unwrap_or(config.server.bind)).await?;
     match app.run_until_stopped(crate::cli::server::shutdown_signal()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -276,52 +275,37 @@ async fn export(
     since: Option<chrono::NaiveDate>,
     workspace: Option<String>,
     db: Option<String>,
-) -> ExitCode {
+) -> Done {
     use crate::export::Writer;
-    let db = match database(&config, db) {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
-    let store = match storage::open(&db).await {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let known = match store.workspaces().await {
-        Ok(w) => w,
-        Err(e) => return fail(e),
-    };
+    let db = database(&config, db)?;
+    let store = storage::open(&db).await?;
+    let known = store.workspaces().await?;
     let workspace = match (workspace, known.as_slice()) {
         (Some(w), _) if known.iter().any(|(id, _)| *id == w) => w,
         (Some(w), _) => {
             eprintln!("kakehashi export: there is no workspace '{w}'; the database holds: {}", ids(&known));
-            return ExitCode::from(USAGE);
+            return Ok(ExitCode::from(USAGE));
         }
         (None, [(only, _)]) => only.clone(),
         (None, []) => {
             eprintln!("kakehashi export: the database holds no workspace yet");
-            return ExitCode::from(USAGE);
+            return Ok(ExitCode::from(USAGE));
         }
         (None, _) => {
             eprintln!("kakehashi export: name the workspace with --workspace; the database holds: {}", ids(&known));
-            return ExitCode::from(USAGE);
+            return Ok(ExitCode::from(USAGE));
         }
     };
     let since_t = since.map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
     let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     let result = match what {
         crate::cli::ExportWhat::Items => {
-            let mut w = match Writer::start::<crate::storage::ExportItem>(out, format) {
-                Ok(w) => w,
-                Err(e) => return fail(e),
-            };
+            let mut w = Writer::start::<crate::storage::ExportItem>(out, format)?;
             let r = store.export_items(&workspace, since_t, &mut |row| w.write(&row)).await;
             r.map(|()| w.finish().map(|_| ()))
         }
         crate::cli::ExportWhat::Events => {
-            let mut w = match Writer::start::<crate::storage::ExportEvent>(out, format) {
-                Ok(w) => w,
-                Err(e) => return fail(e),
-            };
+            let mut w = Writer::start::<crate::storage::ExportEvent>(out, format)?;
             let r = store.export_events(&workspace, since_t, &mut |row| w.write(&row)).await;
             r.map(|()| w.finish().map(|_| ()))
         }
@@ -329,13 +313,10 @@ async fn export(
         crate::cli::ExportWhat::Register => {
             let ws = match store.workspace(&workspace).await {
                 Ok(Some(ws)) => ws,
-                Ok(None) => return fail(format!("the workspace {workspace} is gone")),
-                Err(e) => return fail(e),
+                Ok(None) => return Err(Stop::from(format!("the workspace {workspace} is gone"))),
+                Err(e) => return Err(Stop::from(e)),
             };
-            let mut w = match Writer::start::<crate::views::register::ExportLine>(out, format) {
-                Ok(w) => w,
-                Err(e) => return fail(e),
-            };
+            let mut w = Writer::start::<crate::views::register::ExportLine>(out, format)?;
             crate::views::register::lines(store.as_ref(), &ws).await.map(|lines| {
                 lines
                     .iter()
@@ -346,8 +327,8 @@ async fn export(
     };
     match result {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => return fail(e),
-        Err(e) => return fail(e),
+        Ok(Err(e)) => return Err(Stop::from(e)),
+        Err(e) => return Err(Stop::from(e)),
     }
     let action = crate::storage::AdminAction {
         workspace,
@@ -357,8 +338,8 @@ async fn export(
         at: SystemClock.now(),
     };
     match store.record_admin(&action).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -385,23 +366,20 @@ async fn digest(
     dry_run: bool,
     out: Option<std::path::PathBuf>,
     db: Option<String>,
-) -> ExitCode {
-    let db = match database(&config, db) {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
+) -> Done {
+    let db = database(&config, db)?;
     let bot = match build_bot(&config, &db, Arc::new(SystemClock)).await {
         Ok(bot) => Arc::new(bot),
-        Err(e) => return fail(e),
+        Err(e) => return Err(Stop::from(e)),
     };
     let ws = match bot.store.workspace(workspace).await {
         Ok(Some(ws)) => ws,
         Ok(None) => {
             let known = bot.store.workspaces().await.unwrap_or_default();
             eprintln!("kakehashi digest: there is no workspace '{workspace}'; the database holds: {}", ids(&known));
-            return ExitCode::from(USAGE);
+            return Ok(ExitCode::from(USAGE));
         }
-        Err(e) => return fail(e),
+        Err(e) => return Err(Stop::from(e)),
     };
     let tz = ws.settings.schedule().tz();
     let at = match at.as_deref().map(|t| (t, moment(t, tz))) {
@@ -411,7 +389,7 @@ async fn digest(
             eprintln!(
                 "--at: '{text}' is not a time; write 2026-11-30, \"2026-11-30 09:00\" or 2026-11-30T09:00:00+09:00"
             );
-            return ExitCode::from(USAGE);
+            return Ok(ExitCode::from(USAGE));
         }
     };
     let built = async {
@@ -420,41 +398,35 @@ async fn digest(
         let (message, chart) = crate::jobs::digest_message(&bot.prompts, &ws, &d)?;
         Ok::<_, crate::jobs::JobError>((message, chart))
     };
-    let (message, chart) = match built.await {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
+    let (message, chart) = built.await?;
     let dir = out.unwrap_or_else(|| std::path::PathBuf::from("."));
     if dry_run || ws.id.is(Platform::Console) {
         print!("{}", crate::chat::digest::markdown(&message.blocks));
         let path = dir.join(&chart.name);
         if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, &chart.bytes)) {
-            return fail(format!("cannot write {}: {e}", path.display()));
+            return Err(Stop::from(format!("cannot write {}: {e}", path.display())));
         }
         eprintln!("chart: {}", path.display());
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     // send now, through the workspace's platform
-    let parts = match crate::cli::server::transports(&config, &bot) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
+    let parts = crate::cli::server::transports(&config, &bot)?;
     let Some((_, deliver)) =
         parts.into_iter().filter_map(|p| p.deliverer).find(|(prefix, _)| ws.id.starts_with(prefix))
     else {
         eprintln!("kakehashi digest: {} is not configured here, so the digest cannot be sent; try --dry-run", ws.id);
-        return ExitCode::from(USAGE);
+        return Ok(ExitCode::from(USAGE));
     };
     let Some(channel) = ws.settings.digest_channel.clone() else {
         eprintln!("kakehashi digest: {} has no digest channel; set one in chat with admin channel digest", ws.id);
-        return ExitCode::from(USAGE);
+        return Ok(ExitCode::from(USAGE));
     };
     let to = crate::domain::Recipient::Channel(channel);
     if let Err(e) = deliver.deliver(&ws.id, &to, &message).await {
-        return fail(e);
+        return Err(Stop::from(e));
     }
     if let Err(e) = deliver.deliver_file(&ws.id, &to, &chart).await {
-        return fail(e);
+        return Err(Stop::from(e));
     }
     let action = crate::storage::AdminAction {
         workspace: ws.id.to_string(),
@@ -465,7 +437,7 @@ async fn digest(
     };
     let _ = bot.store.record_admin(&action).await;
     println!("sent the digest of {} to its digest channel", ws.id);
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A schedule as `check` shows it: the stored form, its zone, and the next three fire times.
@@ -474,11 +446,8 @@ fn schedule_line(schedule: &crate::domain::schedule::Schedule, now: chrono::Date
     format!("\"{}\" in {} — next: {}", schedule.expr(), schedule.tz(), next.join(", "))
 }
 
-async fn check(config: Config, db: Option<String>) -> ExitCode {
-    let db = match database(&config, db) {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
+async fn check(config: Config, db: Option<String>) -> Done {
+    let db = database(&config, db)?;
     println!(
         "configuration: ok{}",
         config.file.as_ref().map(|f| format!(" (file {})", f.display())).unwrap_or_default()
@@ -505,13 +474,10 @@ async fn check(config: Config, db: Option<String>) -> ExitCode {
         ),
         Err(e) => {
             eprintln!("prompts: {e}");
-            return ExitCode::from(USAGE);
+            return Ok(ExitCode::from(USAGE));
         }
     }
-    let store = match storage::open(&db).await {
-        Ok(store) => store,
-        Err(e) => return fail(e),
-    };
+    let store = storage::open(&db).await?;
     println!("database: ok ({}, migrations applied)", store.backend());
     println!("jobs:");
     for job in crate::jobs::JOBS.iter().chain(crate::jobs::HOUSEKEEPING) {
@@ -529,7 +495,7 @@ async fn check(config: Config, db: Option<String>) -> ExitCode {
                 println!("  {id} ({name}): {}", schedule_line(&ws.settings.schedule(), now));
             }
         }
-        Err(e) => return fail(e),
+        Err(e) => return Err(Stop::from(e)),
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
