@@ -118,6 +118,9 @@ crate::sql_store!(
                  WHERE workspace_id = $1
                    AND (created_at >= $2 OR submitted_at >= $2 OR first_response_at >= $2 OR resolved_at >= $2
                         OR status IN ('submitted', 'accepted', 'in_progress', 'idea', 'prototyping', 'pitched', 'in_service'))",
+    // a plan for each term as it is (a generic plan, made without the pattern, guesses that
+    // every need matches and walks them all when the term is rare)
+    similar_setup = Some("SET LOCAL plan_cache_mode = force_custom_plan"),
     // no order: the scan stops at the limit however many needs contain the term (a rare term
     // is found through the trigram index)
     similar = "SELECT number, title, description, status FROM items

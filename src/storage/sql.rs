@@ -37,6 +37,7 @@ macro_rules! sql_store {
         claim = $claim:literal,
         claim_runs = $claim_runs:literal,
         stat_rows = $stat_rows:literal,
+        similar_setup = $similar_setup:expr,
         similar = $similar:literal,
         similar_query = $similar_query:path
     ) => {
@@ -162,6 +163,10 @@ macro_rules! sql_store {
                 let mut seen = std::collections::HashSet::new();
                 let mut found = Vec::new();
                 let mut tx = self.pool.begin().await?;
+                let setup: Option<&'static str> = $similar_setup;
+                if let Some(setup) = setup {
+                    sqlx::query(setup).execute(&mut *tx).await?;
+                }
                 // each term brings its most recent needs, so the work is bounded (domain::similar)
                 for term in &terms {
                     let candidates: Vec<(i64, String, String, String)> = sqlx::query_as($similar)

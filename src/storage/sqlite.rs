@@ -98,6 +98,7 @@ crate::sql_store!(
                  WHERE workspace_id = $1
                    AND (created_at >= $2 OR submitted_at >= $2 OR first_response_at >= $2 OR resolved_at >= $2
                         OR status IN ('submitted', 'accepted', 'in_progress', 'idea', 'prototyping', 'pitched', 'in_service'))",
+    similar_setup = None,
     // CROSS JOIN keeps the full-text match the outer loop, walked in the index's own order
     // (oldest first), so the walk stops at the limit however many needs contain the term
     similar = "SELECT i.number, i.title, i.description, i.status
