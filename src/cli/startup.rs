@@ -481,7 +481,7 @@ async fn check(config: Config, db: Option<String>) -> Done {
     println!("database: ok ({}, migrations applied)", store.backend());
     println!("jobs:");
     for job in crate::jobs::JOBS.iter().chain(crate::jobs::HOUSEKEEPING) {
-        println!("  {:<18} {}", job.name, job.doc);
+        println!("  {:<18} {}", job.job.name(), job.doc);
     }
     let now = SystemClock.now();
     match store.workspaces().await {

@@ -1,13 +1,13 @@
 //! The follow-through jobs (SPEC §5), run by the scheduler of [`crate::jobs`]:
 //!
-//! - [`FOLLOW_UP`](crate::jobs::FOLLOW_UP), every 5 minutes of a workspace's working hours: the reminders
+//! - [`Job::FollowUp`](crate::jobs::Job::FollowUp), every 5 minutes of a workspace's working hours: the reminders
 //!   addressed to one person — an unfinished checklist (after 2 and 7 days), an item gone quiet
 //!   (its owner, after 14 days), the realised-value check-in (8 weeks after delivery or going
 //!   into service) and the register review (every 6 months, 3 for high risk). Each is recorded
 //!   as a `nudged` event whose key the database keeps unique, with its message in the same
 //!   transaction ([`Store::record_nudge`]): sent once, whichever replica or restart gets there
 //!   first. A person who snoozed gets nothing until the snooze ends.
-//! - [`TRIAGE_NUDGE`](crate::jobs::TRIAGE_NUDGE), once a working day: the needs waiting for
+//! - [`Job::TriageNudge`](crate::jobs::Job::TriageNudge), once a working day: the needs waiting for
 //!   triage over the threshold, in one message to the AI team's channel, listed when the run
 //!   executes (a need triaged before then is not in it).
 //!

@@ -37,8 +37,38 @@ use crate::prompts::Prompts;
 use crate::storage::{JobRun, NewNotice, RunOutcome, Store, StoreError, Workspace};
 use crate::views::digest::{build, evaluate, parse, stored};
 
+/// Every job there is. Its name is what run rows and metrics carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    StageEvaluation,
+    WeeklyDigest,
+    FollowUp,
+    TriageNudge,
+    ForgetReplayKeys,
+}
+
+impl Job {
+    pub const ALL: [Job; 5] =
+        [Job::StageEvaluation, Job::WeeklyDigest, Job::FollowUp, Job::TriageNudge, Job::ForgetReplayKeys];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::StageEvaluation => "stage_evaluation",
+            Job::WeeklyDigest => "weekly_digest",
+            Job::FollowUp => "follow_up",
+            Job::TriageNudge => "triage_nudge",
+            Job::ForgetReplayKeys => "forget_replay_keys",
+        }
+    }
+
+    /// The job a run row names (a row written by a newer version may name none we know).
+    pub fn parse(name: &str) -> Option<Job> {
+        Job::ALL.into_iter().find(|j| j.name() == name)
+    }
+}
+
 pub struct JobSpec {
-    pub name: &'static str,
+    pub job: Job,
     /// When it runs and what it does, in plain words (shown by `kakehashi check`).
     pub doc: &'static str,
     /// Which fire times it has.
@@ -78,41 +108,34 @@ impl Cadence {
     }
 }
 
-pub const STAGE_EVALUATION: &str = "stage_evaluation";
-pub const WEEKLY_DIGEST: &str = "weekly_digest";
-pub const FOLLOW_UP: &str = "follow_up";
-pub const TRIAGE_NUDGE: &str = "triage_nudge";
-
 /// Every job. Both run at each workspace's weekly time (default `0 9 * * Mon`, Asia/Tokyo:
 /// Mondays at 09:00 in Tokyo); the stage is evaluated first, then the digest reports it.
 pub const JOBS: &[JobSpec] = &[
     JobSpec {
-        name: STAGE_EVALUATION,
+        job: Job::StageEvaluation,
         doc: "every week at the workspace's digest time (default: Mondays 09:00 Asia/Tokyo): judge the AI team's stage from the last 4 weeks",
         cadence: Cadence::Weekly,
     },
     JobSpec {
-        name: WEEKLY_DIGEST,
+        job: Job::WeeklyDigest,
         doc: "right after the stage evaluation: post the weekly digest, with its 12-week chart, to the digest channel (and to each manager if asked)",
         cadence: Cadence::Weekly,
     },
     JobSpec {
-        name: FOLLOW_UP,
+        job: Job::FollowUp,
         doc: "every 5 minutes of working hours (not 19:00-08:00, not weekends, in the workspace's time zone): remind unfinished checklists (after 2 and 7 days), owners of items quiet for 14 days, the realised-value check-in (8 weeks after delivery) and register reviews (6 months; 3 for high risk), each once",
         cadence: Cadence::Working { minutes: 5 },
     },
     JobSpec {
-        name: TRIAGE_NUDGE,
+        job: Job::TriageNudge,
         doc: "once a working day, at its first working hour: list the needs waiting for triage over 5 days in the AI team's channel",
         cadence: Cadence::WorkingDay,
     },
 ];
 
-pub const FORGET_REPLAY_KEYS: &str = "forget_replay_keys";
-
 /// Housekeeping, on every tick of every replica (30 s in `kakehashi serve`).
 pub const HOUSEKEEPING: &[JobSpec] = &[JobSpec {
-    name: FORGET_REPLAY_KEYS,
+    job: Job::ForgetReplayKeys,
     doc: "every 30 seconds on every replica: delete the replay-guard keys past their expiry (10 minutes after a request first came)",
     cadence: Cadence::EveryTick,
 }];
@@ -172,11 +195,11 @@ impl Scheduler {
                 }
                 let skip =
                     missed.then(|| format!("missed: due {}, noticed {}", schedule.local(due), schedule.local(now)));
-                if self.store.schedule_run(job.name, &ws.id, due, late, skip.as_deref(), now).await? {
+                if self.store.schedule_run(job.job.name(), &ws.id, due, late, skip.as_deref(), now).await? {
                     if missed {
                         report.skipped += 1;
-                        self.metrics.job(job.name, "skipped");
-                        tracing::warn!(job = job.name, workspace = %ws.id, due = %due, "a run missed by more than 24 hours is skipped");
+                        self.metrics.job(job.job.name(), "skipped");
+                        tracing::warn!(job = job.job.name(), workspace = %ws.id, due = %due, "a run missed by more than 24 hours is skipped");
                     } else {
                         report.scheduled += 1;
                     }
@@ -210,21 +233,21 @@ impl Scheduler {
     /// Runs every [`HOUSEKEEPING`] job once; a failure is logged and tried again next tick.
     pub async fn housekeeping(&self, now: DateTime<Utc>) {
         for job in HOUSEKEEPING {
-            let done = match job.name {
-                FORGET_REPLAY_KEYS => match self.store.forget_keys(now).await {
+            let done = match job.job {
+                Job::ForgetReplayKeys => match self.store.forget_keys(now).await {
                     Ok(n) => {
                         tracing::debug!(keys = n, "expired replay-guard keys deleted");
                         Ok(())
                     }
                     Err(e) => Err(e.to_string()),
                 },
-                other => Err(format!("no case for the housekeeping job {other}")),
+                other => Err(format!("{} is not a housekeeping job", other.name())),
             };
             match done {
-                Ok(()) => self.metrics.job(job.name, "done"),
+                Ok(()) => self.metrics.job(job.job.name(), "done"),
                 Err(e) => {
-                    self.metrics.job(job.name, "failed");
-                    tracing::error!(job = job.name, error = %e, "a housekeeping job failed");
+                    self.metrics.job(job.job.name(), "failed");
+                    tracing::error!(job = job.job.name(), error = %e, "a housekeeping job failed");
                 }
             }
         }
@@ -236,13 +259,14 @@ impl Scheduler {
             .workspace(&run.workspace)
             .await?
             .ok_or_else(|| JobError::Failed(format!("the workspace {} is gone", run.workspace)))?;
-        match run.job.as_str() {
-            STAGE_EVALUATION => {
+        let job = Job::parse(&run.job).ok_or_else(|| JobError::Failed(format!("unknown job '{}'", run.job)))?;
+        match job {
+            Job::StageEvaluation => {
                 let e = evaluate(self.store.as_ref(), &ws, run.scheduled_for).await?;
                 tracing::info!(workspace = %ws.id, stage = e.stage.number(), transition = ?e.transition, "stage evaluated");
                 Ok(RunOutcome::Done { notices: Vec::new(), evaluation: Some(stored(&e)) })
             }
-            WEEKLY_DIGEST => {
+            Job::WeeklyDigest => {
                 // the digest reports this week's stored evaluation; it waits a little for it
                 let evaluation = match self.store.last_evaluation(&ws.id, run.scheduled_for).await? {
                     Some(s) if s.at == run.scheduled_for => parse(&s)?,
@@ -262,20 +286,20 @@ impl Scheduler {
                 }
                 Ok(RunOutcome::Done { notices, evaluation: None })
             }
-            FOLLOW_UP => {
+            Job::FollowUp => {
                 let sent = crate::jobs::follow::follow_up(self.store.as_ref(), &self.prompts, &ws, now).await?;
                 tracing::debug!(workspace = %ws.id, sent, "reminders sent");
                 Ok(RunOutcome::Done { notices: Vec::new(), evaluation: None })
             }
-            TRIAGE_NUDGE if !crate::jobs::follow::open(&ws, now) => Ok(RunOutcome::Retry {
+            Job::TriageNudge if !crate::jobs::follow::open(&ws, now) => Ok(RunOutcome::Retry {
                 at: ws.settings.follow.next_open(now, ws.settings.schedule().tz()),
                 error: "waiting for working hours".into(),
             }),
-            TRIAGE_NUDGE => {
+            Job::TriageNudge => {
                 let notices = crate::jobs::follow::triage_list(self.store.as_ref(), &self.prompts, &ws, now).await?;
                 Ok(RunOutcome::Done { notices, evaluation: None })
             }
-            other => Err(JobError::Failed(format!("unknown job '{other}'"))),
+            Job::ForgetReplayKeys => Err(JobError::Failed("forget_replay_keys has no run rows".into())),
         }
     }
 }

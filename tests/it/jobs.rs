@@ -246,7 +246,7 @@ async fn a_run_whose_replica_died_is_taken_over_after_the_lease_and_the_dead_one
         weekly(store, "test:w1", "C-digest").await;
         let now = monday() + Duration::minutes(1);
         for job in weekly_jobs() {
-            assert!(store.schedule_run(job.name, "test:w1", monday(), false, None, now).await.unwrap());
+            assert!(store.schedule_run(job.job.name(), "test:w1", monday(), false, None, now).await.unwrap());
         }
         // a replica claims both runs and dies before sending anything
         let held = store.claim_runs("replica-that-dies", now, LEASE, 20).await.unwrap();
