@@ -121,11 +121,13 @@ crate::sql_store!(
     // a plan for each term as it is (a generic plan, made without the pattern, guesses that
     // every need matches and walks them all when the term is rare)
     similar_setup = Some("SET LOCAL plan_cache_mode = force_custom_plan"),
-    // no order: the scan stops at the limit however many needs contain the term (a rare term
-    // is found through the trigram index)
-    similar = "SELECT number, title, description, status FROM items
-               WHERE workspace_id = $1 AND kind = 'need' AND number <> $3
-                 AND (title || ' ' || description) ILIKE $2
-               LIMIT $4",
+    // the match is planned without the limit (so a rare term goes through the trigram index and
+    // a common one through the table), then read only as far as the limit: a CTE is evaluated
+    // as far as it is fetched
+    similar = "WITH m AS MATERIALIZED (
+                 SELECT number, title, description, status FROM items
+                 WHERE workspace_id = $1 AND kind = 'need' AND number <> $3
+                   AND (title || ' ' || description) ILIKE $2)
+               SELECT number, title, description, status FROM m LIMIT $4",
     similar_query = crate::storage::sql::similar_like
 );
