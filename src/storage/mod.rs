@@ -12,6 +12,7 @@ pub mod group;
 mod postgres;
 pub(crate) mod sql;
 mod sqlite;
+mod writes;
 
 use std::fmt;
 use std::sync::Arc;
