@@ -45,11 +45,18 @@ pub enum Job {
     FollowUp,
     TriageNudge,
     ForgetReplayKeys,
+    ForgetRuns,
 }
 
 impl Job {
-    pub const ALL: [Job; 5] =
-        [Job::StageEvaluation, Job::WeeklyDigest, Job::FollowUp, Job::TriageNudge, Job::ForgetReplayKeys];
+    pub const ALL: [Job; 6] = [
+        Job::StageEvaluation,
+        Job::WeeklyDigest,
+        Job::FollowUp,
+        Job::TriageNudge,
+        Job::ForgetReplayKeys,
+        Job::ForgetRuns,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -58,6 +65,7 @@ impl Job {
             Job::FollowUp => "follow_up",
             Job::TriageNudge => "triage_nudge",
             Job::ForgetReplayKeys => "forget_replay_keys",
+            Job::ForgetRuns => "forget_runs",
         }
     }
 
@@ -134,11 +142,18 @@ pub const JOBS: &[JobSpec] = &[
 ];
 
 /// Housekeeping, on every tick of every replica (30 s in `kakehashi serve`).
-pub const HOUSEKEEPING: &[JobSpec] = &[JobSpec {
-    job: Job::ForgetReplayKeys,
-    doc: "every 30 seconds on every replica: delete the replay-guard keys past their expiry (10 minutes after a request first came)",
-    cadence: Cadence::EveryTick,
-}];
+pub const HOUSEKEEPING: &[JobSpec] = &[
+    JobSpec {
+        job: Job::ForgetReplayKeys,
+        doc: "every 30 seconds on every replica: delete the replay-guard keys past their expiry (10 minutes after a request first came)",
+        cadence: Cadence::EveryTick,
+    },
+    JobSpec {
+        job: Job::ForgetRuns,
+        doc: "every 30 seconds on every replica: delete the finished runs of follow_up older than a day (one every 5 working minutes per workspace; a past one is never run again)",
+        cadence: Cadence::EveryTick,
+    },
+];
 
 /// A fire time is run late (and said so) when the run starts this long after it.
 pub const LATE_AFTER: Duration = Duration::minutes(10);
@@ -241,6 +256,13 @@ impl Scheduler {
                     }
                     Err(e) => Err(e.to_string()),
                 },
+                Job::ForgetRuns => match self.store.forget_runs(Job::FollowUp.name(), now - Duration::days(1)).await {
+                    Ok(n) => {
+                        tracing::debug!(runs = n, "old reminder sweeps deleted");
+                        Ok(())
+                    }
+                    Err(e) => Err(e.to_string()),
+                },
                 other => Err(format!("{} is not a housekeeping job", other.name())),
             };
             match done {
@@ -299,7 +321,7 @@ impl Scheduler {
                 let notices = crate::jobs::follow::triage_list(self.store.as_ref(), &self.prompts, &ws, now).await?;
                 Ok(RunOutcome::Done { notices, evaluation: None })
             }
-            Job::ForgetReplayKeys => Err(JobError::Failed("forget_replay_keys has no run rows".into())),
+            Job::ForgetReplayKeys | Job::ForgetRuns => Err(JobError::Failed(format!("{} has no run rows", job.name()))),
         }
     }
 }

@@ -385,6 +385,10 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes the replay keys that expired before `now`; how many.
     async fn forget_keys(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
+    /// Deletes the finished (done or skipped) runs of `job` scheduled before `before`; how many.
+    /// For jobs whose past fire times are never scheduled again (the reminders' sweep).
+    async fn forget_runs(&self, job: &str, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// Records a reminder (a [`crate::domain::Change::Nudged`] event of `workspace`'s item) and
     /// queues its message, in one transaction — unless the item already has that reminder, in
     /// which case nothing is written (false). So each reminder goes out once, whichever replica

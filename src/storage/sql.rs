@@ -798,6 +798,19 @@ macro_rules! sql_store {
                 let done = sqlx::query("DELETE FROM replay_keys WHERE expires_at < $1").bind(now).execute(&self.writer).await?;
                 Ok(done.rows_affected())
             }
+
+            async fn forget_runs(
+                &self,
+                job: &str,
+                before: chrono::DateTime<chrono::Utc>,
+            ) -> Result<u64, $crate::storage::StoreError> {
+                let done = sqlx::query("DELETE FROM job_runs WHERE job = $1 AND state <> 'pending' AND scheduled_for < $2")
+                    .bind(job)
+                    .bind(before)
+                    .execute(&self.writer)
+                    .await?;
+                Ok(done.rows_affected())
+            }
         }
 
 

@@ -448,6 +448,9 @@ impl Store for Gated {
     async fn forget_keys(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         self.inner.forget_keys(now).await
     }
+    async fn forget_runs(&self, job: &str, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.inner.forget_runs(job, before).await
+    }
     async fn record_nudge(
         &self,
         workspace: &str,

@@ -9,7 +9,7 @@ use kakehashi::chat::{Block, Message, Span};
 use kakehashi::domain::nudge::FollowSettings;
 use kakehashi::domain::text::{Description, TeamName, Title};
 use kakehashi::domain::{ItemKind, Recipient, Settings};
-use kakehashi::jobs::{Cadence, JOBS, JobSpec, LEASE, Report, Scheduler};
+use kakehashi::jobs::{Cadence, JOBS, Job, JobSpec, LEASE, Report, Scheduler};
 use kakehashi::outbox::{self, Deliverers};
 use kakehashi::prompts::Prompts;
 use kakehashi::storage::{self, NewItem, RunOutcome, Save, Store};
@@ -428,4 +428,33 @@ async fn a_long_message_that_fails_part_way_is_resumed_without_repeating_a_part(
         .flat_map(|(_, c)| line_numbers(&c.body.to_string()))
         .collect();
     assert_eq!(arrived, expected, "every block once, in order");
+}
+
+/// The reminders' sweep leaves a run row every 5 working minutes; housekeeping deletes the
+/// finished ones older than a day, and leaves the weekly runs and anything pending alone.
+#[tokio::test]
+async fn housekeeping_deletes_old_reminder_sweeps_and_nothing_else() {
+    for db in backends().await {
+        let store = &db.store;
+        weekly(store, "test:w1", "C-digest").await;
+        let now = monday();
+        let follow_up = Job::FollowUp.name();
+        for (job, at) in [
+            (follow_up, now - Duration::days(2)),
+            (follow_up, now - Duration::hours(1)),
+            (Job::WeeklyDigest.name(), now - Duration::weeks(3)),
+        ] {
+            assert!(store.schedule_run(job, "test:w1", at, false, Some("test"), now).await.unwrap(), "{}", db.name);
+        }
+        // a pending sweep from long ago (its replica died) is not deleted
+        assert!(store.schedule_run(follow_up, "test:w1", now - Duration::days(3), false, None, now).await.unwrap());
+
+        scheduler(store).housekeeping(now).await;
+
+        let again = |job: &'static str, at| store.schedule_run(job, "test:w1", at, false, Some("test"), now);
+        assert!(again(follow_up, now - Duration::days(2)).await.unwrap(), "{}: the old sweep is gone", db.name);
+        assert!(!again(follow_up, now - Duration::hours(1)).await.unwrap(), "{}: the recent one stays", db.name);
+        assert!(!again(follow_up, now - Duration::days(3)).await.unwrap(), "{}: the pending one stays", db.name);
+        assert!(!again(Job::WeeklyDigest.name(), now - Duration::weeks(3)).await.unwrap(), "{}", db.name);
+    }
 }
