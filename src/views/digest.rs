@@ -9,7 +9,7 @@ use crate::domain::digest::{self, Confirmed, Credit, Credits, Digest, Overdue, W
 use crate::domain::nudge;
 use crate::domain::stage::{self, Evaluation};
 use crate::domain::{Change, Event, ItemKind, Role, Status, WorkItem};
-use crate::storage::{ItemFilter, Store, StoreError, StoredEvaluation, Workspace};
+use crate::storage::{ItemFilter, ItemSummary, Store, StoreError, StoredEvaluation, Workspace};
 
 /// How far back the figures look.
 pub const HORIZON: Duration = Duration::weeks(13);
@@ -60,15 +60,7 @@ pub async fn build(
     let rows = store.stat_rows(&ws.id, Some(at - HORIZON)).await?;
     let filter = ItemFilter { statuses: vec![Status::Submitted], oldest_first: true, ..ItemFilter::default() };
     let (waiting, _) = store.list_items(&ws.id, &filter, digest::OLDEST_SHOWN as i64).await?;
-    let waiting = waiting
-        .into_iter()
-        .map(|i| Waiting {
-            reference: i.reference,
-            submitted_at: i.submitted_at.unwrap_or(i.updated_at),
-            title: i.title,
-            team: i.team,
-        })
-        .collect();
+    let waiting = waiting.into_iter().map(as_waiting).collect();
     let mut d = digest::build(&rows, waiting, evaluation, at, late_from);
     d.credits = credits(store, ws, at).await?;
     Ok(d)
@@ -120,12 +112,7 @@ pub async fn credits(store: &dyn Store, ws: &Workspace, at: DateTime<Utc>) -> Re
     c.waiting_over = found
         .into_iter()
         .filter(|i| i.submitted_at.is_some_and(|s| ws.settings.follow.waits_too_long(s, at)))
-        .map(|i| Waiting {
-            reference: i.reference,
-            submitted_at: i.submitted_at.unwrap_or(i.updated_at),
-            title: i.title,
-            team: i.team,
-        })
+        .map(as_waiting)
         .collect();
     Ok(c)
 }
@@ -138,4 +125,14 @@ fn credit(item: &WorkItem, events: &[Event]) -> Credit {
         .find(|e| matches!(e.change, Change::Status { to, .. } if to == item.status))
         .map(|e| e.actor.clone());
     Credit { reference: item.reference, title: item.title.to_string(), by: item.owner.clone().or(mover) }
+}
+
+/// A need waiting for triage, as the digest lists it.
+fn as_waiting(i: ItemSummary) -> Waiting {
+    Waiting {
+        reference: i.reference,
+        submitted_at: i.submitted_at.unwrap_or(i.updated_at),
+        title: i.title,
+        team: i.team,
+    }
 }
