@@ -44,6 +44,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(5));
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .after_connect(|conn, _| Box::pin(stable_plans(conn)))
             .connect_with(options.clone())
             .await
             .map_err(|source| OpenError::Connect { url: url.clone(), source })?;
@@ -53,6 +54,7 @@ impl SqliteStore {
             .map_err(|source| OpenError::Migrate { url: url.clone(), source })?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .after_connect(|conn, _| Box::pin(stable_plans(conn)))
             .connect_with(options)
             .await
             .map_err(|source| OpenError::Connect { url, source })?;
@@ -65,6 +67,34 @@ impl SqliteStore {
     pub async fn backup_to(&self, to: &Path) -> Result<(), super::BackupError> {
         sqlx::query("VACUUM INTO $1").bind(to.to_string_lossy().into_owned()).execute(&self.pool).await?;
         Ok(())
+    }
+}
+
+/// Turns on SQLite's query planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`) for one
+/// connection. Without it, a statement whose plan may depend on a bound value — any `LIMIT $n`,
+/// a `LIKE $p`, a comparison a partial index could use — is marked expired every time a value is
+/// bound to it, and SQLite parses and plans it again on the next step: sqlx's statement cache
+/// then saves nothing for them, and under load a tenth of the server's CPU went to re-preparing
+/// (BENCHMARKS.md, "CPU per need"). With it, each statement is planned once, without looking at
+/// the values; our queries do not need value-dependent plans (their `LIMIT`s are small and their
+/// partial indexes are matched by literals in the SQL).
+async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    // SAFETY: `db` is the live connection, held locked by `handle` for the call; the option takes
+    // an int (1: on) and an optional out-pointer for the new setting, here null.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::ffi::c_int,
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        )
+    };
+    if rc == libsqlite3_sys::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(sqlx::Error::Configuration(format!("SQLite refused the stable query plans option (code {rc})").into()))
     }
 }
 
