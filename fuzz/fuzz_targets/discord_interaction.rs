@@ -34,8 +34,9 @@ fuzz_target!(|body: &[u8]| {
         }
         Incoming::Event(inbound, origin) => {
             check_workspace(&interaction, &inbound);
-            match (&interaction, &origin.kind, &inbound.event) {
+            match (&interaction, origin.kind, &inbound.event) {
                 (Interaction::Command(c), Kind::Command, InboundEvent::Command { text }) => {
+                    assert!(!origin.on_message, "a command does not come from a message");
                     let invoked = Invoked::read(&c.data);
                     assert_eq!(text, &invoked.line());
                     if let Some(spec) = invoked.spec {
@@ -43,15 +44,16 @@ fuzz_target!(|body: &[u8]| {
                     }
                     common::check_command_line(text);
                 }
-                (Interaction::Component(c), Kind::Component { custom_id }, InboundEvent::Action { id, .. }) => {
-                    assert_eq!(custom_id, &c.data.custom_id);
+                (Interaction::Component(c), Kind::Action, InboundEvent::Action { id, .. }) => {
+                    assert!(origin.on_message, "a component is on a message");
+                    let custom_id = &c.data.custom_id;
                     assert_eq!(id, strip_suffix(custom_id));
                     // a suffix is digits after the last `~`; the id without it has none to take
                     assert!(custom_id == id || custom_id[id.len()..].starts_with('~'));
                 }
-                (Interaction::Modal(m), Kind::Modal { on_message }, InboundEvent::Form { id, values }) => {
+                (Interaction::Modal(m), Kind::Submission, InboundEvent::Form { id, values }) => {
                     assert_eq!(id, &m.data.custom_id);
-                    assert_eq!(*on_message, m.message.is_some());
+                    assert_eq!(origin.on_message, m.message.is_some());
                     assert!(values.len() <= m.data.components.iter().map(|r| r.components.len()).sum());
                 }
                 (i, k, e) => panic!("{:?} read as {k:?} {e:?}", i.kind()),

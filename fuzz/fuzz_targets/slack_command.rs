@@ -9,7 +9,7 @@
 mod common;
 
 use kakehashi::chat::InboundEvent;
-use kakehashi::transport::slack::payload::{self, Kind, Request, SlashCommand};
+use kakehashi::transport::slack::payload::{self, Kind, Request, SlashCommand, Source};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
@@ -27,7 +27,7 @@ fuzz_target!(|body: &[u8]| {
         .inbound()
         .expect("a parsed slash command is an event")
         .expect("a slash command is always handled");
-    assert_eq!(incoming.kind, Kind::Command);
+    assert_eq!((incoming.source, incoming.kind()), (Source::SlashCommand, Kind::Command));
     assert_eq!(incoming.inbound.workspace.id, format!("slack:{}", command.team_id));
     assert_eq!(incoming.inbound.actor.id, command.user_id);
     assert_eq!(incoming.inbound.place.channel, command.channel_id);

@@ -12,7 +12,7 @@
 mod common;
 
 use kakehashi::chat::{Action, FormKind, InboundEvent};
-use kakehashi::transport::slack::payload::{self, EventBody, Interaction, Kind, METADATA_MAX, Origin, Request};
+use kakehashi::transport::slack::payload::{self, EventBody, Interaction, Kind, METADATA_MAX, Origin, Request, Source};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
@@ -27,7 +27,9 @@ fuzz_target!(|body: &[u8]| {
     if let Ok(event) = EventBody::parse(body)
         && let Ok(Some(incoming)) = Request::Event(event).inbound()
     {
-        assert_eq!(incoming.kind, Kind::Mention);
+        // an event is a mention or a line in the bot's DM, and either is typed
+        assert!(matches!(incoming.source, Source::Mention | Source::DirectMessage), "{:?}", incoming.source);
+        assert_eq!(incoming.kind(), Kind::Command);
         check_origin(&incoming.origin);
         if let InboundEvent::Command { text } = &incoming.inbound.event {
             common::check_command_line(text);
@@ -45,14 +47,14 @@ fn check(interaction: &Interaction) {
     check_origin(&incoming.origin);
     match (interaction, &incoming.inbound.event) {
         (Interaction::BlockActions(a), InboundEvent::Action { id, values }) => {
-            assert_eq!(incoming.kind, Kind::Action);
+            assert_eq!((incoming.source, incoming.kind()), (Source::Interaction, Kind::Action));
             assert!(!id.is_empty());
             assert_eq!(id, &a.actions[0].action_id, "the first control's id is the action");
             assert_eq!(values, &a.actions[0].values());
             let _ = Action::parse(id);
         }
         (Interaction::ViewSubmission(s), InboundEvent::Form { id, values }) => {
-            assert_eq!(incoming.kind, Kind::Submission);
+            assert_eq!((incoming.source, incoming.kind()), (Source::Interaction, Kind::Submission));
             assert!(!id.is_empty());
             assert_eq!(id, &s.view.callback_id);
             assert!(values.keys().all(|block| s.view.state.values.contains_key(block)));

@@ -1,14 +1,15 @@
 //! The types a command's parameters hold, and how each is read from the text of a command line.
 //! A field's type in the registry (`registry.rs`) decides its parameter: what kind of value it
-//! takes (Discord picks its option type from that), the choices it offers, and whether it may be
-//! left out (`Option<T>`, or a field with a default).
+//! takes (Discord picks its option type from that), the choices it offers, the bounds every
+//! value keeps ([`Value::LIMIT`]; a field may declare tighter ones), and whether it may be left
+//! out (`Option<T>`, or a field with a default).
 //!
 //! To let a parameter hold a new type: implement [`Value`] for it — or, for a fixed list of
 //! words, declare it with `choice!` below.
 
 use chrono::NaiveDate;
 
-use super::command::{CommandSpec, ParamKind, ParseError, parse_channel, parse_user};
+use super::command::{CommandSpec, Limit, ParamKind, ParseError, parse_channel, parse_user};
 use crate::domain::register::Tier;
 use crate::domain::{ItemKind, ItemRef, Role, Status, UserId, stage::Stage};
 use crate::export::{Format as ExportFormat, What as ExportWhat};
@@ -16,6 +17,8 @@ use crate::export::{Format as ExportFormat, What as ExportWhat};
 /// A value a parameter can hold.
 pub trait Value: Sized {
     const KIND: ParamKind;
+    /// The bounds every value of the type keeps (a field may declare its own in the registry).
+    const LIMIT: Limit = Limit::None;
     /// The value as written in a command line (already unquoted), or None if it does not fit.
     fn read(given: &str) -> Option<Self>;
 }
@@ -25,6 +28,7 @@ pub trait Value: Sized {
 pub trait Arg: Sized {
     const KIND: ParamKind;
     const REQUIRED: bool;
+    const LIMIT: Limit;
     fn take(
         spec: &'static CommandSpec,
         name: &'static str,
@@ -44,6 +48,7 @@ fn read<T: Value>(spec: &'static CommandSpec, name: &'static str, given: &str) -
 impl<T: Value> Arg for T {
     const KIND: ParamKind = T::KIND;
     const REQUIRED: bool = true;
+    const LIMIT: Limit = T::LIMIT;
     fn take(
         spec: &'static CommandSpec,
         name: &'static str,
@@ -60,6 +65,7 @@ impl<T: Value> Arg for T {
 impl<T: Value> Arg for Option<T> {
     const KIND: ParamKind = T::KIND;
     const REQUIRED: bool = false;
+    const LIMIT: Limit = T::LIMIT;
     fn take(
         spec: &'static CommandSpec,
         name: &'static str,
@@ -98,6 +104,8 @@ pub struct Topic(pub String);
 
 impl Value for Topic {
     const KIND: ParamKind = ParamKind::Text;
+    /// Longer than any command's words (`admin roles remove`).
+    const LIMIT: Limit = Limit::Chars { min: 0, max: 40 };
     fn read(given: &str) -> Option<Topic> {
         Some(Topic(given.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")))
     }
@@ -123,6 +131,7 @@ impl Value for UserId {
 
 impl Value for ItemRef {
     const KIND: ParamKind = ParamKind::Item;
+    const LIMIT: Limit = Limit::Chars { min: 0, max: 20 };
     fn read(given: &str) -> Option<ItemRef> {
         ItemRef::parse(given).ok()
     }
@@ -147,6 +156,8 @@ impl Value for f64 {
 /// A day, `YYYY-MM-DD`.
 impl Value for NaiveDate {
     const KIND: ParamKind = ParamKind::Date;
+    /// YYYY-MM-DD.
+    const LIMIT: Limit = Limit::Chars { min: 10, max: 10 };
     fn read(given: &str) -> Option<NaiveDate> {
         NaiveDate::parse_from_str(given, "%Y-%m-%d").ok()
     }

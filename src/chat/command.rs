@@ -40,11 +40,30 @@ pub enum ParamKind {
     Choice(&'static [&'static str]),
 }
 
+/// The bounds of a parameter's value beyond its kind, which a platform with typed options
+/// (Discord) enforces as the person types. Declared with the field in the registry
+/// (`title: String [max Title::MAX]`, `days: f64 [range 0.0, MAX_EFFORT_DAYS]`), or else the
+/// value type's own ([`Value::LIMIT`](super::args::Value::LIMIT): an item id is at most 20
+/// characters, a date exactly 10).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit {
+    /// Only the platform's own.
+    None,
+    /// A text of `min` to `max` characters (`min` 0: no lower bound).
+    Chars { min: usize, max: usize },
+    /// A number from `min` to `max`.
+    Range { min: f64, max: f64 },
+}
+
+/// The bounds are constants, never NaN.
+impl Eq for Limit {}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Param {
     pub name: &'static str,
     pub kind: ParamKind,
     pub required: bool,
+    pub limit: Limit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -466,5 +485,33 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), COMMANDS.len());
+    }
+
+    #[test]
+    fn every_text_parameter_declares_how_long_it_may_be_and_the_registry_keeps_the_stored_limits() {
+        use crate::domain::text::{Note, TeamName, Title};
+        for c in COMMANDS {
+            for p in c.params {
+                if p.kind == ParamKind::Text {
+                    assert!(
+                        matches!(p.limit, Limit::Chars { .. }),
+                        "{} {}: a text declares its [max N]",
+                        c.name(),
+                        p.name
+                    );
+                }
+                let stored = match p.name {
+                    "title" => Some(Title::MAX),
+                    "note" => Some(Note::MAX),
+                    "team" => Some(TeamName::MAX),
+                    _ => None,
+                };
+                if let Some(max) = stored {
+                    assert_eq!(p.limit, Limit::Chars { min: 0, max }, "{} {}", c.name(), p.name);
+                }
+            }
+        }
+        let effort = COMMANDS.iter().find(|c| c.key() == "effort").unwrap();
+        assert_eq!(effort.params[1].limit, Limit::Range { min: 0.0, max: MAX_EFFORT_DAYS });
     }
 }

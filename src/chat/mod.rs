@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 
 pub use action::{Action, FormKind};
 pub use args::SETTINGS;
-pub use command::{CommandSpec, MAX_EFFORT_DAYS, Param, ParamKind, ParseError};
+pub use command::{CommandSpec, Limit, MAX_EFFORT_DAYS, Param, ParamKind, ParseError};
 pub use handlers::parse_error_text;
 pub use message::*;
 pub use registry::{COMMANDS, Command};

@@ -1,67 +1,60 @@
-//! Storage: a small [`Store`] trait in domain terms, with a SQLite and a PostgreSQL
-//! implementation chosen by the database URL.
+//! Storage: the [`Store`] trait in domain terms, with a SQLite and a PostgreSQL implementation
+//! chosen by the database URL.
 //!
-//! Both backends run the same SQL (`$1` placeholders work in both), written once in
-//! [`sql_store!`](crate::sql_store); each method is one transaction. To add a method: declare it
-//! on [`Store`], write it once in `sql.rs`, and add a case to the storage test suite, which runs
-//! on both backends.
+//! `Store` is split by concern, one file each, holding the concern's types, its trait and its
+//! SQL (a macro expanded once per backend):
+//! - `workspaces.rs`: workspaces, settings, roles ([`WorkspaceStore`]);
+//! - `items.rs`: needs and seeds, answers, history, similar needs ([`ItemStore`]);
+//! - `audit.rs`: admin actions and the audit trail, snoozes ([`AuditStore`]);
+//! - `export.rs`: bulk reads, for statistics and the export ([`ExportStore`]);
+//! - `outbox.rs`: messages to deliver, reminders, the replay guard ([`OutboxStore`]);
+//! - `runs.rs`: scheduled job runs and stage evaluations ([`RunStore`]).
+//!
+//! Around them: `sql.rs` ([`sql_store!`](crate::sql_store): one line per concern), `codec/`
+//! (rows to and from the domain, no SQL), `writes.rs` and `group.rs` (writes committed together),
+//! `cache.rs`, and `sqlite.rs`/`postgres.rs` (opening each, and the dialects' differences).
+//!
+//! Why traits per concern rather than one trait: `#[async_trait]` rewrites the `async fn`s
+//! written in the `impl` block it stands on and cannot see methods a macro would add inside it,
+//! so one `impl Store` means one macro in one file (it had grown to 800 lines). Inherent `impl`
+//! blocks per concern would need every method's signature written a third time, to delegate to.
+//! A concern trait costs nothing to callers: they hold a `dyn Store`, whose supertraits' methods
+//! are callable without importing them.
+//!
+//! Both backends run the same SQL (`$1` placeholders work in both); each method is one
+//! transaction. To add a method: declare it on its concern's trait, write its SQL in the macro
+//! below it (same file), and add a case to the storage test suite, which runs on both backends.
+//! To add a concern: a file like `runs.rs`, a supertrait on [`Store`], a line in `sql_store!`.
 
+mod audit;
 mod cache;
 mod codec;
+mod export;
 pub mod group;
+mod items;
+mod outbox;
 mod postgres;
+mod runs;
 pub(crate) mod sql;
 mod sqlite;
+mod workspaces;
 mod writes;
 
 use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 
 pub use crate::domain::stats::StatRow;
-use crate::domain::text::{Description, TeamName, Title};
-use crate::domain::{
-    Event, ItemKind, ItemRef, Outcome, Recipient, Role, Settings, Status, UserId, WorkItem, WorkspaceId,
-};
 
+pub use audit::{AdminAction, AuditEntry, AuditFilter, AuditStore, READ_ACTIONS, SNOOZE};
+pub use export::{ExportEvent, ExportItem, ExportStore, Sink};
+pub use items::{ItemFilter, ItemStore, ItemSummary, NewItem, Save, SimilarNeed};
+pub use outbox::{Claimed, NewNotice, NoticeOutcome, OutboxStore};
 pub use postgres::PgStore;
+pub use runs::{JobRun, RunOutcome, RunStore, StoredEvaluation};
 pub use sqlite::SqliteStore;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Workspace {
-    pub id: WorkspaceId,
-    pub name: String,
-    pub settings: Settings,
-    pub created_at: DateTime<Utc>,
-}
-
-/// What it takes to create a work item; the store gives it its number.
-#[derive(Debug, Clone)]
-pub struct NewItem {
-    pub workspace: String,
-    pub kind: ItemKind,
-    pub title: Title,
-    pub description: Description,
-    pub team: TeamName,
-    pub requester: UserId,
-    pub at: DateTime<Utc>,
-}
-
-/// One line of a list of items.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ItemSummary {
-    pub reference: ItemRef,
-    pub title: String,
-    pub team: String,
-    pub requester: UserId,
-    pub owner: Option<UserId>,
-    pub status: Status,
-    pub outcome: Option<Outcome>,
-    pub submitted_at: Option<DateTime<Utc>>,
-    pub updated_at: DateTime<Utc>,
-}
+pub use workspaces::{Workspace, WorkspaceStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -78,373 +71,15 @@ pub enum StoreError {
     Write(#[source] std::io::Error),
 }
 
-/// What one save writes besides the item row, all in the same transaction.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Save<'a> {
-    /// Questions whose answers changed (an answer missing from the item is deleted).
-    pub answers: &'a [String],
-    pub events: &'a [Event],
-    /// Messages to deliver because of this change.
-    pub notices: &'a [NewNotice],
-}
-
-/// A message to deliver later (a direct message, a triage card), as the outbox stores it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewNotice {
-    pub workspace: String,
-    pub recipient: Recipient,
-    /// The message, as JSON (the storage does not look inside).
-    pub payload: String,
-    pub at: DateTime<Utc>,
-}
-
-/// A notice claimed for delivery.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Claimed {
-    pub id: i64,
-    pub workspace: String,
-    pub recipient: Recipient,
-    pub payload: String,
-    /// Earlier attempts that failed.
-    pub attempts: i64,
-    /// Parts of a long message that earlier attempts delivered.
-    pub parts_sent: usize,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A workspace-level change (settings, roles, an export): it goes into the audit trail.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AdminAction {
-    pub workspace: String,
-    pub actor: UserId,
-    /// What was done, e.g. `settings.triage_channel`, `roles.add`, `export`.
-    pub action: String,
-    /// The details in words (`C0123`, `U1 ai_team`).
-    pub detail: String,
-    pub at: DateTime<Utc>,
-}
-
-/// An earlier need that reads like a new one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SimilarNeed {
-    pub reference: ItemRef,
-    pub title: String,
-    pub status: Status,
-    /// The note of its last close, redirect or decline, if it had one.
-    pub note: Option<String>,
-    /// How alike, 0 to 1 ([`crate::domain::similar::score`]).
-    pub score: f64,
-}
-
-/// Which items to list.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ItemFilter {
-    pub kind: Option<ItemKind>,
-    /// Any of these statuses (empty: all).
-    pub statuses: Vec<Status>,
-    /// The grouping key of the requesting team.
-    pub team_key: Option<String>,
-    pub owner: Option<UserId>,
-    pub since: Option<DateTime<Utc>>,
-    /// Oldest first (default: newest first).
-    pub oldest_first: bool,
-}
-
-/// One line of the audit trail: an item's event or an admin action.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AuditEntry {
-    pub at: DateTime<Utc>,
-    pub actor: UserId,
-    pub item: Option<ItemRef>,
-    /// The item event, when it is one.
-    pub event: Option<Event>,
-    /// The admin action (action, detail), when it is one.
-    pub admin: Option<(String, String)>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AuditFilter {
-    pub actor: Option<UserId>,
-    pub item: Option<ItemRef>,
-    pub since: Option<DateTime<Utc>>,
-    /// Include the admin actions that only read ([`READ_ACTIONS`]); without it the trail shows
-    /// changes (and exports, since data leaves with them).
-    pub reads: bool,
-}
-
-/// Admin actions that change nothing: listed by `admin audit all` only. The audit query names
-/// the same list in its SQL.
-pub const READ_ACTIONS: &[&str] = &["stats", "audit", "roles.list", "settings.view"];
-
-/// One item as exported: every stored column, the answers, and the verdict's outcome and flags.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ExportItem {
-    pub id: String,
-    pub kind: String,
-    pub number: i64,
-    pub title: String,
-    pub description: String,
-    pub team: String,
-    pub team_key: String,
-    pub requester: String,
-    pub owner: Option<String>,
-    pub status: String,
-    pub outcome: Option<String>,
-    pub flags: String,
-    pub yearly_value: Option<f64>,
-    pub effort_days: Option<f64>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub submitted_at: Option<DateTime<Utc>>,
-    pub first_response_at: Option<DateTime<Utc>>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    /// Question id → the stored answer.
-    pub answers: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// One event as exported.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ExportEvent {
-    pub id: i64,
-    pub item: Option<String>,
-    pub actor: String,
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
-    pub note: Option<String>,
-    pub detail: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
-/// Where streamed rows go; returning an error stops the stream.
-pub type Sink<'a, T> = &'a mut (dyn FnMut(T) -> std::io::Result<()> + Send);
-
+/// Everything the bot keeps, in domain terms: one trait per concern, each with its SQL in its
+/// own file. Code holds a `dyn Store` and calls any concern's methods on it.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: WorkspaceStore + ItemStore + AuditStore + ExportStore + OutboxStore + RunStore + 'static {
     /// Which backend this is, for logs and `check`.
     fn backend(&self) -> &'static str;
 
     /// Answers when the database does: a round trip, for the health check.
     async fn ping(&self) -> Result<(), StoreError>;
-
-    async fn workspace(&self, id: &str) -> Result<Option<Workspace>, StoreError>;
-
-    /// The workspace, created with `defaults` the first time it is seen.
-    async fn ensure_workspace(
-        &self,
-        id: &str,
-        name: &str,
-        defaults: &Settings,
-        now: DateTime<Utc>,
-    ) -> Result<Workspace, StoreError>;
-
-    /// Every workspace: (id, name).
-    async fn workspaces(&self) -> Result<Vec<(String, String)>, StoreError>;
-
-    /// Records the workspace's display name as its platform gives it (a Slack team's name, a
-    /// Discord server's); nothing happens if the workspace is not stored yet or has that name.
-    async fn set_workspace_name(&self, id: &str, name: &str) -> Result<(), StoreError>;
-
-    /// Changes a workspace's settings and records who did it.
-    async fn update_settings(&self, settings: &Settings, action: &AdminAction) -> Result<(), StoreError>;
-
-    /// Creates an item with the next number of its kind in the workspace, and its `created` event.
-    async fn create_item(&self, new: NewItem) -> Result<WorkItem, StoreError>;
-
-    /// An item with its answers.
-    async fn item(&self, workspace: &str, item: ItemRef) -> Result<Option<WorkItem>, StoreError>;
-
-    /// Writes the item and what `save` carries in one transaction, if nobody saved the item since
-    /// it was read ([`StoreError::Conflict`] otherwise). Bumps `item.version` on success.
-    async fn save_item(&self, item: &mut WorkItem, actor: &str, save: Save<'_>) -> Result<(), StoreError>;
-
-    /// Items the user requested or owns, most recently changed first.
-    async fn items_of(&self, workspace: &str, user: &str, limit: i64) -> Result<Vec<ItemSummary>, StoreError>;
-
-    /// Items matching the filter, newest first, and how many match in all.
-    async fn list_items(
-        &self,
-        workspace: &str,
-        filter: &ItemFilter,
-        limit: i64,
-    ) -> Result<(Vec<ItemSummary>, i64), StoreError>;
-
-    /// Up to `limit` needs of the workspace that read like `title` and `description`, most alike
-    /// first, each scoring at least [`crate::domain::similar::THRESHOLD`]; never the need
-    /// `except` (the new need itself), never another workspace's.
-    async fn similar_needs(
-        &self,
-        workspace: &str,
-        except: Option<ItemRef>,
-        title: &str,
-        description: &str,
-        limit: usize,
-    ) -> Result<Vec<SimilarNeed>, StoreError>;
-
-    /// An item's history, oldest first.
-    async fn events(&self, workspace: &str, item: ItemRef) -> Result<Vec<Event>, StoreError>;
-
-    /// How many items the workspace holds.
-    async fn count_items(&self, workspace: &str) -> Result<i64, StoreError>;
-
-    /// The team the user named on their last need, to offer it again.
-    async fn last_team(&self, workspace: &str, user: &str) -> Result<Option<String>, StoreError>;
-
-    /// The roles granted to a user (member is implicit).
-    async fn roles_of(&self, workspace: &str, user: &str) -> Result<Vec<Role>, StoreError>;
-
-    /// Everyone holding a role, by user.
-    async fn role_members(&self, workspace: &str) -> Result<Vec<(UserId, Role)>, StoreError>;
-
-    /// Grants (`grant`) or revokes a role, recording the admin action; false if nothing changed.
-    async fn set_role(&self, user: &str, role: Role, grant: bool, action: &AdminAction) -> Result<bool, StoreError>;
-
-    /// Records an admin action that changes nothing else (an export).
-    async fn record_admin(&self, action: &AdminAction) -> Result<(), StoreError>;
-
-    /// The audit trail, newest first.
-    async fn audit(&self, workspace: &str, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
-
-    /// What statistics need of the items relevant to a period that starts at `since` (all items
-    /// when `None`): those with a fact (creation, submission, first response, resolution) since
-    /// then, and those still open or in service, whatever their age.
-    async fn stat_rows(&self, workspace: &str, since: Option<DateTime<Utc>>) -> Result<Vec<StatRow>, StoreError>;
-
-    /// Streams every item (created since `since`) with its answers, in id order, into `sink`.
-    async fn export_items(
-        &self,
-        workspace: &str,
-        since: Option<DateTime<Utc>>,
-        sink: Sink<'_, ExportItem>,
-    ) -> Result<(), StoreError>;
-
-    /// Streams every event (since `since`) in id order into `sink`.
-    async fn export_events(
-        &self,
-        workspace: &str,
-        since: Option<DateTime<Utc>>,
-        sink: Sink<'_, ExportEvent>,
-    ) -> Result<(), StoreError>;
-
-    /// Claims up to `limit` notices due by `now` in workspaces whose id starts with `prefix`,
-    /// for `lease`; a claim not settled by then may be claimed again (its deliverer died).
-    async fn claim_notices(
-        &self,
-        prefix: &str,
-        now: DateTime<Utc>,
-        lease: chrono::Duration,
-        limit: i64,
-    ) -> Result<Vec<Claimed>, StoreError>;
-
-    /// Creates the run of `job` for `scheduled_for` if it does not exist yet (false: it did). A
-    /// run created with `skip` is recorded as skipped, with the reason.
-    async fn schedule_run(
-        &self,
-        job: &str,
-        workspace: &str,
-        scheduled_for: DateTime<Utc>,
-        late: bool,
-        skip: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-
-    /// Claims up to `limit` runs that are due, for `lease`, for the replica `replica`; a claim not
-    /// finished by then (its replica died) may be claimed again.
-    async fn claim_runs(
-        &self,
-        replica: &str,
-        now: DateTime<Utc>,
-        lease: chrono::Duration,
-        limit: i64,
-    ) -> Result<Vec<JobRun>, StoreError>;
-
-    /// Finishes a run this replica holds; false (and nothing written) if its claim was lost.
-    async fn finish_run(
-        &self,
-        run: &JobRun,
-        replica: &str,
-        outcome: RunOutcome,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-
-    /// The latest stage evaluation at or before `at`, as JSON.
-    async fn last_evaluation(&self, workspace: &str, at: DateTime<Utc>)
-    -> Result<Option<StoredEvaluation>, StoreError>;
-
-    /// How many people hold `role` in the workspace.
-    async fn count_role(&self, workspace: &str, role: Role) -> Result<i64, StoreError>;
-
-    /// Settles a claimed notice: delivered, to retry at `retry_at`, or given up (`retry_at` None).
-    async fn settle_notice(&self, id: i64, outcome: NoticeOutcome, now: DateTime<Utc>) -> Result<(), StoreError>;
-
-    /// The replay guard: claims `key` (one statement) until `expires`; true for the first claim
-    /// on any replica, false for every later one. A key is never claimed twice, even once
-    /// expired: the keys are single-use, and one coming back is a replay.
-    async fn claim_key(&self, key: &str, expires: DateTime<Utc>) -> Result<bool, StoreError>;
-
-    /// Deletes the replay keys that expired before `now`; how many.
-    async fn forget_keys(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
-
-    /// Deletes the finished (done or skipped) runs of `job` scheduled before `before`; how many.
-    /// For jobs whose past fire times are never scheduled again (the reminders' sweep).
-    async fn forget_runs(&self, job: &str, before: DateTime<Utc>) -> Result<u64, StoreError>;
-
-    /// Records a reminder (a [`crate::domain::Change::Nudged`] event of `workspace`'s item) and
-    /// queues its message, in one transaction — unless the item already has that reminder, in
-    /// which case nothing is written (false). So each reminder goes out once, whichever replica
-    /// or restart gets to it.
-    async fn record_nudge(&self, workspace: &str, event: &Event, notice: &NewNotice) -> Result<bool, StoreError>;
-
-    /// Until when the user snoozed reminders (their latest `snooze`), if they did.
-    async fn snoozed_until(&self, workspace: &str, user: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
-}
-
-/// The admin action that records a person's snooze; its detail is the end (RFC 3339) or `off`.
-pub const SNOOZE: &str = "snooze";
-
-/// A scheduled run of a job, claimed by a replica.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JobRun {
-    pub id: i64,
-    pub job: String,
-    pub workspace: String,
-    /// The fire time this run is for: with the job and workspace, it is unique.
-    pub scheduled_for: DateTime<Utc>,
-    /// It runs after start-up for a time missed while the bot was down.
-    pub late: bool,
-    pub attempts: i64,
-}
-
-/// How a run ended.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RunOutcome {
-    /// Done: what it leaves behind is written in the same transaction as the mark.
-    Done { notices: Vec<NewNotice>, evaluation: Option<StoredEvaluation> },
-    /// Failed for now: try again at `at`.
-    Retry { at: DateTime<Utc>, error: String },
-}
-
-/// A stage evaluation as stored (the JSON of the domain's evaluation).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredEvaluation {
-    pub at: DateTime<Utc>,
-    pub stage: u8,
-    pub json: String,
-}
-
-/// How a delivery attempt ended.
-#[derive(Debug, Clone, PartialEq)]
-pub enum NoticeOutcome {
-    Sent,
-    /// Try again at `at`; `parts_sent` parts of the message have arrived so far.
-    Retry {
-        at: DateTime<Utc>,
-        error: String,
-        parts_sent: usize,
-    },
-    GiveUp {
-        error: String,
-    },
 }
 
 /// Where the data lives: `sqlite://PATH` (a file, created on first use) or `postgres://…`.

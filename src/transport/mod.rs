@@ -5,6 +5,8 @@
 //! What the platforms share lives here, written once:
 //! - [`deadline`]: the bot answers within the platform's deadline, or the request is acknowledged
 //!   and the replies follow late; a handler that panicked becomes the apology;
+//! - [`incoming`]: the [`Kind`](incoming::Kind) of a request (typed, a control used, a form
+//!   submitted), and why the rest of what each platform keeps to answer stays its own;
 //! - [`text`]: measuring, cutting and splitting text by the unit a platform counts in;
 //! - [`post`]: the bot's own messages, in parts that a retry resumes;
 //! - [`names`]: workspaces' display names; [`Replays`]: the replay guard;
@@ -20,6 +22,7 @@ pub mod deadline;
 pub mod discord;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub mod incoming;
 pub mod names;
 pub mod post;
 pub mod slack;

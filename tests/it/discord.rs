@@ -483,7 +483,7 @@ async fn the_interaction_says_who_acts_where_in_which_language_and_whether_they_
     assert!(i.place.direct);
     assert_eq!(i.place.channel, DM_CHANNEL);
     assert_eq!(i.actor.locale, None, "a language kakehashi does not speak");
-    assert_eq!(origin.kind, Kind::Modal { on_message: false });
+    assert_eq!((origin.kind, origin.on_message), (Kind::Submission, false));
     match i.event {
         InboundEvent::Form { id, values } => {
             assert_eq!(id, "need");

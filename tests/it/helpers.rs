@@ -11,8 +11,9 @@ use kakehashi::domain::{Event, ItemRef, Role, WorkItem};
 use kakehashi::domain::{Lang, Settings};
 use kakehashi::prompts::Prompts;
 use kakehashi::storage::{
-    self, AdminAction, AuditEntry, AuditFilter, Claimed, DatabaseUrl, ExportEvent, ExportItem, ItemFilter, ItemSummary,
-    JobRun, NewItem, NoticeOutcome, RunOutcome, Save, Sink, StatRow, Store, StoreError, StoredEvaluation, Workspace,
+    self, AdminAction, AuditEntry, AuditFilter, AuditStore, Claimed, DatabaseUrl, ExportEvent, ExportItem, ExportStore,
+    ItemFilter, ItemStore, ItemSummary, JobRun, NewItem, NoticeOutcome, OutboxStore, RunOutcome, RunStore, Save, Sink,
+    StatRow, Store, StoreError, StoredEvaluation, Workspace, WorkspaceStore,
 };
 
 /// The variable naming the PostgreSQL server for tests (an admin URL, e.g.
@@ -290,6 +291,15 @@ impl Store for Gated {
     fn backend(&self) -> &'static str {
         self.inner.backend()
     }
+    async fn ping(&self) -> Result<(), StoreError> {
+        let gate = self.gate.lock().unwrap().clone();
+        let _pass = gate.acquire().await.expect("the gate stays");
+        self.inner.ping().await
+    }
+}
+
+#[async_trait::async_trait]
+impl WorkspaceStore for Gated {
     async fn workspace(&self, id: &str) -> Result<Option<Workspace>, StoreError> {
         self.inner.workspace(id).await
     }
@@ -313,6 +323,22 @@ impl Store for Gated {
     async fn update_settings(&self, settings: &Settings, action: &AdminAction) -> Result<(), StoreError> {
         self.inner.update_settings(settings, action).await
     }
+    async fn roles_of(&self, workspace: &str, user: &str) -> Result<Vec<Role>, StoreError> {
+        self.inner.roles_of(workspace, user).await
+    }
+    async fn role_members(&self, workspace: &str) -> Result<Vec<(kakehashi::domain::UserId, Role)>, StoreError> {
+        self.inner.role_members(workspace).await
+    }
+    async fn set_role(&self, user: &str, role: Role, grant: bool, action: &AdminAction) -> Result<bool, StoreError> {
+        self.inner.set_role(user, role, grant, action).await
+    }
+    async fn count_role(&self, workspace: &str, role: Role) -> Result<i64, StoreError> {
+        self.inner.count_role(workspace, role).await
+    }
+}
+
+#[async_trait::async_trait]
+impl ItemStore for Gated {
     async fn create_item(&self, new: NewItem) -> Result<WorkItem, StoreError> {
         self.inner.create_item(new).await
     }
@@ -333,9 +359,6 @@ impl Store for Gated {
     ) -> Result<(Vec<ItemSummary>, i64), StoreError> {
         self.inner.list_items(workspace, filter, limit).await
     }
-    async fn events(&self, workspace: &str, item: ItemRef) -> Result<Vec<Event>, StoreError> {
-        self.inner.events(workspace, item).await
-    }
     async fn similar_needs(
         &self,
         workspace: &str,
@@ -346,27 +369,32 @@ impl Store for Gated {
     ) -> Result<Vec<kakehashi::storage::SimilarNeed>, StoreError> {
         self.inner.similar_needs(workspace, except, title, description, limit).await
     }
+    async fn events(&self, workspace: &str, item: ItemRef) -> Result<Vec<Event>, StoreError> {
+        self.inner.events(workspace, item).await
+    }
     async fn count_items(&self, workspace: &str) -> Result<i64, StoreError> {
         self.inner.count_items(workspace).await
     }
     async fn last_team(&self, workspace: &str, user: &str) -> Result<Option<String>, StoreError> {
         self.inner.last_team(workspace, user).await
     }
-    async fn roles_of(&self, workspace: &str, user: &str) -> Result<Vec<Role>, StoreError> {
-        self.inner.roles_of(workspace, user).await
-    }
-    async fn role_members(&self, workspace: &str) -> Result<Vec<(kakehashi::domain::UserId, Role)>, StoreError> {
-        self.inner.role_members(workspace).await
-    }
-    async fn set_role(&self, user: &str, role: Role, grant: bool, action: &AdminAction) -> Result<bool, StoreError> {
-        self.inner.set_role(user, role, grant, action).await
-    }
+}
+
+#[async_trait::async_trait]
+impl AuditStore for Gated {
     async fn record_admin(&self, action: &AdminAction) -> Result<(), StoreError> {
         self.inner.record_admin(action).await
     }
     async fn audit(&self, workspace: &str, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         self.inner.audit(workspace, filter, limit).await
     }
+    async fn snoozed_until(&self, workspace: &str, user: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.inner.snoozed_until(workspace, user).await
+    }
+}
+
+#[async_trait::async_trait]
+impl ExportStore for Gated {
     async fn stat_rows(&self, workspace: &str, since: Option<DateTime<Utc>>) -> Result<Vec<StatRow>, StoreError> {
         self.inner.stat_rows(workspace, since).await
     }
@@ -386,6 +414,10 @@ impl Store for Gated {
     ) -> Result<(), StoreError> {
         self.inner.export_events(workspace, since, sink).await
     }
+}
+
+#[async_trait::async_trait]
+impl OutboxStore for Gated {
     async fn claim_notices(
         &self,
         prefix: &str,
@@ -395,6 +427,27 @@ impl Store for Gated {
     ) -> Result<Vec<Claimed>, StoreError> {
         self.inner.claim_notices(prefix, now, lease, limit).await
     }
+    async fn settle_notice(&self, id: i64, outcome: NoticeOutcome, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.inner.settle_notice(id, outcome, now).await
+    }
+    async fn record_nudge(
+        &self,
+        workspace: &str,
+        event: &Event,
+        notice: &storage::NewNotice,
+    ) -> Result<bool, StoreError> {
+        self.inner.record_nudge(workspace, event, notice).await
+    }
+    async fn claim_key(&self, key: &str, expires: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.inner.claim_key(key, expires).await
+    }
+    async fn forget_keys(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.inner.forget_keys(now).await
+    }
+}
+
+#[async_trait::async_trait]
+impl RunStore for Gated {
     async fn schedule_run(
         &self,
         job: &str,
@@ -431,35 +484,7 @@ impl Store for Gated {
     ) -> Result<Option<StoredEvaluation>, StoreError> {
         self.inner.last_evaluation(workspace, at).await
     }
-    async fn count_role(&self, workspace: &str, role: Role) -> Result<i64, StoreError> {
-        self.inner.count_role(workspace, role).await
-    }
-    async fn ping(&self) -> Result<(), StoreError> {
-        let gate = self.gate.lock().unwrap().clone();
-        let _pass = gate.acquire().await.expect("the gate stays");
-        self.inner.ping().await
-    }
-    async fn settle_notice(&self, id: i64, outcome: NoticeOutcome, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.inner.settle_notice(id, outcome, now).await
-    }
-    async fn claim_key(&self, key: &str, expires: DateTime<Utc>) -> Result<bool, StoreError> {
-        self.inner.claim_key(key, expires).await
-    }
-    async fn forget_keys(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        self.inner.forget_keys(now).await
-    }
     async fn forget_runs(&self, job: &str, before: DateTime<Utc>) -> Result<u64, StoreError> {
         self.inner.forget_runs(job, before).await
-    }
-    async fn record_nudge(
-        &self,
-        workspace: &str,
-        event: &Event,
-        notice: &storage::NewNotice,
-    ) -> Result<bool, StoreError> {
-        self.inner.record_nudge(workspace, event, notice).await
-    }
-    async fn snoozed_until(&self, workspace: &str, user: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-        self.inner.snoozed_until(workspace, user).await
     }
 }

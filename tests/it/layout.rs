@@ -196,3 +196,42 @@ fn no_import_cycle_between_top_level_modules() {
     };
     assert!(found.is_empty(), "import cycles: {}", found.iter().map(show).collect::<Vec<_>>().join(" | "));
 }
+
+/// The README's "Layout" section: the lines of its first code block.
+fn readme_layout() -> String {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme.split("\n## Layout\n").nth(1).expect("the README has a Layout section");
+    section.split("```").nth(1).expect("its tree, in a code block").to_string()
+}
+
+#[test]
+fn the_readmes_layout_names_every_folder_and_top_level_file_of_src_and_nothing_that_is_gone() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let layout = readme_layout();
+    let mut files = Vec::new();
+    sources(&root.join("src"), &mut files);
+    let mut missing = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(root).unwrap();
+        let dir = rel.parent().unwrap().to_string_lossy().into_owned();
+        if dir != "src" && !layout.contains(&format!("{dir}/")) {
+            missing.push(format!("{dir}/"));
+        }
+        if dir == "src" {
+            let name = rel.file_name().unwrap().to_string_lossy().into_owned();
+            if !layout.contains(&name) {
+                missing.push(rel.display().to_string());
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(missing.is_empty(), "the README's layout does not name: {}", missing.join(", "));
+    // and every path it starts a line with is there
+    for line in layout.lines() {
+        let path = line.split_whitespace().next().unwrap_or("").trim_end_matches(',');
+        if path.starts_with("src/") {
+            assert!(root.join(path).exists(), "the README's layout names {path}, which is not in the tree");
+        }
+    }
+}

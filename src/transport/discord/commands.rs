@@ -7,8 +7,10 @@
 //! option of its kind: an item id a string that autocompletes from the person's own items, a
 //! person a USER option (written back as `<@ID>`), a number a NUMBER, a choice a string with
 //! its choices, a channel a CHANNEL of the kinds a message can be posted in, anything else a
-//! string; a text that is stored has the stored limit as its `max_length`, so Discord stops a
-//! person at the limit instead of the bot refusing afterwards. Descriptions come from
+//! string. The bounds each parameter declares in the registry ([`Limit`]: a stored text's
+//! length, a number's range) become the option's `max_length`/`min_length` or
+//! `min_value`/`max_value`, so Discord stops a person at the limit instead of the bot refusing
+//! afterwards. Descriptions come from
 //! prompts/messages.toml (`help.<key>.summary` for commands, `discord.option.<command>_<option>`
 //! or else `discord.option.<option>` for options, cut to 100 characters), in English with
 //! Japanese as the `ja` localisation.
@@ -22,7 +24,7 @@ use serenity::all::{
     CreateCommandOption, InteractionContext, Permissions,
 };
 
-use crate::chat::{COMMANDS, CommandSpec, Param, ParamKind};
+use crate::chat::{COMMANDS, CommandSpec, Limit, Param, ParamKind};
 use crate::domain::Lang;
 use crate::prompts::Prompts;
 
@@ -178,23 +180,6 @@ fn subcommand(spec: &CommandSpec, name: &str, prompts: &Prompts) -> Result<Creat
 /// The channels a message can be posted in: text and announcement channels.
 pub const POSTABLE: [ChannelType; 2] = [ChannelType::Text, ChannelType::News];
 
-/// The longest value an option takes: what is stored of it (a title 200 characters, a note 2000,
-/// a team 100), or what the command can use. None where Discord's own limit is the only one.
-pub fn max_length(spec: &CommandSpec, p: &Param) -> Option<u16> {
-    use crate::domain::text::{Note, TeamName, Title};
-    let max = match (spec.key().as_str(), p.name, p.kind) {
-        (_, "title", _) => Title::MAX,
-        (_, "note", _) => Note::MAX,
-        (_, "team", _) => TeamName::MAX,
-        (_, _, ParamKind::Item) => 20,
-        (_, _, ParamKind::Date) => 10,
-        ("help", "command", _) => 40,
-        ("admin_set", "value", _) => 100,
-        _ => return None,
-    };
-    Some(max as u16)
-}
-
 fn option(spec: &CommandSpec, p: &Param, prompts: &Prompts) -> CreateCommandOption {
     let kind = match p.kind {
         ParamKind::Item | ParamKind::Word | ParamKind::Text | ParamKind::Date | ParamKind::Choice(_) => {
@@ -215,15 +200,19 @@ fn option(spec: &CommandSpec, p: &Param, prompts: &Prompts) -> CreateCommandOpti
                 option = option.add_string_choice(*c, *c);
             }
         }
-        ParamKind::Date => option = option.min_length(10),
         ParamKind::Channel => option = option.channel_types(POSTABLE.to_vec()),
-        ParamKind::Number if spec.key() == "effort" => {
-            option = option.min_number_value(0.0).max_number_value(crate::chat::MAX_EFFORT_DAYS)
-        }
         _ => {}
     }
-    if let Some(max) = max_length(spec, p) {
-        option = option.max_length(max);
+    // the bounds the registry declares (Discord takes up to 6000 characters)
+    match p.limit {
+        Limit::None => {}
+        Limit::Chars { min, max } => {
+            if min > 0 {
+                option = option.min_length(min as u16);
+            }
+            option = option.max_length(max as u16);
+        }
+        Limit::Range { min, max } => option = option.min_number_value(min).max_number_value(max),
     }
     option
 }
@@ -330,23 +319,38 @@ mod tests {
     const TEST_SPECS: &[CommandSpec] = &[
         CommandSpec {
             path: &["need"],
-            params: &[Param { name: "title", kind: ParamKind::Text, required: false }],
+            params: &[Param {
+                name: "title",
+                kind: ParamKind::Text,
+                required: false,
+                limit: Limit::Chars { min: 0, max: 200 },
+            }],
             admin: false,
         },
         CommandSpec {
             path: &["move"],
             params: &[
-                Param { name: "note", kind: ParamKind::Text, required: false },
-                Param { name: "id", kind: ParamKind::Item, required: true },
-                Param { name: "status", kind: ParamKind::Choice(&["accepted", "declined"]), required: true },
+                Param {
+                    name: "note",
+                    kind: ParamKind::Text,
+                    required: false,
+                    limit: Limit::Chars { min: 0, max: 2000 },
+                },
+                Param { name: "id", kind: ParamKind::Item, required: true, limit: Limit::Chars { min: 0, max: 20 } },
+                Param {
+                    name: "status",
+                    kind: ParamKind::Choice(&["accepted", "declined"]),
+                    required: true,
+                    limit: Limit::None,
+                },
             ],
             admin: false,
         },
         CommandSpec {
             path: &["admin", "roles", "add"],
             params: &[
-                Param { name: "user", kind: ParamKind::User, required: true },
-                Param { name: "effort", kind: ParamKind::Number, required: false },
+                Param { name: "user", kind: ParamKind::User, required: true, limit: Limit::None },
+                Param { name: "effort", kind: ParamKind::Number, required: false, limit: Limit::None },
             ],
             admin: true,
         },

@@ -1,5 +1,8 @@
 //! A Discord interaction (as serenity reads it, from the gateway or the endpoint) in the
-//! conversation's terms: an [`Inbound`] event, plus what is needed to answer it.
+//! conversation's terms: an [`Inbound`] event, plus what is needed to answer it ([`Origin`]: the
+//! interaction's token, its [`Kind`] — the platforms' shared one — and whether it came from a
+//! message). What is Discord's own and what is shared is decided in
+//! [`transport::incoming`](crate::transport::incoming).
 //!
 //! - workspace: `discord:{guild_id}`; in a direct message with the bot, `discord:dm:{user_id}`
 //!   (each person's DMs are a workspace of their own);
@@ -28,7 +31,11 @@ pub struct Origin {
     pub application: ApplicationId,
     /// The interaction's token: valid 15 minutes, never logged.
     pub token: String,
+    /// What kind of interaction: a command, a component used, a modal submitted.
     pub kind: Kind,
+    /// It came from a message — a component on it, or a modal opened from its button — which
+    /// its answer may update in place (Discord's own: Slack keeps the message in its origin).
+    pub on_message: bool,
     /// The largest file, in bytes, a reply to this interaction may carry (Discord's
     /// `attachment_size_limit`: 10 MiB unless the server is boosted).
     pub attachment_limit: u32,
@@ -39,24 +46,17 @@ impl std::fmt::Debug for Origin {
         f.debug_struct("Origin")
             .field("interaction", &self.interaction)
             .field("kind", &self.kind)
+            .field("on_message", &self.on_message)
             .finish_non_exhaustive()
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind {
-    Command,
-    /// A click or pick on a message; `custom_id` as Discord sent it.
-    Component {
-        custom_id: String,
-    },
-    /// A modal submission; `on_message` when the modal was opened from a message's button (so
-    /// the answer may update that message).
-    Modal {
-        on_message: bool,
-    },
-}
+/// The kind of an interaction is the platforms' shared one.
+pub use crate::transport::incoming::Kind;
 
+/// What an interaction asks of the bot: an event to handle, or one of Discord's own requests.
+/// (Slack's request is an event or nothing; this wrapper stays Discord's, see
+/// [`transport::incoming`](crate::transport::incoming).)
 pub enum Incoming {
     Ping,
     Event(Box<Inbound>, Origin),
@@ -104,7 +104,7 @@ pub fn read(interaction: &Interaction) -> Incoming {
             let invoked = Invoked::read(&c.data);
             let text = invoked.line();
             let inbound = Box::new(command_inbound(c, InboundEvent::Command { text }));
-            let origin = origin(c.id, c.application_id, &c.token, Kind::Command, c.attachment_size_limit);
+            let origin = origin(c.id, c.application_id, &c.token, (Kind::Command, false), c.attachment_size_limit);
             match invoked.unpostable {
                 Some(channel) => Incoming::Unpostable(inbound, origin, channel),
                 None => Incoming::Event(inbound, origin),
@@ -118,32 +118,22 @@ pub fn read(interaction: &Interaction) -> Incoming {
         Interaction::Component(c) => match component_event(c) {
             Some(event) => Incoming::Event(
                 Box::new(component_inbound(c, event)),
-                origin(
-                    c.id,
-                    c.application_id,
-                    &c.token,
-                    Kind::Component { custom_id: c.data.custom_id.clone() },
-                    c.attachment_size_limit,
-                ),
+                origin(c.id, c.application_id, &c.token, (Kind::Action, true), c.attachment_size_limit),
             ),
             None => Incoming::Unsupported("component"),
         },
         Interaction::Modal(m) => Incoming::Event(
             Box::new(modal_inbound(m)),
-            origin(
-                m.id,
-                m.application_id,
-                &m.token,
-                Kind::Modal { on_message: m.message.is_some() },
-                m.attachment_size_limit,
-            ),
+            origin(m.id, m.application_id, &m.token, (Kind::Submission, m.message.is_some()), m.attachment_size_limit),
         ),
         _ => Incoming::Unsupported("interaction"),
     }
 }
 
-fn origin(id: InteractionId, app: ApplicationId, token: &str, kind: Kind, attachment_limit: u32) -> Origin {
-    Origin { interaction: id, application: app, token: token.to_string(), kind, attachment_limit }
+/// `(kind, on_message)`: what kind of interaction, and whether it came from a message.
+fn origin(id: InteractionId, app: ApplicationId, token: &str, asked: (Kind, bool), attachment_limit: u32) -> Origin {
+    let (kind, on_message) = asked;
+    Origin { interaction: id, application: app, token: token.to_string(), kind, on_message, attachment_limit }
 }
 
 fn component_event(c: &ComponentInteraction) -> Option<InboundEvent> {

@@ -20,7 +20,7 @@ use serenity::all::{
 };
 
 use super::api::{ApiError, DiscordApi};
-use super::inbound::{self, Incoming, Kind, Origin};
+use super::inbound::{self, Incoming, Origin};
 use super::render;
 use super::reply::{Step, deferred, fit_files, plan};
 use crate::chat::{Block, Bot, Inbound, Message, Outbound, ParamKind, text};
@@ -68,7 +68,7 @@ pub async fn answer(discord: &Arc<Discord>, interaction: Interaction) -> Answer 
             let lang = inbound.actor.locale.unwrap_or(discord.bot.defaults.lang);
             let said = discord.bot.prompts.fill(lang, "discord.unpostable", &[("channel", channel)]);
             let replies = vec![Outbound::Message(Message::private(vec![Block::Text(text(said))]))];
-            let plan = plan(&origin.kind, replies, &discord.bot.prompts, lang);
+            let plan = plan(origin.kind, origin.on_message, replies, &discord.bot.prompts, lang);
             Answer::now(plan.first)
         }
     }
@@ -149,7 +149,7 @@ impl Reply for Replying {
     type First = CreateInteractionResponse;
 
     fn in_time(self, replies: Replies) -> Answer {
-        let plan = plan(&self.origin.kind, self.replies(replies), &self.prompts, self.lang);
+        let plan = plan(self.origin.kind, self.origin.on_message, self.replies(replies), &self.prompts, self.lang);
         if plan.steps.is_empty() {
             return Answer::now(plan.first);
         }
@@ -159,15 +159,16 @@ impl Reply for Replying {
 
     fn deferred(&self) -> CreateInteractionResponse {
         tracing::info!("the reply takes long; the interaction is deferred");
-        match self.origin.kind {
-            Kind::Component { .. } | Kind::Modal { on_message: true } => CreateInteractionResponse::Acknowledge,
-            _ => CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true)),
+        if self.origin.on_message {
+            CreateInteractionResponse::Acknowledge
+        } else {
+            CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true))
         }
     }
 
     fn late(self, replies: Replies) -> BoxFuture<'static, ()> {
         Box::pin(async move {
-            let steps = deferred(&self.origin.kind, self.replies(replies), &self.prompts, self.lang);
+            let steps = deferred(self.origin.on_message, self.replies(replies), &self.prompts, self.lang);
             run(&self.api, &self.origin, steps).await;
         })
     }

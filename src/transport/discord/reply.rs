@@ -11,11 +11,11 @@
 
 use serenity::all::CreateInteractionResponse;
 
-use super::inbound::Kind;
 use super::render::{self, Out};
 use crate::chat::{Attachment, Block, Message, Outbound, Visibility, text};
 use crate::domain::Lang;
 use crate::prompts::Prompts;
+use crate::transport::incoming::Kind;
 
 /// One step after the first response.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,35 +85,36 @@ fn units(replies: Vec<Outbound>) -> Vec<Unit> {
     units
 }
 
-/// The answer to replies that came in time.
-pub fn plan(kind: &Kind, replies: Vec<Outbound>, prompts: &Prompts, lang: Lang) -> Plan {
+/// The answer to replies that came in time, to an interaction of `kind`; `on_message` when it
+/// came from a message (a click on it, a modal opened from its button), which it may update.
+pub fn plan(kind: Kind, on_message: bool, replies: Vec<Outbound>, prompts: &Prompts, lang: Lang) -> Plan {
     let mut units = units(replies).into_iter();
     let mut steps = Vec::new();
     let response = match units.next() {
         None => CreateInteractionResponse::Acknowledge,
-        Some(Unit::Form(form)) if form.errors.is_empty() && !matches!(kind, Kind::Modal { .. }) => {
+        Some(Unit::Form(form)) if form.errors.is_empty() && kind != Kind::Submission => {
             CreateInteractionResponse::Modal(render::modal(&form))
         }
         Some(Unit::Form(form)) => {
             let pages = render::message(&render::form_message(&form, prompts, lang));
-            first_message(kind, false, pages, &mut steps)
+            first_message(on_message, false, pages, &mut steps)
         }
-        Some(Unit::Message(m)) => first_message(kind, m.replace, render::message(&m), &mut steps),
+        Some(Unit::Message(m)) => first_message(on_message, m.replace, render::message(&m), &mut steps),
         Some(Unit::File(file)) => {
             let note = Message::private(vec![Block::Text(text(file.comment.clone()))]);
             let pages = render::message(&note);
             steps.push(Step::File(file, true));
-            first_message(kind, false, pages, &mut steps)
+            first_message(on_message, false, pages, &mut steps)
         }
     };
     rest(units, prompts, lang, &mut steps);
     Plan { first: response, steps }
 }
 
-fn first_message(kind: &Kind, replace: bool, pages: Vec<Out>, steps: &mut Vec<Step>) -> CreateInteractionResponse {
+fn first_message(on_message: bool, replace: bool, pages: Vec<Out>, steps: &mut Vec<Step>) -> CreateInteractionResponse {
     let mut pages = pages.into_iter();
     let first = pages.next().unwrap_or_default();
-    let update = replace && matches!(kind, Kind::Component { .. } | Kind::Modal { on_message: true });
+    let update = replace && on_message;
     steps.splice(0..0, pages.map(Step::FollowUp));
     if update {
         CreateInteractionResponse::UpdateMessage(first.response())
@@ -137,11 +138,11 @@ fn rest(units: impl Iterator<Item = Unit>, prompts: &Prompts, lang: Lang, steps:
 /// The steps that finish a deferred interaction: the first reply edits the original response
 /// (the loading message, or after a click the clicked message when the reply replaces it), the
 /// others follow up.
-pub fn deferred(kind: &Kind, replies: Vec<Outbound>, prompts: &Prompts, lang: Lang) -> Vec<Step> {
+pub fn deferred(on_message: bool, replies: Vec<Outbound>, prompts: &Prompts, lang: Lang) -> Vec<Step> {
     let mut units = units(replies).into_iter();
     let mut steps = Vec::new();
-    // after a click, or a modal opened from a message's button, the original is that message
-    let click = matches!(kind, Kind::Component { .. } | Kind::Modal { on_message: true });
+    // after a click, or a modal opened from a message's button (`on_message`), the original is
+    // that message
     let first = units.next().map(|u| match u {
         Unit::Form(f) => (render::form_message(&f, prompts, lang), None),
         Unit::Message(m) => (m, None),
@@ -152,7 +153,7 @@ pub fn deferred(kind: &Kind, replies: Vec<Outbound>, prompts: &Prompts, lang: La
         let replace = message.replace;
         let mut pages = render::message(&message).into_iter();
         let page = pages.next().unwrap_or_default();
-        match (click, replace, public) {
+        match (on_message, replace, public) {
             (true, true, _) => steps.push(Step::Edit(page)),
             (true, false, _) => steps.push(Step::FollowUp(page)),
             // the deferred loading message is ephemeral: a public reply takes its place
@@ -200,25 +201,30 @@ mod tests {
         Outbound::Form(volume_form(None, errors))
     }
 
-    fn click() -> Kind {
-        Kind::Component { custom_id: "x".into() }
-    }
+    const COMMAND: (Kind, bool) = (Kind::Command, false);
+    /// A click on a message's button.
+    const CLICK: (Kind, bool) = (Kind::Action, true);
+    /// A modal opened from a message's button, and one opened by a command.
+    const MODAL_ON_MESSAGE: (Kind, bool) = (Kind::Submission, true);
+    const MODAL: (Kind, bool) = (Kind::Submission, false);
 
     #[test]
     fn each_kind_of_interaction_gets_its_response_type() {
         let p = Prompts::embedded();
-        let t = |kind: &Kind, replies: Vec<Outbound>| json(&plan(kind, replies, &p, Lang::En).first)["type"].clone();
-        assert_eq!(t(&Kind::Command, vec![question(true)]), 4, "a command's reply is a new message");
-        assert_eq!(t(&click(), vec![question(true)]), 7, "a click updates its message");
-        assert_eq!(t(&click(), vec![question(false)]), 4);
-        assert_eq!(t(&Kind::Modal { on_message: true }, vec![question(true)]), 7);
-        assert_eq!(t(&Kind::Modal { on_message: false }, vec![question(true)]), 4);
-        assert_eq!(t(&Kind::Command, vec![form(vec![])]), 9, "a form is a modal");
-        assert_eq!(t(&click(), vec![form(vec![])]), 9);
-        assert_eq!(t(&Kind::Modal { on_message: true }, vec![form(vec![])]), 4, "no modal after a modal");
-        assert_eq!(t(&Kind::Modal { on_message: true }, vec![form(vec![("answer".into(), "bad".into())])]), 4);
-        assert_eq!(t(&Kind::Command, vec![]), 6);
-        let v = json(&plan(&Kind::Command, vec![question(false)], &p, Lang::En).first);
+        let t = |(kind, on_message): (Kind, bool), replies: Vec<Outbound>| {
+            json(&plan(kind, on_message, replies, &p, Lang::En).first)["type"].clone()
+        };
+        assert_eq!(t(COMMAND, vec![question(true)]), 4, "a command's reply is a new message");
+        assert_eq!(t(CLICK, vec![question(true)]), 7, "a click updates its message");
+        assert_eq!(t(CLICK, vec![question(false)]), 4);
+        assert_eq!(t(MODAL_ON_MESSAGE, vec![question(true)]), 7);
+        assert_eq!(t(MODAL, vec![question(true)]), 4);
+        assert_eq!(t(COMMAND, vec![form(vec![])]), 9, "a form is a modal");
+        assert_eq!(t(CLICK, vec![form(vec![])]), 9);
+        assert_eq!(t(MODAL_ON_MESSAGE, vec![form(vec![])]), 4, "no modal after a modal");
+        assert_eq!(t(MODAL_ON_MESSAGE, vec![form(vec![("answer".into(), "bad".into())])]), 4);
+        assert_eq!(t(COMMAND, vec![]), 6);
+        let v = json(&plan(Kind::Command, false, vec![question(false)], &p, Lang::En).first);
         assert_eq!(v["data"]["flags"], 64);
         assert_eq!(v["data"]["allowed_mentions"]["parse"], serde_json::json!([]));
     }
@@ -227,7 +233,7 @@ mod tests {
     fn several_replies_go_out_as_one_message_when_they_fit() {
         let p = Prompts::embedded();
         let saved = Outbound::Message(Message::private(vec![Block::Text(text("N-1 is saved"))]));
-        let plan = plan(&Kind::Modal { on_message: false }, vec![saved, question(false)], &p, Lang::En);
+        let plan = plan(Kind::Submission, false, vec![saved, question(false)], &p, Lang::En);
         assert!(plan.steps.is_empty());
         let v = json(&plan.first);
         assert!(v["data"]["content"].as_str().unwrap().contains("N-1 is saved\nHow is it done"));
@@ -237,22 +243,22 @@ mod tests {
             replace: false,
             blocks: vec![Block::Text(text("hello all"))],
         });
-        let plan = super::plan(&Kind::Command, vec![question(false), public], &p, Lang::En);
+        let plan = super::plan(Kind::Command, false, vec![question(false), public], &p, Lang::En);
         assert!(matches!(&plan.steps[..], [Step::FollowUp(o)] if !o.ephemeral && o.content == "hello all"));
     }
 
     #[test]
     fn a_deferred_reply_edits_the_original_or_follows_up() {
         let p = Prompts::embedded();
-        let steps = deferred(&click(), vec![question(true)], &p, Lang::En);
+        let steps = deferred(true, vec![question(true)], &p, Lang::En);
         assert!(matches!(&steps[..], [Step::Edit(_)]), "a click's replacement edits the clicked message");
-        let steps = deferred(&click(), vec![question(false)], &p, Lang::En);
+        let steps = deferred(true, vec![question(false)], &p, Lang::En);
         assert!(matches!(&steps[..], [Step::FollowUp(_)]));
-        let steps = deferred(&Kind::Modal { on_message: true }, vec![question(true)], &p, Lang::En);
+        let steps = deferred(true, vec![question(true)], &p, Lang::En);
         assert!(matches!(&steps[..], [Step::Edit(_)]), "a modal's answer replaces the question it came from");
-        let steps = deferred(&Kind::Command, vec![question(false)], &p, Lang::En);
+        let steps = deferred(false, vec![question(false)], &p, Lang::En);
         assert!(matches!(&steps[..], [Step::Edit(_)]), "the loading message becomes the reply");
-        let steps = deferred(&Kind::Command, vec![form(vec![])], &p, Lang::En);
+        let steps = deferred(false, vec![form(vec![])], &p, Lang::En);
         match &steps[..] {
             [Step::Edit(out)] => assert!(out.content.contains("Your form is ready")),
             other => panic!("{other:?}"),
@@ -262,7 +268,7 @@ mod tests {
             replace: false,
             blocks: vec![Block::Text(text("hi"))],
         });
-        let steps = deferred(&Kind::Command, vec![public], &p, Lang::En);
+        let steps = deferred(false, vec![public], &p, Lang::En);
         assert!(matches!(&steps[..], [Step::FollowUp(o), Step::DeleteOriginal] if !o.ephemeral));
     }
 
@@ -275,7 +281,7 @@ mod tests {
             bytes: b"id\nN-1\n".to_vec(),
             comment: "Your export".into(),
         });
-        let plan = plan(&Kind::Command, vec![file], &p, Lang::En);
+        let plan = plan(Kind::Command, false, vec![file], &p, Lang::En);
         assert_eq!(json(&plan.first)["data"]["content"], "Your export");
         assert!(matches!(&plan.steps[..], [Step::File(f, true)] if f.name == "needs.csv"));
     }

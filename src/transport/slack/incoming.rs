@@ -1,6 +1,6 @@
 //! A parsed Slack [`Request`] in the conversation's terms: the neutral [`Inbound`] event, and
-//! what the transport needs to answer it ([`Incoming`]): what kind of request it was ([`Kind`]),
-//! and where its replies go ([`Origin`], carried through a modal in its `private_metadata`).
+//! what the transport needs to answer it ([`Incoming`]): how it came ([`Source`]; its [`Kind`] is
+//! the platforms' shared one, read off the event), and where its replies go ([`Origin`], carried through a modal in its `private_metadata`).
 //!
 //! - workspace: `slack:{team_id}`, named by its domain until team.info says better;
 //! - actor: the Slack user id; place: the channel, `direct` in a DM;
@@ -14,6 +14,7 @@ use super::payload::{
     BlockActions, ElementValue, Event, EventBody, Interaction, PayloadError, Request, Team, User, View, ViewSubmission,
 };
 use crate::chat::{Action, Actor, Inbound, InboundEvent, Place, WorkspaceRef};
+use crate::transport::incoming::Kind;
 
 /// Where the replies to a request go: the conversation, the `response_url` that answers into
 /// it, and the message whose control was used (replaced in place). Travels through a modal in
@@ -64,33 +65,41 @@ impl Origin {
     }
 }
 
-/// What kind of request it was, which decides how it may be answered.
+/// How the request came, which Slack alone tells apart: it decides whether there is a
+/// `response_url` and a `trigger_id`, and where a reply without them goes. (What kind of request
+/// it was is the platforms' shared [`Kind`], read off the event.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum Source {
     /// A slash command: the acknowledgement may carry the reply; a `trigger_id` opens a modal.
-    Command,
-    /// A click or a pick: answered through `response_url`; a `trigger_id` opens a modal.
-    Action,
-    /// A submitted modal: the acknowledgement says what becomes of the modal.
-    Submission,
+    SlashCommand,
     /// An `@mention`: no `trigger_id`, no `response_url`; answered with chat.postEphemeral.
     Mention,
     /// A message typed in the bot's DM (its Messages tab): no `trigger_id`, no `response_url`;
     /// answered in the DM.
     DirectMessage,
+    /// A click, a pick or a submitted modal: answered through `response_url` or the modal; a
+    /// `trigger_id` opens (or pushes) a modal.
+    Interaction,
 }
 
 /// The neutral event, and what the transport needs to answer it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incoming {
     pub inbound: Inbound,
-    pub kind: Kind,
+    pub source: Source,
     pub team: String,
     pub user: String,
     pub origin: Origin,
     pub trigger_id: Option<String>,
     /// The view a submission or an action inside a modal came from.
     pub view: Option<View>,
+}
+
+impl Incoming {
+    /// What kind of request it was (read off the event).
+    pub fn kind(&self) -> Kind {
+        Kind::of(&self.inbound.event)
+    }
 }
 
 /// Slack user ids start with U or W; enterprise ids too. Anything else is not made a mention.
@@ -142,7 +151,7 @@ impl Request {
                     },
                     event: InboundEvent::Command { text: unescape(&c.text) },
                 },
-                kind: Kind::Command,
+                source: Source::SlashCommand,
                 team: c.team_id.clone(),
                 user: c.user_id.clone(),
                 origin: Origin {
@@ -170,7 +179,7 @@ impl Request {
                     place: Place { channel: channel.clone(), direct: is_direct(channel) },
                     event: InboundEvent::Command { text: mention_text(text) },
                 },
-                kind: Kind::Mention,
+                source: Source::Mention,
                 team: team_id.clone(),
                 user: user.clone(),
                 origin: Origin {
@@ -201,7 +210,7 @@ impl Request {
                     place: Place { channel: channel.clone(), direct: true },
                     event: InboundEvent::Command { text: mention_text(text) },
                 },
-                kind: Kind::DirectMessage,
+                source: Source::DirectMessage,
                 team: team_id.clone(),
                 user: user.clone(),
                 origin: Origin { channel: Some(channel.clone()), direct: true, response_url: None, message: None },
@@ -259,21 +268,8 @@ fn action(a: &BlockActions) -> Result<Incoming, PayloadError> {
             },
         },
     };
-    let user_name = a.user.name.as_deref().or(a.user.username.as_deref());
-    Ok(Incoming {
-        inbound: Inbound {
-            workspace: workspace(&team, domain.as_deref()),
-            actor: actor(&a.user.id, user_name),
-            place: Place { channel: origin.channel.clone().unwrap_or_default(), direct: origin.direct },
-            event: InboundEvent::Action { id: action_id(used), values: used.values() },
-        },
-        kind: Kind::Action,
-        team,
-        user: a.user.id.clone(),
-        origin,
-        trigger_id: a.trigger_id.clone(),
-        view: a.view.clone(),
-    })
+    let event = InboundEvent::Action { id: action_id(used), values: used.values() };
+    Ok(interaction(team, domain.as_deref(), &a.user, origin, event, a.trigger_id.clone(), a.view.clone()))
 }
 
 fn submission(s: &ViewSubmission) -> Result<Incoming, PayloadError> {
@@ -289,21 +285,36 @@ fn submission(s: &ViewSubmission) -> Result<Incoming, PayloadError> {
         .iter()
         .filter_map(|(block, actions)| actions.values().next().map(|element| (block.clone(), element.text())))
         .collect();
-    let user_name = s.user.name.as_deref().or(s.user.username.as_deref());
-    Ok(Incoming {
+    let event = InboundEvent::Form { id: s.view.callback_id.clone(), values };
+    Ok(interaction(team, domain.as_deref(), &s.user, origin, event, s.trigger_id.clone(), Some(s.view.clone())))
+}
+
+/// A click, a pick or a submitted modal: it answers where `origin` says (a modal's origin is
+/// the conversation it was opened from).
+fn interaction(
+    team: String,
+    domain: Option<&str>,
+    user: &User,
+    origin: Origin,
+    event: InboundEvent,
+    trigger_id: Option<String>,
+    view: Option<View>,
+) -> Incoming {
+    let user_name = user.name.as_deref().or(user.username.as_deref());
+    Incoming {
         inbound: Inbound {
-            workspace: workspace(&team, domain.as_deref()),
-            actor: actor(&s.user.id, user_name),
+            workspace: workspace(&team, domain),
+            actor: actor(&user.id, user_name),
             place: Place { channel: origin.channel.clone().unwrap_or_default(), direct: origin.direct },
-            event: InboundEvent::Form { id: s.view.callback_id.clone(), values },
+            event,
         },
-        kind: Kind::Submission,
+        source: Source::Interaction,
         team,
-        user: s.user.id.clone(),
+        user: user.id.clone(),
         origin,
-        trigger_id: s.trigger_id.clone(),
-        view: Some(s.view.clone()),
-    })
+        trigger_id,
+        view,
+    }
 }
 
 /// The id of a used control as the bot reads it. A message's multi-select reports every pick
@@ -352,6 +363,7 @@ mod tests {
         assert_eq!(i.inbound.place, Place { channel: "C9".into(), direct: false });
         assert_eq!(i.inbound.event, InboundEvent::Command { text: "need R&D <x>".into() }, "what the person typed");
         assert_eq!(i.trigger_id.as_deref(), Some("1.2.3"));
+        assert_eq!((i.source, i.kind()), (Source::SlashCommand, Kind::Command));
         let dm = SlashCommand::from_form(&command_pairs("mine", "D42")).unwrap();
         assert!(Request::Command(dm).inbound().unwrap().unwrap().inbound.place.direct);
     }
@@ -390,7 +402,8 @@ mod tests {
         });
         let r = Request::Interaction(Box::new(Interaction::from_json(payload).unwrap()));
         let i = r.inbound().unwrap().unwrap();
-        assert_eq!(i.kind, Kind::Action);
+        assert_eq!(i.kind(), Kind::Action);
+        assert_eq!(i.source, Source::Interaction);
         assert_eq!(i.inbound.event, InboundEvent::Action { id: "a:N-1:driver:problem".into(), values: vec![] });
         assert_eq!(i.origin.message, Some(MessageRef { channel: "C9".into(), ts: "111.222".into(), ephemeral: true }));
         assert_eq!(i.origin.response_url.as_deref(), Some("https://hooks.slack.com/actions/T1/2/y"));
@@ -418,7 +431,7 @@ mod tests {
         });
         let r = Request::Interaction(Box::new(Interaction::from_json(payload).unwrap()));
         let i = r.inbound().unwrap().unwrap();
-        assert_eq!(i.kind, Kind::Submission);
+        assert_eq!(i.kind(), Kind::Submission);
         assert_eq!(i.origin, origin);
         assert_eq!(i.inbound.place.channel, "C9");
         let InboundEvent::Form { id, values } = &i.inbound.event else { panic!("{:?}", i.inbound.event) };
@@ -446,7 +459,7 @@ mod tests {
         });
         let e = EventBody::parse(body.to_string().as_bytes()).unwrap();
         let i = Request::Event(e).inbound().unwrap().unwrap();
-        assert_eq!(i.kind, Kind::Mention);
+        assert_eq!((i.source, i.kind()), (Source::Mention, Kind::Command));
         assert_eq!(i.inbound.event, InboundEvent::Command { text: "show N-3 & more".into() });
         let from_bot = json!({
             "type": "event_callback", "team_id": "T1", "event_id": "Ev2",

@@ -347,7 +347,8 @@ impl Reply for Replying {
         };
         let plan = reply::plan(&self.incoming, &replies, Timing::InTime, &self.texts());
         tracing::info!(
-            kind = ?self.incoming.kind,
+            kind = ?self.incoming.kind(),
+            source = ?self.incoming.source,
             team = %self.incoming.team,
             user = %self.incoming.user,
             ms = self.started.elapsed().as_millis() as u64,
@@ -363,7 +364,8 @@ impl Reply for Replying {
 
     fn deferred(&self) -> Ack {
         tracing::info!(
-            kind = ?self.incoming.kind,
+            kind = ?self.incoming.kind(),
+            source = ?self.incoming.source,
             team = %self.incoming.team,
             user = %self.incoming.user,
             "the bot is still working; acknowledged first, the replies will follow"

@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use super::incoming::{Incoming, Kind, METADATA_MAX, MessageRef, Origin, is_user_id, unescape};
+pub use super::incoming::{Incoming, METADATA_MAX, MessageRef, Origin, Source, is_user_id, unescape};
+pub use crate::transport::incoming::Kind;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PayloadError {

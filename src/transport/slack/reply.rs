@@ -16,7 +16,7 @@
 //!   submitted modal, as a "working on it" view that views.update later replaces.
 
 use super::blocks::{AckBody, ResponseAction, ResponseBody, ResponseType, SlackMessage, View};
-use super::payload::{Incoming, Kind, MessageRef};
+use super::payload::{Incoming, Kind, MessageRef, Source};
 use super::render;
 use crate::chat::{Attachment, Block, Message, Outbound, Visibility, text};
 use crate::domain::Lang;
@@ -100,7 +100,7 @@ impl Texts<'_> {
 
 /// The acknowledgement sent when the bot is not done by the deadline.
 pub fn late_ack(incoming: &Incoming, texts: &Texts) -> Ack {
-    match (incoming.kind, &incoming.view) {
+    match (incoming.kind(), &incoming.view) {
         (Kind::Submission, Some(view)) => {
             let lang = texts.lang;
             let working = texts.prompts.get(lang, "slack.working");
@@ -114,7 +114,7 @@ pub fn late_ack(incoming: &Incoming, texts: &Texts) -> Ack {
 
 pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &Texts) -> Plan {
     // a slash command answered in time with one message: the reply is the acknowledgement
-    if incoming.kind == Kind::Command
+    if incoming.source == Source::SlashCommand
         && timing == Timing::InTime
         && let [Outbound::Message(m)] = replies
         && let [one] = render::message(m).as_slice()
@@ -135,7 +135,7 @@ pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &T
                 form_done = true;
                 let metadata = incoming.origin.to_metadata();
                 let view = render::modal(form, &metadata);
-                match (incoming.kind, timing, &incoming.view, &incoming.trigger_id) {
+                match (incoming.kind(), timing, &incoming.view, &incoming.trigger_id) {
                     (Kind::Submission, Timing::InTime, Some(current), _) => {
                         let action = if form.id == current.callback_id && !form.errors.is_empty() {
                             ResponseAction::Errors { errors: render::field_errors(form) }
@@ -169,7 +169,7 @@ pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &T
         }
     }
     // a submitted modal answered late: the "working" view gives way to the form or to "done"
-    if incoming.kind == Kind::Submission
+    if incoming.kind() == Kind::Submission
         && timing == Timing::Late
         && !form_done
         && let Some(current) = &incoming.view
@@ -218,13 +218,13 @@ fn direct(incoming: &Incoming, visibility: Visibility, message: SlackMessage, re
         return Effect::Update { channel: old.channel.clone(), ts: old.ts.clone(), message };
     }
     let channel = incoming.origin.channel.clone().filter(|c| !c.is_empty());
-    match (visibility, incoming.kind, channel) {
+    match (visibility, incoming.source, channel) {
         // the bot was mentioned there, so it is in the channel
-        (Visibility::Private, Kind::Mention, Some(c)) => {
+        (Visibility::Private, Source::Mention, Some(c)) => {
             Effect::Post { to: Target::Channel(c), message, ephemeral_for: Some(incoming.user.clone()) }
         }
         // the person's own DM with the bot: nobody else reads it
-        (_, Kind::DirectMessage, Some(c)) => Effect::Post { to: Target::Channel(c), message, ephemeral_for: None },
+        (_, Source::DirectMessage, Some(c)) => Effect::Post { to: Target::Channel(c), message, ephemeral_for: None },
         (Visibility::Public, _, Some(c)) => Effect::Post { to: Target::Channel(c), message, ephemeral_for: None },
         _ => Effect::Post { to: Target::User(incoming.user.clone()), message, ephemeral_for: None },
     }
@@ -242,15 +242,23 @@ mod tests {
         serde_json::to_value(x).unwrap()
     }
 
+    /// A request of this kind: a slash command, or an interaction (a click, a submitted modal).
     fn incoming(kind: Kind) -> Incoming {
+        let (event, source) = match kind {
+            Kind::Command => (InboundEvent::Command { text: "need Forecast".into() }, Source::SlashCommand),
+            Kind::Action => (InboundEvent::Action { id: "a:N-1:goal".into(), values: vec![] }, Source::Interaction),
+            Kind::Submission => {
+                (InboundEvent::Form { id: "ans:N-1:goal".into(), values: Default::default() }, Source::Interaction)
+            }
+        };
         Incoming {
             inbound: Inbound {
                 workspace: WorkspaceRef { id: "slack:T1".into(), name: "acme".into() },
                 actor: Actor { id: "U1".into(), ..Actor::default() },
                 place: Place { channel: "C1".into(), direct: false },
-                event: InboundEvent::Command { text: "need Forecast".into() },
+                event,
             },
-            kind,
+            source,
             team: "T1".into(),
             user: "U1".into(),
             origin: Origin {
@@ -455,7 +463,8 @@ mod tests {
     #[test]
     fn a_mention_is_answered_ephemerally_and_a_form_there_names_the_command() {
         let p = Prompts::embedded();
-        let mut inc = incoming(Kind::Mention);
+        let mut inc = incoming(Kind::Command);
+        inc.source = Source::Mention;
         inc.origin.response_url = None;
         inc.trigger_id = None;
         let plan = plan(&inc, &[Outbound::Form(form("need", vec![]))], Timing::InTime, &texts(&p));
