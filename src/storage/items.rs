@@ -262,50 +262,65 @@ macro_rules! sql_items {
                 }
                 let except = except.filter(|r| r.kind == ItemKind::Need).map_or(0, |r| r.number);
                 let probe = similar::Probe::new(title, &text);
-                let mut seen = std::collections::HashSet::new();
-                let mut found = Vec::new();
-                let mut tx = self.pool.begin().await?;
+                // PostgreSQL needs its setting for this statement only: a transaction to scope it;
+                // SQLite needs none, so it takes a connection and saves the BEGIN and COMMIT
                 let setup: Option<&'static str> = $similar_setup;
-                if let Some(setup) = setup {
-                    sqlx::query(setup).execute(&mut *tx).await?;
-                }
-                // each term brings its most recent needs, so the work is bounded (domain::similar)
-                for term in &terms {
-                    let candidates: Vec<(i64, String, String, String)> = sqlx::query_as($similar)
+                let (mut tx, mut pooled) = (None, None);
+                let conn = match setup {
+                    Some(setup) => {
+                        let tx = tx.insert(self.pool.begin().await?);
+                        sqlx::query(setup).execute(&mut **tx).await?;
+                        &mut **tx
+                    }
+                    None => &mut **pooled.insert(self.pool.acquire().await?),
+                };
+                // every term brings its first needs, all in one statement, so the work is bounded
+                // (domain::similar) and costs one round trip
+                static STATEMENTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+                let statements = STATEMENTS.get_or_init(|| $crate::storage::sql::similar_statements($similar));
+                let mut query =
+                    sqlx::query_as::<_, (i64, String, String, String)>(statements[terms.len() - 1].as_str())
                         .bind(workspace)
-                        .bind($similar_query(term))
                         .bind(except)
-                        .bind(similar::PER_TERM)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                    for (number, t, d, status) in candidates {
-                        if !seen.insert(number) {
-                            continue;
-                        }
-                        let score = probe.score(&t, &format!("{t} {d}"));
-                        if score >= similar::THRESHOLD {
-                            let status = $crate::storage::codec::status_of(&status)?;
-                            let reference = ItemRef { kind: ItemKind::Need, number };
-                            found.push($crate::storage::SimilarNeed { reference, title: t, status, note: None, score });
-                        }
+                        .bind(similar::PER_TERM);
+                for term in &terms {
+                    query = query.bind($similar_query(term));
+                }
+                let mut found = Vec::new();
+                for (number, t, d, status) in query.fetch_all(&mut *conn).await? {
+                    let score = probe.score(&t, &format!("{t} {d}"));
+                    if score >= similar::THRESHOLD {
+                        let status = $crate::storage::codec::status_of(&status)?;
+                        let reference = ItemRef { kind: ItemKind::Need, number };
+                        found.push($crate::storage::SimilarNeed { reference, title: t, status, note: None, score });
                     }
                 }
                 found.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.reference.number.cmp(&a.reference.number)));
                 found.truncate(limit);
-                for need in &mut found {
-                    need.note = sqlx::query_scalar(
-                        "SELECT e.note FROM events e JOIN items i ON i.id = e.item_id
-                         WHERE i.workspace_id = $1 AND i.kind = 'need' AND i.number = $2
-                           AND e.to_status IN ('closed', 'redirected', 'declined')
-                         ORDER BY e.id DESC LIMIT 1",
-                    )
-                    .bind(workspace)
-                    .bind(need.reference.number)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .flatten();
+                if !found.is_empty() {
+                    // the notes they were closed, redirected or declined with, the latest first
+                    let numbers: Vec<i64> = found.iter().map(|n| n.reference.number).collect();
+                    let mut query = sqlx::query_as::<_, (i64, Option<String>)>(sqlx::AssertSqlSafe(
+                        $crate::storage::sql::closing_notes_statement(numbers.len()),
+                    ))
+                    .bind(workspace);
+                    for number in &numbers {
+                        query = query.bind(*number);
+                    }
+                    let mut noted = Vec::with_capacity(numbers.len());
+                    for (number, note) in query.fetch_all(&mut *conn).await? {
+                        if noted.contains(&number) {
+                            continue;
+                        }
+                        noted.push(number);
+                        if let Some(need) = found.iter_mut().find(|n| n.reference.number == number) {
+                            need.note = note;
+                        }
+                    }
                 }
-                tx.commit().await?;
+                if let Some(tx) = tx {
+                    tx.commit().await?;
+                }
                 Ok(found)
             }
 

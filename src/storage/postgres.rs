@@ -126,8 +126,8 @@ crate::sql_store!(
     // as far as it is fetched
     similar = "WITH m AS MATERIALIZED (
                  SELECT number, title, description, status FROM items
-                 WHERE workspace_id = $1 AND kind = 'need' AND number <> $3
-                   AND (title || ' ' || description) ILIKE $2)
-               SELECT number, title, description, status FROM m LIMIT $4",
+                 WHERE workspace_id = $1 AND kind = 'need' AND number <> $2
+                   AND (title || ' ' || description) ILIKE $TERM)
+               SELECT number, title, description, status FROM m LIMIT $3",
     similar_query = crate::storage::sql::similar_like
 );

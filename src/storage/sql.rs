@@ -18,6 +18,35 @@ pub fn similar_fts5(term: &str) -> String {
     crate::domain::similar::fts5_query(&[term.to_string()])
 }
 
+/// The statements that find the candidates of 1, 2, … [`MAX_TERMS`](crate::domain::similar::MAX_TERMS)
+/// terms at once: the dialect's search for one term (`per_term`, with `$1` the workspace, `$2`
+/// the need left out, `$3` how many each term may bring and `$TERM` the term) once for each term,
+/// the terms bound as `$4`, `$5`, …, united so each need comes once. Only placeholders are
+/// written into them, never a value.
+pub fn similar_statements(per_term: &str) -> Vec<String> {
+    (1..=crate::domain::similar::MAX_TERMS)
+        .map(|n| {
+            (0..n)
+                .map(|i| format!("SELECT * FROM ({}) AS t{i}", per_term.replace("$TERM", &format!("${}", i + 4))))
+                .collect::<Vec<_>>()
+                .join(" UNION ")
+        })
+        .collect()
+}
+
+/// The notes the needs numbered `$2`, `$3`, … (`n` of them) of workspace `$1` were closed,
+/// redirected or declined with, each need's latest first.
+pub fn closing_notes_statement(n: usize) -> String {
+    let numbers: Vec<String> = (0..n).map(|i| format!("${}", i + 2)).collect();
+    format!(
+        "SELECT i.number, e.note FROM events e JOIN items i ON i.id = e.item_id
+         WHERE i.workspace_id = $1 AND i.kind = 'need' AND i.number IN ({})
+           AND e.to_status IN ('closed', 'redirected', 'declined')
+         ORDER BY e.id DESC",
+        numbers.join(", ")
+    )
+}
+
 /// PostgreSQL's search for one term of a new need: a `LIKE` pattern the trigram index serves.
 pub fn similar_like(term: &str) -> String {
     crate::domain::similar::like_pattern(term)

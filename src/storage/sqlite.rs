@@ -133,7 +133,7 @@ crate::sql_store!(
     // (oldest first), so the walk stops at the limit however many needs contain the term
     similar = "SELECT i.number, i.title, i.description, i.status
                FROM needs_fts CROSS JOIN items i ON i.id = needs_fts.rowid
-               WHERE needs_fts MATCH $2 AND i.workspace_id = $1 AND i.number <> $3
-               ORDER BY needs_fts.rowid LIMIT $4",
+               WHERE needs_fts MATCH $TERM AND i.workspace_id = $1 AND i.number <> $2
+               ORDER BY needs_fts.rowid LIMIT $3",
     similar_query = crate::storage::sql::similar_fts5
 );
