@@ -51,7 +51,8 @@ pub struct SimilarNeed {
     pub reference: ItemRef,
     pub title: String,
     pub status: Status,
-    /// The note of its last close, redirect or decline, if it had one.
+    /// When it is closed, redirected or declined: the note it was closed with, if any (a need reopened
+    /// since shows none: the note no longer tells where it stands).
     pub note: Option<String>,
     /// How alike, 0 to 1 ([`crate::domain::similar::score`]).
     pub score: f64,
@@ -297,9 +298,17 @@ macro_rules! sql_items {
                 }
                 found.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.reference.number.cmp(&a.reference.number)));
                 found.truncate(limit);
-                if !found.is_empty() {
-                    // the notes they were closed, redirected or declined with, the latest first
-                    let numbers: Vec<i64> = found.iter().map(|n| n.reference.number).collect();
+                // the notes those that are closed, redirected or declined were closed with (an open
+                // need has none to show: no statement then)
+                let numbers: Vec<i64> = found
+                    .iter()
+                    .filter(|n| {
+                        use $crate::domain::Status;
+                        matches!(n.status, Status::Closed | Status::Redirected | Status::Declined)
+                    })
+                    .map(|n| n.reference.number)
+                    .collect();
+                if !numbers.is_empty() {
                     let mut query = sqlx::query_as::<_, (i64, Option<String>)>(sqlx::AssertSqlSafe(
                         $crate::storage::sql::closing_notes_statement(numbers.len()),
                     ))
