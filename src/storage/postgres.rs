@@ -122,8 +122,8 @@ crate::sql_store!(
     // every need matches and walks them all when the term is rare)
     similar_setup = Some("SET LOCAL plan_cache_mode = force_custom_plan"),
     // the match is planned without the limit (so a rare term goes through the trigram index and
-    // a common one through the table), then read only as far as the limit: a CTE is evaluated
-    // as far as it is fetched
+    // a common one through the table: the statistics of migration 0009 tell them apart), then
+    // read only as far as the limit: a CTE is evaluated as far as it is fetched
     similar = "WITH m AS MATERIALIZED (
                  SELECT number, title, description, status FROM items
                  WHERE workspace_id = $1 AND kind = 'need' AND number <> $2
