@@ -1065,6 +1065,25 @@ async fn the_deliverer_posts_to_dms_and_channels_and_says_what_failed() {
 }
 
 #[tokio::test]
+async fn a_persons_dm_is_opened_once_and_opened_again_after_slack_refused_a_post_into_it() {
+    let s = serve(sqlite().await, HTTP).await;
+    let d = s.deliverers.for_workspace(WORKSPACE).expect("slack: is registered").clone();
+    let m = Message::private(vec![Block::Text(text("N-1 moved to accepted"))]);
+    let to = Recipient::User("U1".into());
+    for _ in 0..3 {
+        d.deliver(WORKSPACE, &to, &m).await.unwrap();
+    }
+    assert_eq!(s.fake.wait_calls("chat.postMessage", 3).await.len(), 3);
+    assert_eq!(s.fake.calls_of("conversations.open").len(), 1, "the DM is remembered");
+
+    s.fake.script("chat.postMessage", Scripted::Error("is_archived"), 1);
+    d.deliver(WORKSPACE, &to, &m).await.unwrap_err();
+    d.deliver(WORKSPACE, &to, &m).await.unwrap();
+    assert_eq!(s.fake.calls_of("conversations.open").len(), 2, "a refused DM is opened afresh");
+    assert_eq!(s.fake.wait_calls("chat.postMessage", 5).await[4].body["channel"], "D1");
+}
+
+#[tokio::test]
 async fn a_file_goes_up_in_three_steps_into_the_persons_dm() {
     let fake = FakeSlack::start().await;
     let api = kakehashi::transport::slack::SlackApi::new(

@@ -96,6 +96,35 @@ pub struct SlackApi {
     token: Secret,
     policy: RetryPolicy,
     metrics: Arc<Metrics>,
+    /// Shared by the clones of this client (same token, same workspace).
+    dms: Arc<DmChannels>,
+}
+
+/// The DM conversation of each person the bot has written to. conversations.open gives the same
+/// id every time for a person, so it is asked once rather than before every message (one call
+/// fewer per message, and fewer against its rate limit). Forgotten when a post into it fails
+/// (the next message opens it again); emptied whenever it holds [`DmChannels::MAX`] people.
+#[derive(Default)]
+pub(crate) struct DmChannels(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+impl DmChannels {
+    const MAX: usize = 10_000;
+
+    pub(crate) fn get(&self, user: &str) -> Option<String> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(user).cloned()
+    }
+
+    pub(crate) fn remember(&self, user: &str, channel: &str) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        map.insert(user.to_string(), channel.to_string());
+    }
+
+    pub(crate) fn forget_channel(&self, channel: &str) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, c| c != channel);
+    }
 }
 
 impl fmt::Debug for SlackApi {
@@ -122,12 +151,24 @@ impl Body<'_> {
 
 impl SlackApi {
     pub fn new(http: reqwest::Client, base: &str, token: Secret, policy: RetryPolicy) -> SlackApi {
-        SlackApi { http, base: base.trim_end_matches('/').to_string(), token, policy, metrics: Arc::default() }
+        SlackApi {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            token,
+            policy,
+            metrics: Arc::default(),
+            dms: Arc::default(),
+        }
     }
 
     /// The same client, counting its calls in `metrics`.
     pub fn with_metrics(self, metrics: Arc<Metrics>) -> SlackApi {
         SlackApi { metrics, ..self }
+    }
+
+    /// The DM conversations known so far.
+    pub(crate) fn dms(&self) -> &DmChannels {
+        &self.dms
     }
 
     /// The same client with another retry policy.

@@ -22,14 +22,28 @@ pub(crate) async fn channel_for(api: &SlackApi, to: &Target) -> Result<String, A
     match to {
         Target::Channel(c) => Ok(c.clone()),
         Target::User(user) => {
+            if let Some(channel) = api.dms().get(user) {
+                return Ok(channel);
+            }
             let answer = api.call_form("conversations.open", &[("users", user.clone())]).await?;
-            answer
+            let channel = answer
                 .pointer("/channel/id")
                 .and_then(Value::as_str)
                 .map(str::to_string)
-                .ok_or_else(|| ApiError::Decode { method: "conversations.open".into() })
+                .ok_or_else(|| ApiError::Decode { method: "conversations.open".into() })?;
+            api.dms().remember(user, &channel);
+            Ok(channel)
         }
     }
+}
+
+/// After Slack refused a post into `channel`: if it is a remembered DM, it is opened afresh next
+/// time (it may have been closed or archived since).
+fn forget_on_failure<T>(api: &SlackApi, channel: &str, result: Result<T, ApiError>) -> Result<T, ApiError> {
+    if let Err(ApiError::Slack { .. }) = &result {
+        api.dms().forget_channel(channel);
+    }
+    result
 }
 
 /// chat.postMessage, or chat.postEphemeral when `ephemeral_for` names the one who sees it.
@@ -40,10 +54,11 @@ pub(crate) async fn post(
     ephemeral_for: Option<&str>,
 ) -> Result<(), ApiError> {
     let channel = channel_for(api, to).await?;
-    match ephemeral_for {
+    let posted = match ephemeral_for {
         Some(user) => api.call("chat.postEphemeral", &ChatMessage::ephemeral(&channel, user, message)).await.map(drop),
         None => api.call("chat.postMessage", &ChatMessage::post(&channel, message)).await.map(drop),
-    }
+    };
+    forget_on_failure(api, &channel, posted)
 }
 
 /// chat.update of a message the bot posted earlier.
