@@ -71,6 +71,33 @@ impl Grams {
         self.0.is_empty()
     }
 
+    /// The grams of both (the grams of two texts joined by a space: a gram never spans words).
+    pub fn union(&self, other: &Grams) -> Grams {
+        let mut out = Vec::with_capacity(self.0.len() + other.0.len());
+        let (a, b) = (&self.0, &other.0);
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => {
+                    out.push(a[i]);
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push(b[j]);
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    out.push(a[i]);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        out.extend_from_slice(&a[i..]);
+        out.extend_from_slice(&b[j..]);
+        Grams(out)
+    }
+
     /// Shared grams over all grams, 0 to 1.
     pub fn jaccard(&self, other: &Grams) -> f64 {
         let (a, b) = (&self.0, &other.0);
@@ -108,6 +135,15 @@ impl Probe {
     /// description neither hides a matching title nor makes one up.
     pub fn score(&self, title: &str, text: &str) -> f64 {
         self.title.jaccard(&Grams::of(title)).max(self.text.jaccard(&Grams::of(text)))
+    }
+
+    /// [`Probe::score`] of an earlier need given by its title and description, as the database
+    /// gives them: the title's grams are made once and serve both comparisons.
+    pub fn score_need(&self, title: &str, description: &str) -> f64 {
+        let title = Grams::of(title);
+        let by_title = self.title.jaccard(&title);
+        let text = if description.is_empty() { title } else { title.union(&Grams::of(description)) };
+        by_title.max(self.text.jaccard(&text))
     }
 }
 
@@ -188,6 +224,22 @@ mod tests {
 
     fn s(a: &str, b: &str) -> f64 {
         score(a, a, b, b)
+    }
+
+    #[test]
+    fn a_need_scored_by_its_parts_scores_as_its_joined_text() {
+        let probe = Probe::new("Forecast weekly demand", "Forecast weekly demand for store 12, every Monday");
+        let needs = [
+            ("Predict the demand of store 12", ""),
+            ("Predict the demand", "of store 12 each week"),
+            ("経費精算を楽にしたい", "毎月の精算に3日かかる — store 12"),
+            ("", "demand, demand; forecast!"),
+            ("Weekly demand", "   "),
+        ];
+        for (title, description) in needs {
+            let joined = probe.score(title, &format!("{title} {description}"));
+            assert_eq!(probe.score_need(title, description), joined, "{title:?} {description:?}");
+        }
     }
 
     #[test]

@@ -289,7 +289,7 @@ macro_rules! sql_items {
                 }
                 let mut found = Vec::new();
                 for (number, t, d, status) in query.fetch_all(&mut *conn).await? {
-                    let score = probe.score(&t, &format!("{t} {d}"));
+                    let score = probe.score_need(&t, &d);
                     if score >= similar::THRESHOLD {
                         let status = $crate::storage::codec::status_of(&status)?;
                         let reference = ItemRef { kind: ItemKind::Need, number };
