@@ -132,6 +132,9 @@ pub struct ItemCsv<'a> {
     resolved_at: Time,
     /// The answers as one JSON object.
     answers: String,
+    /// Last, so the columns before them kept their places when they came.
+    realised: Option<&'a str>,
+    realised_yearly_value: Num,
 }
 
 impl Row for ExportItem {
@@ -159,6 +162,8 @@ impl Row for ExportItem {
             first_response_at: Time(self.first_response_at),
             resolved_at: Time(self.resolved_at),
             answers: serde_json::to_string(&self.answers).expect("answers serialise"),
+            realised: self.realised.as_deref(),
+            realised_yearly_value: Num(self.realised_yearly_value),
         }
     }
 }

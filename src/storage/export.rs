@@ -31,6 +31,11 @@ pub struct ExportItem {
     pub resolved_at: Option<DateTime<Utc>>,
     /// Question id → the stored answer.
     pub answers: std::collections::BTreeMap<String, serde_json::Value>,
+    /// The latest answer to the value check-in (`value_confirmed`, `no_effect`,
+    /// `no_longer_used`), if it was answered.
+    pub realised: Option<String>,
+    /// The yearly value it stands for (0 for no effect or no longer used).
+    pub realised_yearly_value: Option<f64>,
 }
 
 /// One event as exported.
@@ -112,8 +117,12 @@ macro_rules! sql_export {
                 let mut rows = sqlx::query_as::<_, $crate::storage::codec::ExportRow>(
                     "SELECT i.id, i.kind, i.number, i.title, i.description, i.team, i.team_key, i.requester, i.owner,
                             i.status, i.outcome, i.flags, i.yearly_value, i.effort_days, i.created_at, i.updated_at,
-                            i.submitted_at, i.first_response_at, i.resolved_at, a.question, a.value
+                            i.submitted_at, i.first_response_at, i.resolved_at, a.question, a.value,
+                            v.kind AS realised, v.detail AS realised_detail
                      FROM items i LEFT JOIN answers a ON a.item_id = i.id
+                     LEFT JOIN events v ON v.id = (
+                         SELECT MAX(e.id) FROM events e
+                         WHERE e.item_id = i.id AND e.kind IN ('value_confirmed', 'no_effect', 'no_longer_used'))
                      WHERE i.workspace_id = $1 AND i.created_at >= $2
                      ORDER BY i.id, a.question",
                 )

@@ -311,6 +311,34 @@ async fn the_value_check_in_comes_once_and_is_answered_by_button_and_by_form() {
             .unwrap();
         assert!(kinds.contains(&("no_effect".into(), None)), "{kinds:?}");
         assert!(kinds.contains(&("value_confirmed".into(), Some("{\"amount\":1200000.0}".into()))), "{kinds:?}");
+
+        // the items export puts each item's latest answer next to its estimate
+        let mut realised = Vec::new();
+        store
+            .export_items(WORKSPACE, None, &mut |i| {
+                realised.push((i.id.clone(), i.realised.clone(), i.realised_yearly_value, i.answers.len()));
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            realised,
+            [
+                ("N-1".to_string(), Some("no_effect".to_string()), Some(0.0), 1),
+                ("N-2".to_string(), Some("value_confirmed".to_string()), Some(1_200_000.0), 1),
+            ],
+            "{}",
+            app.db.name
+        );
+        let csv = app.person("admin1").command("admin export items csv").await;
+        let Some(Outbound::File(file)) = csv.first() else { panic!("a file: {}", said(&csv)) };
+        let rows = kakehashi::export::read_csv(std::str::from_utf8(&file.bytes).unwrap());
+        let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+        assert_eq!(rows[0].last().map(String::as_str), Some("realised_yearly_value"), "the new columns come last");
+        assert_eq!(
+            (rows[2][col("realised")].as_str(), rows[2][col("realised_yearly_value")].as_str()),
+            ("value_confirmed", "1200000")
+        );
     }
 }
 

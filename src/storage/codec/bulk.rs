@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{corrupt, item_ref, outcome, status};
 use crate::domain::ItemKind;
 use crate::domain::checklist::Answer;
+use crate::domain::nudge::Realised;
 use crate::storage::{ExportEvent, ExportItem, StatRow, StoreError};
 
 /// A statistics row; times in seconds since 1970 (cheap to read in bulk).
@@ -94,10 +95,17 @@ pub struct ExportRow {
     pub resolved_at: Option<DateTime<Utc>>,
     pub question: Option<String>,
     pub value: Option<String>,
+    /// The latest answer to the value check-in: its event's kind and detail.
+    pub realised: Option<String>,
+    pub realised_detail: Option<String>,
 }
 
 impl ExportRow {
     pub fn start(&self) -> Result<ExportItem, StoreError> {
+        let realised = match &self.realised {
+            Some(kind) => Some(super::events::realised(kind, self.realised_detail.as_deref())?),
+            None => None,
+        };
         Ok(ExportItem {
             id: item_ref(&self.kind, self.number)?.to_string(),
             kind: self.kind.clone(),
@@ -119,6 +127,8 @@ impl ExportRow {
             first_response_at: self.first_response_at,
             resolved_at: self.resolved_at,
             answers: Default::default(),
+            realised: realised.map(|r| r.kind().to_string()),
+            realised_yearly_value: realised.map(Realised::yearly),
         })
     }
 

@@ -55,6 +55,20 @@ struct Amount {
     amount: f64,
 }
 
+/// An answer to the value check-in from its event's kind and `detail` (the items export reads
+/// the latest one of each item this way too).
+pub fn realised(kind: &str, detail: Option<&str>) -> Result<Realised, StoreError> {
+    Ok(match kind {
+        "value_confirmed" => {
+            let d: Amount = serde_json::from_str(detail.unwrap_or("")).map_err(|e| corrupt("event detail", e))?;
+            Realised::Confirmed(d.amount)
+        }
+        "no_effect" => Realised::NoEffect,
+        "no_longer_used" => Realised::NoLongerUsed,
+        other => return Err(corrupt("value check-in", other)),
+    })
+}
+
 /// The kind of the event row of an admin action.
 pub const ADMIN: &str = "admin";
 
@@ -99,12 +113,9 @@ impl EventRow {
                 let d: NudgeDetail = self.detail()?;
                 Change::Nudged { nudge: d.nudge, key: d.key, to: d.to.into() }
             }
-            "value_confirmed" => {
-                let d: Amount = self.detail()?;
-                Change::Value { realised: Realised::Confirmed(d.amount) }
+            "value_confirmed" | "no_effect" | "no_longer_used" => {
+                Change::Value { realised: realised(&self.change, self.detail.as_deref())? }
             }
-            "no_effect" => Change::Value { realised: Realised::NoEffect },
-            "no_longer_used" => Change::Value { realised: Realised::NoLongerUsed },
             "reviewed" => Change::Reviewed,
             "retired" => Change::Retired,
             other => return Err(corrupt("event kind", other)),
