@@ -354,7 +354,7 @@ mod tests {
         assert!(
             text.starts_with("id,kind,number,title,description,team,team_key,requester,owner,status,outcome,flags,")
         );
-        assert!(text.ends_with(",resolved_at,answers\r\n"), "{text}");
+        assert!(text.ends_with(",resolved_at,answers,realised,realised_yearly_value\r\n"), "{text}");
         let w = Writer::start::<ExportItem>(Vec::new(), Format::Json).unwrap();
         assert_eq!(w.finish().unwrap(), b"[]\n");
     }
