@@ -119,10 +119,13 @@ macro_rules! sql_export {
                             i.status, i.outcome, i.flags, i.yearly_value, i.effort_days, i.created_at, i.updated_at,
                             i.submitted_at, i.first_response_at, i.resolved_at, a.question, a.value,
                             v.kind AS realised, v.detail AS realised_detail
-                     FROM items i LEFT JOIN answers a ON a.item_id = i.id
+                     FROM items i
+                     -- the check-in's answer joined before the answers: looked up once an item,
+                     -- not once an answer
                      LEFT JOIN events v ON v.id = (
                          SELECT MAX(e.id) FROM events e
                          WHERE e.item_id = i.id AND e.kind IN ('value_confirmed', 'no_effect', 'no_longer_used'))
+                     LEFT JOIN answers a ON a.item_id = i.id
                      WHERE i.workspace_id = $1 AND i.created_at >= $2
                      ORDER BY i.id, a.question",
                 )
