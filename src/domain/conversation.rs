@@ -9,8 +9,10 @@
 //! a flag ([`FLAG_QUESTIONS`]) come next, then the verdict.
 //!
 //! Related questions share one step ([`GROUPS`]): one form on Slack and Discord, fields in turn
-//! on the console. To group more questions, add a list to [`GROUPS`]; its members must be
-//! number or text questions (a form holds text inputs only).
+//! on the console. A group may open with one choice question (how the accuracy today is known),
+//! whose click is taken first and opens the form of the rest at once; the step counts once. To
+//! group more questions, add a list to [`GROUPS`]; members after the first must be number or
+//! text questions (a form holds text inputs only).
 
 use std::collections::BTreeSet;
 
@@ -18,10 +20,12 @@ use super::checklist::{Input, Question, View};
 use super::settings::ValueSettings;
 use super::verdict::{self, Outcome, Standing};
 
-/// Questions asked in one step, when more than one of them is still wanted. Volume is in the
-/// group as the SPEC lists it, but no rule or flag reads it, so it is never wanted.
+/// Questions asked in one step, when more than one of them is still wanted. The accuracy today
+/// comes with how it is known (`baseline`: measured, estimated or unknown — its click opens the
+/// form of the two numbers, and "unknown" leaves only the target). Volume is in the second group
+/// as the SPEC lists it, but no rule or flag reads it, so it is never wanted.
 pub const GROUPS: &[&[&str]] =
-    &[&["baseline_accuracy", "target_accuracy"], &["volume", "hours", "value_base", "uplift_pct"]];
+    &[&["baseline", "baseline_accuracy", "target_accuracy"], &["volume", "hours", "value_base", "uplift_pct"]];
 
 /// The questions whose answers raise a flag; asked once the outcome is fixed on the ML path.
 pub const FLAG_QUESTIONS: &[&str] =
@@ -54,7 +58,7 @@ pub struct Plan<'a> {
     pub fixed: Option<Outcome>,
     /// The questions of the next step, in checklist order; empty when the verdict is due.
     pub step: Vec<&'a Question>,
-    /// Steps answered so far (a group counts once).
+    /// Steps answered so far (a group counts once, and not while its form is still due).
     pub done: usize,
     /// How many steps can follow the next one, at most, whatever the answers.
     pub at_most: usize,
@@ -177,16 +181,18 @@ pub fn plan<'a>(view: &View<'a>, settings: &ValueSettings) -> Plan<'a> {
     let at_most = count_steps(
         &mut possible.iter().copied().filter(|q| view.applies(q) != Some(false) && Some(step_key(q)) != current),
     );
-    let done = count_steps(&mut view.answered().into_iter().map(|(q, _)| q.id.as_str()));
+    // the choice that opens a group is answered before the group's form: still the same step
+    let done = count_steps(
+        &mut view.answered().into_iter().map(|(q, _)| q.id.as_str()).filter(|q| Some(step_key(q)) != current),
+    );
     Plan { fixed, step, done, at_most }
 }
 
-/// The question answered before `question` (for Back): the last answered one before its step,
-/// in checklist order.
+/// The question answered before `question` (for Back): the last answered one before it, in
+/// checklist order (the choice that opened its form, or the step before).
 pub fn previous<'a>(view: &View<'a>, question: &str) -> Option<&'a Question> {
     let checklist = view.checklist();
-    let key = step_key(question);
-    let i = checklist.questions().iter().position(|q| step_key(&q.id) == key)?;
+    let i = checklist.questions().iter().position(|q| q.id == question)?;
     checklist.questions()[..i].iter().rev().find(|q| matches!(view.input(&q.id), Input::Given(_)))
 }
 

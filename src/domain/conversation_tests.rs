@@ -114,7 +114,8 @@ fn an_ml_prototype_asks_the_numbers_in_groups_and_then_the_flag_questions() {
     let full = with(&[("fit", many(&["training_cost"]))]);
     let (given, steps) = converse(&full);
     let flat: Vec<&str> = steps.iter().flatten().map(String::as_str).collect();
-    assert!(steps.contains(&vec!["baseline_accuracy".to_string(), "target_accuracy".to_string()]), "{steps:?}");
+    let accuracy: Vec<String> = ["baseline", "baseline_accuracy", "target_accuracy"].map(String::from).to_vec();
+    assert!(steps.contains(&accuracy), "{steps:?}");
     assert!(steps.contains(&vec!["hours".to_string(), "value_base".to_string(), "uplift_pct".to_string()]));
     assert!(!flat.contains(&"volume"), "no rule reads the volume");
     for q in ["error_cost", "human_review", "owner", "scale", "feedback", "people_impact", "maintenance"] {
@@ -143,12 +144,44 @@ fn progress_never_grows_and_reaches_nothing_when_the_outcome_ends_the_talk() {
     let empty = Answers::default();
     let start = plan(&c.view(&empty), &settings);
     assert_eq!((start.done, start.next().unwrap().id.as_str()), (0, "action"));
-    // 22 questions may be asked (not the volume); two groups make them 19 steps, less this one
-    assert_eq!(start.at_most, 18);
+    // 22 questions may be asked (not the volume); two groups make them 18 steps, less this one
+    assert_eq!(start.at_most, 17);
     let report = answers(&[("action", one("report")), ("driver", one("problem"))]);
     let p = plan(&c.view(&report), &settings);
     assert!(p.is_complete());
     assert_eq!(p.fixed, Some(Outcome::NotMlReport));
+}
+
+#[test]
+fn the_choice_that_opens_the_accuracy_form_and_the_form_are_one_step() {
+    let c = builtin();
+    let settings = ValueSettings::default();
+    let mut given = answers(&[
+        ("action", one("person_decides")),
+        ("driver", one("problem")),
+        ("current", one("people_digital")),
+        ("data_level", one("lv3")),
+        ("fit", many(&["training_cost"])),
+        ("alternatives", one("tried_failed")),
+    ]);
+    let before = plan(&c.view(&given), &settings);
+    let ids: Vec<&str> = before.step.iter().map(|q| q.id.as_str()).collect();
+    assert_eq!(ids, ["baseline", "baseline_accuracy", "target_accuracy"]);
+    let before = (before.done, before.at_most);
+    // the click on "measured": the same step, its form now due, the bound unchanged
+    given.set("baseline", one("measured"));
+    let view = c.view(&given);
+    let after = plan(&view, &settings);
+    let ids: Vec<&str> = after.step.iter().map(|q| q.id.as_str()).collect();
+    assert_eq!(ids, ["baseline_accuracy", "target_accuracy"]);
+    assert_eq!((after.done, after.at_most), before);
+    drop(view);
+    assert_eq!(previous(&c.view(&given), "baseline_accuracy").unwrap().id, "baseline", "Back from the form");
+    // "unknown": nothing to compare, the step is over
+    given.set("baseline", one("unknown"));
+    let unknown = plan(&c.view(&given), &settings);
+    assert!(unknown.step.iter().all(|q| !q.id.ends_with("accuracy")), "{:?}", unknown.step);
+    assert_eq!(unknown.done, before.0 + 1);
 }
 
 #[test]

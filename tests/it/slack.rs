@@ -526,7 +526,7 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_in_slack() {
         assert!(texts(&posted[0].body).contains("N-1 is saved"));
         assert!(posted[0].authorization.is_none(), "no token to a response URL");
         let mut shown = posted[1].body.clone();
-        assert!(texts(&shown).contains("step 1 · at most 18 more"), "{}", texts(&shown));
+        assert!(texts(&shown).contains("step 1 · at most 17 more"), "{}", texts(&shown));
 
         // the command and the need's form, then every step
         let mut round_trips = 2;
@@ -1002,7 +1002,7 @@ async fn server_errors_are_retried_with_backoff() {
     assert!(calls[2].at.duration_since(calls[1].at) >= Duration::from_millis(500));
     assert_eq!(calls[0].body, calls[2].body);
     assert!(texts(&calls[2].body).contains("N-1 is saved"));
-    assert!(texts(&calls[3].body).contains("step 1 · at most 18 more"));
+    assert!(texts(&calls[3].body).contains("step 1 · at most 17 more"));
     assert!(s.fake.calls_of("chat.postMessage").is_empty(), "no fallback was needed");
 }
 
@@ -1035,7 +1035,7 @@ async fn an_expired_response_url_falls_back_to_the_persons_dm() {
     let posted = s.fake.wait_calls("chat.postMessage", 2).await;
     assert_eq!(posted[0].body["channel"], "D1", "the DM conversations.open gave");
     assert!(texts(&posted[0].body).contains("N-1 is saved"));
-    assert!(texts(&posted[1].body).contains("step 1 · at most 18 more"));
+    assert!(texts(&posted[1].body).contains("step 1 · at most 17 more"));
     assert_eq!(s.fake.calls_of("conversations.open")[0].body["users"], "U1");
     assert_eq!(s.fake.calls_of(&hook).len(), 2, "a Slack error code is not retried");
 }
@@ -1195,7 +1195,7 @@ async fn a_slow_bot_is_acknowledged_first_and_answers_when_done() {
     assert_eq!(updated[0].body["view_id"], "VSUBMIT");
     assert!(texts(&updated[0].body).contains("Done."));
     let posted = s.fake.wait_hook(&sent.response_url, 2).await;
-    assert!(texts(&posted[1].body).contains("step 1 · at most 18 more"));
+    assert!(texts(&posted[1].body).contains("step 1 · at most 17 more"));
 }
 
 fn envelope(id: &str, kind: &str, payload: Value) -> Value {

@@ -47,10 +47,20 @@ fn plan<'a>(ctx: &Ctx, view: &View<'a>) -> Plan<'a> {
     conversation::plan(view, &ctx.workspace.settings.value)
 }
 
-/// The questions of the form that answers `q`: its step, when `q` is in the step now due;
-/// otherwise `q` alone (an edit, a question that was not asked).
+/// The questions of the form that answers `q`: the text and number questions of its step, when
+/// `q` is in the step now due (the choice that opens a group is a click of its own); otherwise
+/// `q` alone (an edit, a question that was not asked).
 fn form_questions<'a>(plan: &Plan<'a>, q: &'a Question) -> Vec<&'a Question> {
-    if plan.step.iter().any(|s| s.id == q.id) { plan.step.clone() } else { vec![q] }
+    if plan.step.iter().any(|s| s.id == q.id) {
+        plan.step.iter().copied().filter(|s| is_typed(s)).collect()
+    } else {
+        vec![q]
+    }
+}
+
+/// Whether a question is answered by typing (in a form) rather than by a click.
+fn is_typed(q: &Question) -> bool {
+    matches!(q.kind, QuestionKind::Text { .. } | QuestionKind::Number { .. })
 }
 
 pub async fn back(ctx: &Ctx<'_>, item: ItemRef, from: &str) -> Result<Vec<Outbound>, Error> {
@@ -151,8 +161,8 @@ pub async fn answer(ctx: &Ctx<'_>, item: ItemRef, question: &str, values: &[Stri
 
 /// After a click or a form, the form of the next step when it is one (numbers, a text): it opens
 /// at once where the platform can (Slack opens it with the click's trigger, or in place of the
-/// submitted form; the console asks it), which saves the click on *Answer…*; where it cannot
-/// (Discord opens a modal only as the first answer), the message's *Answer…* button opens it.
+/// submitted form; Discord as the click's response; the console asks it), which saves the click
+/// on *Answer…*; where it cannot (Discord after a modal), the message's *Answer…* button opens it.
 fn next_form(ctx: &Ctx, item: &WorkItem) -> Option<Form> {
     if item.verdict.is_some() {
         return None;
@@ -160,12 +170,7 @@ fn next_form(ctx: &Ctx, item: &WorkItem) -> Option<Form> {
     let view = ctx.prompts().checklist.view(&item.answers);
     let plan = plan(ctx, &view);
     let first = plan.next()?;
-    match first.kind {
-        QuestionKind::Text { .. } | QuestionKind::Number { .. } => {
-            Some(answer_form(ctx, item, &plan.step, &BTreeMap::new()))
-        }
-        _ => None,
-    }
+    is_typed(first).then(|| answer_form(ctx, item, &plan.step, &BTreeMap::new()))
 }
 
 /// The answers of a form: one text or number question, or the fields of a step. Good values

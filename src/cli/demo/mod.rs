@@ -407,7 +407,8 @@ impl Player<'_> {
     }
 
     /// Answers the steps the checklist asks, from the script, until the verdict (or, for an
-    /// unfinished need, "finish later" after a few). Returns how many steps were answered.
+    /// unfinished need, "finish later" after a few). Returns how many steps were answered (a
+    /// click that opens its step's form and the form are one).
     async fn steps(&self, n: &NeedScript, item: ItemRef) -> Result<usize, DemoError> {
         let answer = |q: &str| n.answers.iter().chain(COMMON).find(|(id, _)| *id == q).map(|(_, v)| *v);
         let checklist = &self.bot.prompts.checklist;
@@ -416,11 +417,11 @@ impl Player<'_> {
             let stored = self.load(item).await?;
             let view = checklist.view(&stored.answers);
             let plan = crate::domain::conversation::plan(&view, &crate::domain::ValueSettings::default());
-            let Some(q) = plan.next() else { break };
+            let Some(q) = plan.next() else { return Ok(plan.done) };
             if n.unfinished && asked >= 3 {
                 self.send(n.user, InboundEvent::Action { id: Action::Later { item }.to_string(), values: vec![] })
                     .await;
-                break;
+                return Ok(plan.done);
             }
             let value = |q: &str| answer(q).ok_or_else(|| DemoError::Script(format!("{item} has no answer to '{q}'")));
             let event = match &q.kind {
@@ -450,7 +451,6 @@ impl Player<'_> {
                 return Err(DemoError::Script(format!("{item}: the answer to '{}' was not taken", q.id)));
             }
         }
-        Ok(asked)
     }
 
     /// Changes an answer after the verdict, and answers what the change asks next.

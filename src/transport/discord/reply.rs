@@ -5,7 +5,9 @@
 //! whose reply replaces its message updates it in place (type 7), as does a modal opened from a
 //! message's button; a form is a modal (type 9) when Discord allows one (as the first answer to a
 //! command or a click), and otherwise — after a modal, or with errors to show — a message with
-//! the errors and a button that opens the form again. Several messages of one visibility go out
+//! the errors and a button that opens the form again. A click answered with its message's next
+//! step and that step's form (a checklist choice whose next step is a form of numbers) gets the
+//! modal at once: its submission updates the message, which saves the click on *Answer…*. Several messages of one visibility go out
 //! as one while they fit. After a deferral ([`deferred`]) the first reply edits the original
 //! response or follows it up.
 
@@ -87,7 +89,10 @@ fn units(replies: Vec<Outbound>) -> Vec<Unit> {
 
 /// The answer to replies that came in time, to an interaction of `kind`; `on_message` when it
 /// came from a message (a click on it, a modal opened from its button), which it may update.
-pub fn plan(kind: Kind, on_message: bool, replies: Vec<Outbound>, prompts: &Prompts, lang: Lang) -> Plan {
+pub fn plan(kind: Kind, on_message: bool, mut replies: Vec<Outbound>, prompts: &Prompts, lang: Lang) -> Plan {
+    if kind == Kind::Action && on_message {
+        form_at_once(&mut replies);
+    }
     let mut units = units(replies).into_iter();
     let mut steps = Vec::new();
     let response = match units.next() {
@@ -109,6 +114,18 @@ pub fn plan(kind: Kind, on_message: bool, replies: Vec<Outbound>, prompts: &Prom
     };
     rest(units, prompts, lang, &mut steps);
     Plan { first: response, steps }
+}
+
+/// A click answered with the clicked message's next step and its form: the form alone, as the
+/// modal (a modal must be the first response); the message is updated when the form comes back.
+/// Dismissing the modal leaves the message as it was, and its button opens the form again.
+fn form_at_once(replies: &mut Vec<Outbound>) {
+    if let [Outbound::Message(m), Outbound::Form(f)] = replies.as_slice()
+        && m.replace
+        && f.errors.is_empty()
+    {
+        replies.remove(0);
+    }
 }
 
 fn first_message(on_message: bool, replace: bool, pages: Vec<Out>, steps: &mut Vec<Step>) -> CreateInteractionResponse {
@@ -224,6 +241,10 @@ mod tests {
         assert_eq!(t(MODAL_ON_MESSAGE, vec![form(vec![])]), 4, "no modal after a modal");
         assert_eq!(t(MODAL_ON_MESSAGE, vec![form(vec![("answer".into(), "bad".into())])]), 4);
         assert_eq!(t(COMMAND, vec![]), 6);
+        // a choice whose next step is a form: the form at once, the message when it comes back
+        assert_eq!(t(CLICK, vec![question(true), form(vec![])]), 9);
+        assert_eq!(t(COMMAND, vec![question(true), form(vec![])]), 4, "a new message is not given up for a form");
+        assert_eq!(t(MODAL_ON_MESSAGE, vec![question(true), form(vec![])]), 7, "no modal after a modal");
         let v = json(&plan(Kind::Command, false, vec![question(false)], &p, Lang::En).first);
         assert_eq!(v["data"]["flags"], 64);
         assert_eq!(v["data"]["allowed_mentions"]["parse"], serde_json::json!([]));
