@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 
 use super::checklist::{Input, Question, View};
 use super::settings::ValueSettings;
-use super::verdict::{self, Outcome, Standing};
+use super::verdict::{self, Flag, Outcome, Standing};
 
 /// Questions asked in one step, when more than one of them is still wanted. The accuracy today
 /// comes with how it is known (`baseline`: measured, estimated or unknown — its click opens the
@@ -30,6 +30,25 @@ pub const GROUPS: &[&[&str]] =
 /// The questions whose answers raise a flag; asked once the outcome is fixed on the ML path.
 pub const FLAG_QUESTIONS: &[&str] =
     &["fit", "baseline", "error_cost", "human_review", "owner", "scale", "feedback", "people_impact", "maintenance"];
+
+/// Flag questions read for one flag and nothing else (not by a rule, not by the AI register):
+/// once other answers have raised that flag, they cannot change anything and are not asked.
+/// How soon a result is known only says whether upkeep is a risk; drift in what fits, or nobody
+/// to keep it up, already says so.
+const FLAG_ONLY: &[(&str, Flag)] = &[("feedback", Flag::Maintenance)];
+
+/// The flag questions still worth asking: unanswered, and not read only for a flag already raised.
+fn flag_questions(view: &View<'_>, settings: &ValueSettings) -> Vec<&'static str> {
+    let missing: Vec<&'static str> =
+        FLAG_QUESTIONS.iter().copied().filter(|q| view.input(q) == Input::Missing).collect();
+    if !missing.iter().any(|q| FLAG_ONLY.iter().any(|(f, _)| f == q)) {
+        return missing;
+    }
+    // flags only ever rise as answers come (each is raised by answers given), so one raised now
+    // stays raised whatever the rest say
+    let raised = verdict::assess(view, settings).flag_ids();
+    missing.into_iter().filter(|q| !FLAG_ONLY.iter().any(|(f, flag)| f == q && raised.contains(flag))).collect()
+}
 
 /// Every question a rule reads, with those its questions' `ask_if` read (for the bound on
 /// what can still come; see [`Plan::at_most`]).
@@ -118,15 +137,14 @@ pub fn plan<'a>(view: &View<'a>, settings: &ValueSettings) -> Plan<'a> {
     }
     // Rule 8 always matches, so a rule is true at the end; the inputs of a true rule cannot
     // change the outcome (only what it quotes).
+    let flags = if ml_path { flag_questions(view, settings) } else { Vec::new() };
     if let Some(rule) = fixed {
         possible.clear();
         if !ends_at_once(rule) {
-            wanted.extend(FLAG_QUESTIONS.iter().copied().filter(|q| missing(q)));
+            wanted.extend(flags.iter().copied());
         }
     }
-    if ml_path {
-        possible.extend(FLAG_QUESTIONS.iter().copied().filter(|q| missing(q)));
-    }
+    possible.extend(flags.iter().copied());
     possible.extend(wanted.iter().copied());
 
     // A wanted question whose `ask_if` waits on an earlier answer: that answer first.

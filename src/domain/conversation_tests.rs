@@ -130,6 +130,22 @@ fn an_ml_prototype_asks_the_numbers_in_groups_and_then_the_flag_questions() {
 }
 
 #[test]
+fn feedback_is_not_asked_once_upkeep_is_already_a_risk() {
+    // drift in what fits raises the upkeep flag; how soon a result is known cannot add to it
+    let full = with(&[("fit", many(&["volume", "drift"])), ("feedback", one("not_recorded"))]);
+    let (given, steps) = converse(&full);
+    let flat: Vec<&str> = steps.iter().flatten().map(String::as_str).collect();
+    assert!(!flat.contains(&"feedback") && flat.contains(&"maintenance"), "{flat:?}");
+    let settings = ValueSettings::default();
+    let short = assess(&builtin().view(&given), &settings);
+    assert_eq!(short.flag_ids(), assess(&builtin().view(&full), &settings).flag_ids());
+    assert!(short.flag_ids().contains(&crate::domain::verdict::Flag::Maintenance));
+    // without drift it is asked
+    let (_, steps) = converse(&with(&[("fit", many(&["volume"]))]));
+    assert!(steps.iter().flatten().any(|q| q == "feedback"), "{steps:?}");
+}
+
+#[test]
 fn a_machine_need_skips_the_accuracy_that_cannot_matter() {
     // fit says people cannot keep up, so "people already reach the quality" cannot hold
     let (_, steps) = converse(&answers(&prototype()));

@@ -8,7 +8,8 @@ use crate::helpers::{Person, WORKSPACE, actions, app, backends, form, said, sqli
 
 /// A need that ends in "worth an ML prototype", in the order the conversation asks: what
 /// decides first, the numbers in two forms, then the questions that raise flags. Its goal,
-/// alternatives and volume are never asked: they cannot change its outcome.
+/// alternatives and volume are never asked: they cannot change its outcome; nor is feedback:
+/// drift already makes upkeep a risk.
 pub const PROTOTYPE: &[(&str, &str)] = &[
     ("action", "person_decides"),
     ("driver", "problem"),
@@ -25,14 +26,13 @@ pub const PROTOTYPE: &[(&str, &str)] = &[
     ("labels", "gt_100k"),
     ("error_cost", "medium"),
     ("owner", "funded_owner"),
-    ("feedback", "immediate_recorded"),
     ("people_impact", "none"),
     ("maintenance", "ai_team"),
 ];
 
 /// The steps of [`PROTOTYPE`]: two groups of numbers share a form each (the accuracies with the
 /// click on how the accuracy today is known).
-pub const PROTOTYPE_STEPS: usize = 14;
+pub const PROTOTYPE_STEPS: usize = 13;
 
 /// The answer [`PROTOTYPE`] gives to a question (for the other fields of a form).
 pub fn prototype_value(question: &str) -> &'static str {
@@ -147,7 +147,7 @@ async fn progress_shows_the_step_and_at_most_how_many_more_and_never_grows() {
         assert!(now < bound, "after {q}: at most {now}, before at most {bound}");
         bound = now;
     }
-    assert!(said(&replies).contains("step 14 · the last one"), "{}", said(&replies));
+    assert!(said(&replies).contains("step 13 · the last one"), "{}", said(&replies));
     // a need that turns out to be a report ends at once
     let first = submit_need(&aiko, "Weekly sales figures", "Sales").await;
     let asked = answer(&aiko, &first, "action", "report").await;
