@@ -233,3 +233,30 @@ async fn a_need_is_found_by_its_rare_word_among_many_alike_ones() {
         assert!(found.len() <= 3, "{}", db.name);
     }
 }
+
+#[tokio::test]
+async fn the_sqlite_index_merges_its_segments_early_and_still_finds_every_need() {
+    // a lookup seeks each trigram in every segment of the index: they are merged as soon as
+    // three pile up on a level (migration 0010), and the merged index answers as before
+    let db = crate::helpers::sqlite().await;
+    let kakehashi::storage::DatabaseUrl::Sqlite(path) = &db.url else { unreachable!("a SQLite file") };
+    let mut conn =
+        <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let merge: i64 = sqlx::query_scalar("SELECT v FROM needs_fts_config WHERE k = 'crisismerge'")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(merge, 3);
+    let store = db.store.as_ref();
+    store.ensure_workspace("slack:T1", "slack:T1", &Settings::default(), t0()).await.unwrap();
+    // one write per need, as people submit them: a segment each, merged as they come
+    for i in 0..60 {
+        need(store, "slack:T1", &format!("Forecast demand for store {i}"), "").await;
+    }
+    let wanted = need(store, "slack:T1", "Sort returned parcels by damage", "Photos of returned parcels").await;
+    let found = store
+        .similar_needs("slack:T1", None, "Grade damaged parcels that come back", "From photos of the parcels", 3)
+        .await
+        .unwrap();
+    assert_eq!(found.first().map(|s| s.reference), Some(wanted), "{found:?}");
+}
