@@ -46,7 +46,7 @@ fn flag_questions(view: &View<'_>, settings: &ValueSettings) -> Vec<&'static str
     }
     // flags only ever rise as answers come (each is raised by answers given), so one raised now
     // stays raised whatever the rest say
-    let raised = verdict::assess(view, settings).flag_ids();
+    let raised = verdict::raised_flags(view, settings);
     missing.into_iter().filter(|q| !FLAG_ONLY.iter().any(|(f, flag)| f == q && raised.contains(flag))).collect()
 }
 

@@ -140,6 +140,7 @@ fn feedback_is_not_asked_once_upkeep_is_already_a_risk() {
     let short = assess(&builtin().view(&given), &settings);
     assert_eq!(short.flag_ids(), assess(&builtin().view(&full), &settings).flag_ids());
     assert!(short.flag_ids().contains(&crate::domain::verdict::Flag::Maintenance));
+    assert_eq!(crate::domain::verdict::raised_flags(&builtin().view(&given), &settings), short.flag_ids());
     // without drift it is asked
     let (_, steps) = converse(&with(&[("fit", many(&["volume"]))]));
     assert!(steps.iter().flatten().any(|q| q == "feedback"), "{steps:?}");

@@ -13,7 +13,7 @@ mod standing;
 mod value;
 
 pub use render::{Rendered, RenderedFlag, RenderedReason, answer_text, render, shorten, text_keys};
-pub use rules::assess;
+pub use rules::{assess, raised_flags};
 pub use schema::SCHEMA;
 pub use standing::{RuleState, Standing, standings};
 

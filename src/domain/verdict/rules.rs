@@ -40,6 +40,11 @@ pub fn assess(view: &View<'_>, settings: &ValueSettings) -> Verdict {
     }
 }
 
+/// The flags the answers known so far raise (as [`assess`] gives them, without the rules).
+pub fn raised_flags(view: &View<'_>, settings: &ValueSettings) -> Vec<Flag> {
+    Ctx { view, settings }.flags().into_iter().map(|f| f.flag).collect()
+}
+
 /// What a question gives a rule: its answer, skipped by `ask_if`, or missing.
 pub(super) enum In<T> {
     Is(T),
