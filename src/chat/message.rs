@@ -107,6 +107,28 @@ pub struct Message {
 }
 
 impl Message {
+    /// Neighbouring messages of one visibility joined into one while the joined message still
+    /// `fits` the platform (one message there, not several): a reply of "saved" and the first
+    /// question goes out as one post. The joined message replaces the clicked one if either did.
+    pub fn merge_while(messages: Vec<Message>, fits: impl Fn(&Message) -> bool) -> Vec<Message> {
+        let mut merged: Vec<Message> = Vec::new();
+        for m in messages {
+            if let Some(last) = merged.last_mut()
+                && last.visibility == m.visibility
+            {
+                let mut joined = last.clone();
+                joined.replace |= m.replace;
+                joined.blocks.extend(m.blocks.iter().cloned());
+                if fits(&joined) {
+                    *last = joined;
+                    continue;
+                }
+            }
+            merged.push(m);
+        }
+        merged
+    }
+
     pub fn private(blocks: Vec<Block>) -> Message {
         Message { visibility: Visibility::Private, replace: false, blocks }
     }

@@ -115,22 +115,7 @@ pub fn message(m: &Message) -> Vec<Out> {
 /// reply that is several messages needs no follow-ups: the first answer is the one that shows
 /// at once.
 pub fn merge(messages: Vec<Message>) -> Vec<Message> {
-    let mut merged: Vec<Message> = Vec::new();
-    for m in messages {
-        if let Some(last) = merged.last_mut()
-            && last.visibility == m.visibility
-        {
-            let mut joined = last.clone();
-            joined.replace |= m.replace;
-            joined.blocks.extend(m.blocks.iter().cloned());
-            if message(&joined).len() == 1 {
-                *last = joined;
-                continue;
-            }
-        }
-        merged.push(m);
-    }
-    merged
+    Message::merge_while(messages, |m| message(m).len() == 1)
 }
 
 /// A form as a modal.

@@ -2,6 +2,7 @@
 //! its 3 seconds) and the [`Effect`]s that follow through the Web API. A pure function, so every
 //! route is tested without a network.
 //!
+//! - Neighbouring messages of one visibility go out as one while they fit one Slack message.
 //! - A slash command answered in time with one message carries it in the acknowledgement.
 //! - Other messages go through the request's `response_url` (ephemeral when private, `replace_original`
 //!   when the message replaces the one whose control was used); if that fails, a private message
@@ -113,6 +114,8 @@ pub fn late_ack(incoming: &Incoming, texts: &Texts) -> Ack {
 }
 
 pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &Texts) -> Plan {
+    let merged = merge(replies);
+    let replies = merged.as_slice();
     // a slash command answered in time with one message: the reply is the acknowledgement
     if incoming.source == Source::SlashCommand
         && timing == Timing::InTime
@@ -184,6 +187,28 @@ pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &T
     // views first: a trigger_id lives only about three seconds
     views.extend(effects);
     Plan { first: ack, steps: views }
+}
+
+/// Neighbouring messages of one visibility as one while they fit one Slack message: one post
+/// instead of several (a `response_url` takes five).
+fn merge(replies: &[Outbound]) -> Vec<Outbound> {
+    let mut out = Vec::with_capacity(replies.len());
+    let mut run: Vec<Message> = Vec::new();
+    let flush = |run: &mut Vec<Message>, out: &mut Vec<Outbound>| {
+        let joined = Message::merge_while(std::mem::take(run), |m| render::message(m).len() == 1);
+        out.extend(joined.into_iter().map(Outbound::Message));
+    };
+    for reply in replies {
+        match reply {
+            Outbound::Message(m) => run.push(m.clone()),
+            other => {
+                flush(&mut run, &mut out);
+                out.push(other.clone());
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// A message for a `response_url` or a slash command's acknowledgement.
@@ -309,12 +334,33 @@ mod tests {
         assert_eq!(body["blocks"][0]["text"]["text"], "hello");
     }
 
+    fn public(s: &str) -> Message {
+        Message { visibility: Visibility::Public, replace: false, blocks: vec![Block::Text(text(s))] }
+    }
+
+    #[test]
+    fn neighbouring_messages_of_one_visibility_go_out_as_one_while_they_fit() {
+        let p = Prompts::embedded();
+        let two = [Outbound::Message(msg("N-1 is saved")), Outbound::Message(msg("the first question"))];
+        let joined = plan(&incoming(Kind::Command), &two, Timing::InTime, &texts(&p));
+        assert!(joined.steps.is_empty(), "one message, in the acknowledgement: {:?}", joined.steps);
+        let Ack::Body(body) = joined.first else { panic!() };
+        let body = value(&body);
+        assert_eq!(body["blocks"][0]["text"]["text"], "N-1 is saved");
+        assert_eq!(body["blocks"][1]["text"]["text"], "the first question");
+        // a message too long to join with its neighbour still goes out on its own
+        let long = Message::private((0..40).map(|i| Block::Text(text(format!("line {i}")))).collect());
+        let replies = [Outbound::Message(long.clone()), Outbound::Message(long)];
+        let apart = plan(&incoming(Kind::Command), &replies, Timing::InTime, &texts(&p));
+        assert_eq!(apart.steps.len(), 2, "{:?}", apart.steps);
+    }
+
     #[test]
     fn late_or_several_messages_go_through_the_response_url_in_order() {
         let p = Prompts::embedded();
         for (timing, replies) in [
             (Timing::Late, vec![Outbound::Message(msg("one"))]),
-            (Timing::InTime, vec![Outbound::Message(msg("one")), Outbound::Message(msg("two"))]),
+            (Timing::InTime, vec![Outbound::Message(msg("one")), Outbound::Message(public("two"))]),
         ] {
             let plan = plan(&incoming(Kind::Command), &replies, timing, &texts(&p));
             assert_eq!(plan.first, Ack::Empty);
@@ -324,10 +370,15 @@ mod tests {
                 .map(|e| match e {
                     Effect::Respond { url, body, fallback } => {
                         assert_eq!(url, "https://hooks/1");
-                        assert!(matches!(
-                            fallback.as_deref(),
-                            Some(Effect::Post { to: Target::User(u), .. }) if u == "U1"
-                        ));
+                        // a private message falls back to the person's DM
+                        let private = value(body)["response_type"] == "ephemeral";
+                        assert!(
+                            !private
+                                || matches!(
+                                    fallback.as_deref(),
+                                    Some(Effect::Post { to: Target::User(u), .. }) if u == "U1"
+                                )
+                        );
                         value(body)
                     }
                     other => panic!("{other:?}"),
