@@ -533,12 +533,11 @@ async fn a_late_reply_is_deferred_then_edits_the_original_response() {
     let clock = Arc::new(ManualClock::new(t0()));
     let gated = Arc::new(Gated::new(db.store.clone()));
     gated.close();
-    let discord = Arc::new(Discord {
-        bot: Arc::new(Bot::new(gated.clone(), Arc::new(Prompts::embedded()), clock.clone(), Settings::default())),
-        api: Arc::new(DiscordApi::new(None, &fake.url)),
-        deadline: Duration::from_millis(100),
-        names: Default::default(),
-    });
+    let discord = Arc::new(Discord::new(
+        Arc::new(Bot::new(gated.clone(), Arc::new(Prompts::embedded()), clock.clone(), Settings::default())),
+        Arc::new(DiscordApi::new(None, &fake.url)),
+        Duration::from_millis(100),
+    ));
     let router = endpoint::router(discord, SignatureCheck::parse(&public_key()).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -597,12 +596,11 @@ async fn a_gateway_interaction_is_answered_through_the_rest_api() {
     let db = sqlite().await;
     let fake = FakeDiscord::start().await;
     let clock = Arc::new(ManualClock::new(t0()));
-    let discord = Arc::new(Discord {
-        bot: bot(&db, clock),
-        api: Arc::new(DiscordApi::new(Some("gateway-token"), &fake.url)),
-        deadline: Duration::from_secs(2),
-        names: Default::default(),
-    });
+    let discord = Arc::new(Discord::new(
+        bot(&db, clock),
+        Arc::new(DiscordApi::new(Some("gateway-token"), &fake.url)),
+        Duration::from_secs(2),
+    ));
     let aiko = Sender::member(AIKO);
     let need = command(aiko, 11, "ai", &["need"], &[("title", json!("Forecast weekly demand"))]);
     gateway::on_interaction(&discord, serde_json::from_value(need).unwrap()).await;
@@ -883,12 +881,11 @@ async fn gateway_health_follows_a_dropped_and_refused_connection_and_resumes_whe
     let gw = crate::discord_fake::FakeGateway::start().await;
     fake.set_gateway_url(&gw.url);
     let clock = Arc::new(ManualClock::new(t0()));
-    let discord = Arc::new(Discord {
-        bot: bot(&db, clock),
-        api: Arc::new(DiscordApi::new(Some("gateway-token"), &fake.url)),
-        deadline: Duration::from_secs(2),
-        names: Default::default(),
-    });
+    let discord = Arc::new(Discord::new(
+        bot(&db, clock),
+        Arc::new(DiscordApi::new(Some("gateway-token"), &fake.url)),
+        Duration::from_secs(2),
+    ));
     let bot = discord.bot.clone();
     let run = tokio::spawn(gateway::run(discord, "gateway-token".into(), fake.url.clone()));
     gw.wait_sessions(1).await;
@@ -904,4 +901,27 @@ async fn gateway_health_follows_a_dropped_and_refused_connection_and_resumes_whe
     assert_eq!(sessions[1].0, "resume", "reconnected on resume_gateway_url: {sessions:?}");
     wait_gateway(&bot, true, "the gateway did not come back").await;
     run.abort();
+}
+
+#[tokio::test]
+async fn a_gateway_interaction_reaching_two_replicas_is_handled_once() {
+    // two replicas connected as the same shard both get every interaction; they share a database
+    let db = sqlite().await;
+    let fake = FakeDiscord::start().await;
+    let clock = Arc::new(ManualClock::new(t0()));
+    let replica = || {
+        let api = Arc::new(DiscordApi::new(Some("gateway-token"), &fake.url));
+        Arc::new(Discord::new(bot(&db, clock.clone()), api, Duration::from_secs(2)))
+    };
+    let (one, two) = (replica(), replica());
+    let aiko = Sender::member(AIKO);
+    let submitted =
+        modal(aiko, 21, "need", &[("title", "Forecast weekly demand"), ("team", "Stores"), ("description", "")], false);
+    let event = || serde_json::from_value(submitted.clone()).unwrap();
+    tokio::join!(gateway::on_interaction(&one, event()), gateway::on_interaction(&two, event()));
+    let callbacks: Vec<_> = fake.calls().into_iter().filter(|c| c.path.contains("interaction-token-21")).collect();
+    assert_eq!(callbacks.len(), 1, "one answer: {callbacks:?}");
+    assert!(said(&callbacks[0].body["data"]).contains("N-1 is saved"));
+    let mine = db.store.items_of(WORKSPACE, &AIKO.to_string(), 10).await.unwrap();
+    assert_eq!(mine.len(), 1, "one need: {mine:?}");
 }

@@ -18,7 +18,6 @@ use serenity::all::{CreateInteractionResponse, Interaction};
 use super::inbound::parse;
 use super::interaction::{Discord, answer};
 use super::verify::SignatureCheck;
-use crate::transport::Replays;
 
 pub const PATH: &str = "/discord/interactions";
 
@@ -26,12 +25,10 @@ pub const PATH: &str = "/discord/interactions";
 struct Endpoint {
     discord: Arc<Discord>,
     check: SignatureCheck,
-    replays: Arc<Replays>,
 }
 
 pub fn router(discord: Arc<Discord>, check: SignatureCheck) -> Router {
-    let replays = Arc::new(Replays::new(discord.bot.store.clone()));
-    Router::new().route(PATH, post(interactions)).with_state(Endpoint { discord, check, replays })
+    Router::new().route(PATH, post(interactions)).with_state(Endpoint { discord, check })
 }
 
 #[tracing::instrument(skip_all)]
@@ -49,12 +46,7 @@ async fn interactions(State(state): State<Endpoint>, headers: HeaderMap, body: B
             return (StatusCode::BAD_REQUEST, "not an interaction").into_response();
         }
     };
-    if !matches!(interaction, Interaction::Ping(_))
-        && !state
-            .replays
-            .first_time(&format!("discord:interaction:{}", interaction.id()), state.discord.bot.clock.now())
-            .await
-    {
+    if !state.discord.first_time(&interaction).await {
         tracing::info!(id = %interaction.id(), "an interaction sent again; handled already");
         return (StatusCode::CONFLICT, "interaction already handled").into_response();
     }

@@ -26,6 +26,7 @@ use super::reply::{Step, deferred, fit_files, plan};
 use crate::chat::{Block, Bot, Inbound, Message, Outbound, ParamKind, text};
 use crate::domain::Lang;
 use crate::prompts::Prompts;
+use crate::transport::Replays;
 use crate::transport::deadline::{self, Crash, Replies, Reply};
 
 /// How long the bot may take before the interaction is deferred (Discord allows 3 s in all).
@@ -38,6 +39,23 @@ pub struct Discord {
     pub deadline: Duration,
     /// Servers' names, as Discord gives them.
     pub names: crate::transport::names::Names,
+    /// Interactions any replica has taken already: over HTTP a request sent again, over the
+    /// gateway the same event reaching two replicas connected as the same shard.
+    replays: Replays,
+}
+
+impl Discord {
+    pub fn new(bot: Arc<Bot>, api: Arc<DiscordApi>, deadline: Duration) -> Discord {
+        let replays = Replays::new(bot.store.clone());
+        Discord { bot, api, deadline, names: Default::default(), replays }
+    }
+
+    /// Whether no replica has taken this interaction yet (a PING is always answered): the one
+    /// that takes it first answers it.
+    pub async fn first_time(&self, interaction: &Interaction) -> bool {
+        matches!(interaction, Interaction::Ping(_))
+            || self.replays.first_time(&format!("discord:interaction:{}", interaction.id()), self.bot.clock.now()).await
+    }
 }
 
 /// The first response, and the work that follows it (to run once the response is sent).

@@ -65,8 +65,7 @@ pub fn invite_url(application_id: u64) -> String {
 pub fn parts(config: &DiscordConfig, bot: Arc<Bot>) -> Result<TransportParts, SetupError> {
     let token = config.token.as_ref().map(|t| t.expose().to_string());
     let api = Arc::new(DiscordApi::new(token.as_deref(), &config.api_url).with_metrics(bot.metrics.clone()));
-    let discord =
-        Arc::new(Discord { bot: bot.clone(), api: api.clone(), deadline: DEADLINE, names: Default::default() });
+    let discord = Arc::new(Discord::new(bot.clone(), api.clone(), DEADLINE));
     let mut parts = TransportParts::default();
     match config.mode {
         DiscordMode::Endpoint => {
