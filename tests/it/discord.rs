@@ -922,6 +922,6 @@ async fn a_gateway_interaction_reaching_two_replicas_is_handled_once() {
     let callbacks: Vec<_> = fake.calls().into_iter().filter(|c| c.path.contains("interaction-token-21")).collect();
     assert_eq!(callbacks.len(), 1, "one answer: {callbacks:?}");
     assert!(said(&callbacks[0].body["data"]).contains("N-1 is saved"));
-    let mine = db.store.items_of(WORKSPACE, &AIKO.to_string(), 10).await.unwrap();
+    let mine = db.store.items_of(WORKSPACE, AIKO, 10).await.unwrap();
     assert_eq!(mine.len(), 1, "one need: {mine:?}");
 }
