@@ -61,9 +61,14 @@ impl EventHandler for Handler {
 }
 
 /// Answers one interaction over REST: the first response to the interaction's callback, then the
-/// follow-ups (Discord takes them only once the interaction is answered).
+/// follow-ups (Discord takes them only once the interaction is answered). An interaction another
+/// replica took already (both connected as the same shard) is left to it.
 #[tracing::instrument(skip_all, fields(interaction = %interaction.id()))]
 pub async fn on_interaction(discord: &Arc<Discord>, interaction: Interaction) {
+    if !discord.first_time(&interaction).await {
+        tracing::info!("an interaction another replica took already");
+        return;
+    }
     let started = std::time::Instant::now();
     let id = interaction.id();
     let token = interaction.token().to_string();
