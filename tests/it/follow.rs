@@ -254,6 +254,17 @@ async fn a_quiet_item_s_owner_is_asked_once_after_fourteen_days() {
     }
 }
 
+/// The app of the follow-through tests: its workspace made at 10:00 on 1 June in Tokyo, where
+/// `who` holds `role`; with its store and that time.
+async fn opened(db: crate::helpers::TestDb, who: &str, role: Role) -> (App, Arc<dyn Store>, DateTime<Utc>) {
+    let app = app(db).await;
+    let store = app.db.store.clone();
+    let t = tokyo(6, 1, 10, 0);
+    workspace(&store, t).await;
+    app.grant(who, role).await;
+    (app, store, t)
+}
+
 /// A need delivered on `at`, with a checklist answer on people.
 async fn delivered(app: &App, title: &str, people: &[&str], at: DateTime<Utc>) -> WorkItem {
     let store = &app.db.store;
@@ -267,11 +278,7 @@ async fn delivered(app: &App, title: &str, people: &[&str], at: DateTime<Utc>) -
 #[tokio::test]
 async fn the_value_check_in_comes_once_and_is_answered_by_button_and_by_form() {
     for db in backends().await {
-        let app = app(db).await;
-        let store = app.db.store.clone();
-        let t = tokyo(6, 1, 10, 0);
-        workspace(&store, t).await;
-        app.grant("ai", Role::AiTeam).await;
+        let (app, store, t) = opened(db, "ai", Role::AiTeam).await;
         delivered(&app, "Forecast demand", &["none"], t).await;
         delivered(&app, "Sort cucumbers", &["none"], t).await;
         let s = scheduler(&store);
@@ -345,11 +352,7 @@ async fn the_value_check_in_comes_once_and_is_answered_by_button_and_by_form() {
 #[tokio::test]
 async fn the_register_lists_uses_in_service_with_their_risk_and_leaves_out_not_ml_and_retired_ones() {
     for db in backends().await {
-        let app = app(db).await;
-        let store = app.db.store.clone();
-        let t = tokyo(6, 1, 10, 0);
-        workspace(&store, t).await;
-        app.grant("ai", Role::AiTeam).await;
+        let (app, store, t) = opened(db, "ai", Role::AiTeam).await;
         delivered(&app, "Screen job applicants", &["decisions_about_people", "personal_data"], t).await;
         delivered(&app, "Explain credit limits", &["must_explain"], t).await;
         let mut report = delivered(&app, "Weekly sales report", &["none"], t).await;
@@ -397,11 +400,7 @@ async fn the_register_lists_uses_in_service_with_their_risk_and_leaves_out_not_m
 #[tokio::test]
 async fn the_register_exports_its_documented_columns() {
     for db in backends().await {
-        let app = app(db).await;
-        let store = app.db.store.clone();
-        let t = tokyo(6, 1, 10, 0);
-        workspace(&store, t).await;
-        app.grant("admin1", Role::Admin).await;
+        let (app, _, t) = opened(db, "admin1", Role::Admin).await;
         delivered(&app, "Screen, \"job\" applicants", &["decisions_about_people"], t).await;
         let csv = app.person("admin1").command("admin export register csv").await;
         let Some(Outbound::File(f)) = csv.first() else { panic!("no file: {}", said(&csv)) };
@@ -489,11 +488,7 @@ async fn the_digest_credits_the_week_s_work_by_name_with_plurals_right() {
 #[tokio::test]
 async fn the_new_forms_render_on_slack_and_discord_within_their_limits() {
     let db = crate::helpers::sqlite().await;
-    let app = app(db).await;
-    let store = app.db.store.clone();
-    let t = tokyo(6, 1, 10, 0);
-    workspace(&store, t).await;
-    app.grant("ai", Role::AiTeam).await;
+    let (app, _, t) = opened(db, "ai", Role::AiTeam).await;
     delivered(&app, "Forecast demand", &["decisions_about_people"], t).await;
     for lang in [kakehashi::domain::Lang::En, kakehashi::domain::Lang::Ja] {
         let mut ai = app.person("ai");
