@@ -388,6 +388,15 @@ impl Server {
         view
     }
 
+    /// `/ai need <title>` typed by `user`, its form sent with `team`: the message that comes back
+    /// where the command was typed (saved, and what comes first).
+    async fn new_need(&self, user: &str, title: &str, team: &str) -> Value {
+        let sent = self.command(user, "C1", &format!("need {title}")).await;
+        let need = self.opened(&sent.trigger_id).await;
+        self.interact(&view_submission(user, &need, &[("title", title), ("team", team), ("description", "")])).await;
+        self.fake.wait_hook(&sent.response_url, 1).await[0].body.clone()
+    }
+
     /// Uses the element `action_id` of the message `shown` with `picked` values; returns the
     /// response URL of the click.
     async fn use_control(&self, shown: &Value, action_id: &str, picked: &[&str]) -> (String, String) {
@@ -563,11 +572,7 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_in_slack() {
 #[tokio::test]
 async fn a_multi_select_keeps_every_pick_until_next() {
     let s = serve(sqlite().await, HTTP).await;
-    let sent = s.command("U1", "C1", "need Forecast demand").await;
-    let need = s.opened(&sent.trigger_id).await;
-    s.interact(&view_submission("U1", &need, &[("title", "Forecast demand"), ("team", "Stores"), ("description", "")]))
-        .await;
-    let mut shown = s.fake.wait_hook(&sent.response_url, 1).await[0].body.clone();
+    let mut shown = s.new_need("U1", "Forecast demand", "Stores").await;
     for (q, v) in &PROTOTYPE[..4] {
         shown = s.answer(&shown, q, v).await;
     }
@@ -600,11 +605,7 @@ async fn a_similar_earlier_need_is_shown_and_the_new_one_withdrawn_with_one_clic
     let s = serve(sqlite().await, HTTP).await;
     // use_control clicks as U1: U2 asked first
     for (user, title) in [("U2", "Automate expense claim checks"), ("U1", "Check expense claims automatically")] {
-        let sent = s.command(user, "C1", &format!("need {title}")).await;
-        let need = s.opened(&sent.trigger_id).await;
-        s.interact(&view_submission(user, &need, &[("title", title), ("team", "Finance"), ("description", "")])).await;
-        let posted = s.fake.wait_hook(&sent.response_url, 1).await;
-        let shown = posted[0].body.clone();
+        let shown = s.new_need(user, title, "Finance").await;
         if user == "U2" {
             assert!(texts(&shown).contains("step 1"), "nothing alike yet: {}", texts(&shown));
             continue;
@@ -624,11 +625,7 @@ async fn a_similar_earlier_need_is_shown_and_the_new_one_withdrawn_with_one_clic
 #[tokio::test]
 async fn a_paper_process_reaches_its_verdict_in_a_few_round_trips_in_slack() {
     let s = serve(sqlite().await, HTTP).await;
-    let sent = s.command("U1", "C1", "need Predict late deliveries").await;
-    let need = s.opened(&sent.trigger_id).await;
-    let typed = [("title", "Predict late deliveries"), ("team", "Procurement"), ("description", "")];
-    s.interact(&view_submission("U1", &need, &typed)).await;
-    let mut shown = s.fake.wait_hook(&sent.response_url, 1).await[0].body.clone();
+    let mut shown = s.new_need("U1", "Predict late deliveries", "Procurement").await;
     let mut round_trips = 2;
     for (q, v) in [("action", "person_decides"), ("driver", "problem"), ("current", "paper")] {
         let (next, trips) = s.answer_counted(&shown, q, v).await;
@@ -666,11 +663,7 @@ async fn a_japanese_slack_user_gets_japanese() {
 #[tokio::test]
 async fn a_bad_number_comes_back_as_errors_under_the_field() {
     let s = serve(sqlite().await, HTTP).await;
-    let sent = s.command("U1", "C1", "need Forecast demand").await;
-    let need = s.opened(&sent.trigger_id).await;
-    s.interact(&view_submission("U1", &need, &[("title", "Forecast demand"), ("team", "Stores"), ("description", "")]))
-        .await;
-    let mut shown = s.fake.wait_hook(&sent.response_url, 1).await[0].body.clone();
+    let mut shown = s.new_need("U1", "Forecast demand", "Stores").await;
     for (q, v) in &PROTOTYPE[..6] {
         shown = s.answer(&shown, q, v).await;
     }
