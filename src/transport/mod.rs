@@ -25,6 +25,7 @@ pub(crate) mod fixtures;
 pub mod incoming;
 pub mod names;
 pub mod post;
+pub(crate) mod replays;
 pub mod slack;
 pub mod text;
 
@@ -36,7 +37,7 @@ use futures_util::future::BoxFuture;
 use crate::outbox::Deliver;
 
 /// The replay guard every transport shares (written with Slack's, which came first).
-pub(crate) use slack::dedupe::Replays;
+pub(crate) use replays::Replays;
 
 /// What a transport adds to the server.
 #[derive(Default)]

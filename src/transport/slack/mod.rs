@@ -4,7 +4,7 @@
 //! One request, whichever way it came:
 //! 1. `http.rs` verifies the signature on the raw bytes (`verify.rs`) — or `socket.rs` takes an
 //!    envelope from the WebSocket — and `payload.rs` parses it into a [`payload::Request`];
-//! 2. [`Slack::serve`] drops repeats (`dedupe.rs`), turns it into an [`Inbound`] and runs
+//! 2. [`Slack::serve`] drops repeats (`transport/replays.rs`), turns it into an [`Inbound`] and runs
 //!    [`Bot::handle`] with a deadline ([`Options::ack_deadline`], 2 s: Slack wants an answer in 3);
 //! 3. `reply.rs` decides the acknowledgement and the Web API calls that follow (`render.rs` draws
 //!    the Block Kit); the calls run in the background (`api.rs`). If the bot is not done by the
@@ -17,7 +17,6 @@
 pub mod api;
 pub mod blocks;
 mod controls;
-pub(crate) mod dedupe;
 mod deliver;
 mod http;
 pub mod incoming;
@@ -39,12 +38,12 @@ pub use api::{ApiError, RetryPolicy, SlackApi};
 pub use deliver::SlackDeliver;
 
 use self::blocks::{AckBody, ViewCall};
-use self::dedupe::Replays;
 use self::payload::{Event, EventBody, Incoming, PayloadError, Request};
 use self::reply::{Ack, Effect, Target, Texts, Timing};
 use crate::chat::{Bot, Visibility};
 use crate::config::{Secret, SlackConfig};
 use crate::domain::Lang;
+use crate::transport::Replays;
 use crate::transport::deadline::{self, Answer, Replies, Reply};
 use crate::transport::{SetupError, TransportParts};
 
@@ -190,7 +189,7 @@ impl Slack {
         Ok(answer.first)
     }
 
-    /// True the first time any replica is offered `key` (see `dedupe.rs`).
+    /// True the first time any replica is offered `key` (see `transport/replays.rs`).
     pub(crate) async fn first_time(&self, key: &str) -> bool {
         // the wall clock, as the signature check uses: the bot's clock may be a test's
         self.replays.first_time(&format!("slack:{key}"), chrono::Utc::now()).await

@@ -1,7 +1,7 @@
 //! What was already delivered: Events API retries (the same `event_id`), Socket Mode envelopes
 //! sent again (the same `envelope_id`), replayed HTTP requests (the same signature and
-//! timestamp) and Discord interactions sent again (the same interaction id) are acknowledged but
-//! not handled twice — by any replica.
+//! timestamp) and Discord interactions sent again or reaching two replicas over the gateway (the
+//! same interaction id) are acknowledged but not handled twice — by any replica.
 //!
 //! [`Replays`] asks two places: this process's memory ([`Seen`], 64-bit keyed hashes, a few dozen
 //! bytes per request), which answers a repeat this process saw without a database round trip;
