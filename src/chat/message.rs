@@ -63,6 +63,29 @@ pub enum Outbound {
     File(Attachment),
 }
 
+impl Outbound {
+    /// The replies with each run of neighbouring messages joined as [`Message::merge_while`]
+    /// joins them; forms and files stay where they were, between the runs.
+    pub fn merge_messages(replies: Vec<Outbound>, fits: impl Fn(&Message) -> bool) -> Vec<Outbound> {
+        let mut out = Vec::with_capacity(replies.len());
+        let mut run: Vec<Message> = Vec::new();
+        let flush = |run: &mut Vec<Message>, out: &mut Vec<Outbound>| {
+            out.extend(Message::merge_while(std::mem::take(run), &fits).into_iter().map(Outbound::Message));
+        };
+        for reply in replies {
+            match reply {
+                Outbound::Message(m) => run.push(m),
+                other => {
+                    flush(&mut run, &mut out);
+                    out.push(other);
+                }
+            }
+        }
+        flush(&mut run, &mut out);
+        out
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
     pub name: String,

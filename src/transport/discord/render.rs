@@ -111,11 +111,11 @@ pub fn message(m: &Message) -> Vec<Out> {
     pages
 }
 
-/// Merges messages that can go out as one (same visibility, together within one page), so a
-/// reply that is several messages needs no follow-ups: the first answer is the one that shows
-/// at once.
-pub fn merge(messages: Vec<Message>) -> Vec<Message> {
-    Message::merge_while(messages, |m| message(m).len() == 1)
+/// Whether a message goes out as one Discord message (not split into pages): messages are
+/// joined while the joined one still fits, so a reply that is several messages needs no
+/// follow-ups and the first answer is the one that shows at once.
+pub fn fits(m: &Message) -> bool {
+    message(m).len() == 1
 }
 
 /// A form as a modal.
@@ -392,10 +392,10 @@ mod tests {
         let a = Message::private(vec![Block::Text(text("N-1 is saved"))]);
         let b =
             Message::private(vec![Block::Text(text("question 1")), Block::Controls(vec![button("l:N-1", "Later")])]);
-        let merged = merge(vec![a.clone(), b]);
+        let merged = Message::merge_while(vec![a.clone(), b], fits);
         assert_eq!(merged.len(), 1);
         assert_eq!(message(&merged[0])[0].content, "N-1 is saved\nquestion 1");
         let public = Message { visibility: Visibility::Public, replace: false, blocks: vec![Block::Text(text("hi"))] };
-        assert_eq!(merge(vec![a, public]).len(), 2);
+        assert_eq!(Message::merge_while(vec![a, public], fits).len(), 2);
     }
 }

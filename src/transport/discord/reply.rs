@@ -7,8 +7,8 @@
 //! command or a click), and otherwise — after a modal, or with errors to show — a message with
 //! the errors and a button that opens the form again. A click answered with its message's next
 //! step and that step's form (a checklist choice whose next step is a form of numbers) gets the
-//! modal at once: its submission updates the message, which saves the click on *Answer…*. Several messages of one visibility go out
-//! as one while they fit. After a deferral ([`deferred`]) the first reply edits the original
+//! modal at once: its submission updates the message, which saves the click on *Answer…*.
+//! Several messages of one visibility go out as one while they fit. After a deferral ([`deferred`]) the first reply edits the original
 //! response or follows it up.
 
 use serenity::all::CreateInteractionResponse;
@@ -52,38 +52,17 @@ pub(super) fn fit_files(replies: Vec<Outbound>, limit: u32, prompts: &Prompts, l
         .collect()
 }
 
-/// The replies as messages and forms, neighbouring messages merged.
-enum Unit {
-    Message(Message),
-    Form(crate::chat::Form),
-    File(Attachment),
-}
-
-fn units(replies: Vec<Outbound>) -> Vec<Unit> {
+/// The replies as Discord shows them: neighbouring messages merged, and no form after a message.
+fn units(replies: Vec<Outbound>) -> Vec<Outbound> {
     let mut units = Vec::new();
-    let mut messages = Vec::new();
-    let flush = |messages: &mut Vec<Message>, units: &mut Vec<Unit>| {
-        for m in render::merge(std::mem::take(messages)) {
-            units.push(Unit::Message(m));
-        }
-    };
-    for reply in replies {
+    for reply in Outbound::merge_messages(replies, render::fits) {
         match reply {
-            Outbound::Message(m) => messages.push(m),
             // A form offered after a message (the next step's form after a click): Discord opens
             // a modal only as the first answer, and the message's button opens this one.
-            Outbound::Form(f) if f.errors.is_empty() && (!messages.is_empty() || !units.is_empty()) => {}
-            Outbound::Form(f) => {
-                flush(&mut messages, &mut units);
-                units.push(Unit::Form(f));
-            }
-            Outbound::File(f) => {
-                flush(&mut messages, &mut units);
-                units.push(Unit::File(f));
-            }
+            Outbound::Form(f) if f.errors.is_empty() && !units.is_empty() => {}
+            other => units.push(other),
         }
     }
-    flush(&mut messages, &mut units);
     units
 }
 
@@ -97,15 +76,15 @@ pub fn plan(kind: Kind, on_message: bool, mut replies: Vec<Outbound>, prompts: &
     let mut steps = Vec::new();
     let response = match units.next() {
         None => CreateInteractionResponse::Acknowledge,
-        Some(Unit::Form(form)) if form.errors.is_empty() && kind != Kind::Submission => {
+        Some(Outbound::Form(form)) if form.errors.is_empty() && kind != Kind::Submission => {
             CreateInteractionResponse::Modal(render::modal(&form))
         }
-        Some(Unit::Form(form)) => {
+        Some(Outbound::Form(form)) => {
             let pages = render::message(&render::form_message(&form, prompts, lang));
             first_message(on_message, false, pages, &mut steps)
         }
-        Some(Unit::Message(m)) => first_message(on_message, m.replace, render::message(&m), &mut steps),
-        Some(Unit::File(file)) => {
+        Some(Outbound::Message(m)) => first_message(on_message, m.replace, render::message(&m), &mut steps),
+        Some(Outbound::File(file)) => {
             let note = Message::private(vec![Block::Text(text(file.comment.clone()))]);
             let pages = render::message(&note);
             steps.push(Step::File(file, true));
@@ -140,14 +119,14 @@ fn first_message(on_message: bool, replace: bool, pages: Vec<Out>, steps: &mut V
     }
 }
 
-fn rest(units: impl Iterator<Item = Unit>, prompts: &Prompts, lang: Lang, steps: &mut Vec<Step>) {
+fn rest(units: impl Iterator<Item = Outbound>, prompts: &Prompts, lang: Lang, steps: &mut Vec<Step>) {
     for unit in units {
         match unit {
-            Unit::Message(m) => steps.extend(render::message(&m).into_iter().map(Step::FollowUp)),
-            Unit::Form(f) => {
+            Outbound::Message(m) => steps.extend(render::message(&m).into_iter().map(Step::FollowUp)),
+            Outbound::Form(f) => {
                 steps.extend(render::message(&render::form_message(&f, prompts, lang)).into_iter().map(Step::FollowUp))
             }
-            Unit::File(f) => steps.push(Step::File(f, true)),
+            Outbound::File(f) => steps.push(Step::File(f, true)),
         }
     }
 }
@@ -161,9 +140,9 @@ pub fn deferred(on_message: bool, replies: Vec<Outbound>, prompts: &Prompts, lan
     // after a click, or a modal opened from a message's button (`on_message`), the original is
     // that message
     let first = units.next().map(|u| match u {
-        Unit::Form(f) => (render::form_message(&f, prompts, lang), None),
-        Unit::Message(m) => (m, None),
-        Unit::File(f) => (Message::private(vec![Block::Text(text(f.comment.clone()))]), Some(f)),
+        Outbound::Form(f) => (render::form_message(&f, prompts, lang), None),
+        Outbound::Message(m) => (m, None),
+        Outbound::File(f) => (Message::private(vec![Block::Text(text(f.comment.clone()))]), Some(f)),
     });
     if let Some((message, file)) = first {
         let public = message.visibility == Visibility::Public;

@@ -114,7 +114,9 @@ pub fn late_ack(incoming: &Incoming, texts: &Texts) -> Ack {
 }
 
 pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &Texts) -> Plan {
-    let merged = merge(replies);
+    // neighbouring messages as one post while they fit one Slack message (a `response_url`
+    // takes five posts)
+    let merged = Outbound::merge_messages(replies.to_vec(), |m| render::message(m).len() == 1);
     let replies = merged.as_slice();
     // a slash command answered in time with one message: the reply is the acknowledgement
     if incoming.source == Source::SlashCommand
@@ -187,28 +189,6 @@ pub fn plan(incoming: &Incoming, replies: &[Outbound], timing: Timing, texts: &T
     // views first: a trigger_id lives only about three seconds
     views.extend(effects);
     Plan { first: ack, steps: views }
-}
-
-/// Neighbouring messages of one visibility as one while they fit one Slack message: one post
-/// instead of several (a `response_url` takes five).
-fn merge(replies: &[Outbound]) -> Vec<Outbound> {
-    let mut out = Vec::with_capacity(replies.len());
-    let mut run: Vec<Message> = Vec::new();
-    let flush = |run: &mut Vec<Message>, out: &mut Vec<Outbound>| {
-        let joined = Message::merge_while(std::mem::take(run), |m| render::message(m).len() == 1);
-        out.extend(joined.into_iter().map(Outbound::Message));
-    };
-    for reply in replies {
-        match reply {
-            Outbound::Message(m) => run.push(m.clone()),
-            other => {
-                flush(&mut run, &mut out);
-                out.push(other.clone());
-            }
-        }
-    }
-    flush(&mut run, &mut out);
-    out
 }
 
 /// A message for a `response_url` or a slash command's acknowledgement.
