@@ -66,7 +66,9 @@ async fn a_backup_taken_under_load_restores_to_an_identical_export() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let copy = storage::open(&DatabaseUrl::Sqlite(during.clone())).await.unwrap();
     let held = copy.count_items(WORKSPACE).await.unwrap() as usize;
-    assert!((before..=after).contains(&held), "{before} ≤ {held} ≤ {after}");
+    // the one writer may have a need committed that it has not counted yet (it counts after
+    // the commit returns), so the copy may hold one more than `after`
+    assert!((before..=after + 1).contains(&held), "{before} ≤ {held} ≤ {after} + 1");
     drop(copy);
 
     // a backup never overwrites a file
