@@ -129,5 +129,6 @@ crate::sql_store!(
                  WHERE workspace_id = $1 AND kind = 'need' AND number <> $2
                    AND (title || ' ' || description) ILIKE $TERM)
                SELECT number, title, description, status FROM m LIMIT $3",
-    similar_query = crate::storage::sql::similar_like
+    similar_query = crate::storage::sql::similar_like,
+    create_item = crate::storage::sql::create_item_postgres
 );

@@ -34,6 +34,49 @@ pub fn similar_statements(per_term: &str) -> Vec<String> {
         .collect()
 }
 
+/// The columns of an item as created.
+const ITEM_COLUMNS: &str =
+    "workspace_id, kind, number, title, description, team, team_key, requester, status, created_at, updated_at";
+/// The columns of an item's event.
+const EVENT_COLUMNS: &str = "workspace_id, item_id, actor, kind, from_status, to_status, note, detail, at";
+
+/// SQLite's creation of an item. What both dialects' creations bind: `$1` the workspace, `$2`
+/// the item's kind, `$3` title, `$4` description, `$5` team, `$6` its key, `$7` the requester,
+/// `$8` the first status, `$9` when; then the `created` event's kind, statuses and detail
+/// (`$10`–`$13`). Each moves the workspace's counter of that kind (`counter`: `next_need` or
+/// `next_seed`, a column name, never a value) on, inserts the item numbered with it and its
+/// event, and returns the item's number (no row when the workspace does not exist), all in one
+/// round trip.
+///
+/// Here that is three statements sent as one, so the connection's thread runs them without
+/// waiting for the runtime between them. The item is inserted only when the counter moved
+/// (`changes()`), and its event only when the item was inserted, with the item's rowid
+/// (`last_insert_rowid()`: the full-text trigger's own insert does not change it once the
+/// trigger ends).
+pub fn create_item_sqlite(counter: &str) -> String {
+    format!(
+        "UPDATE workspaces SET {counter} = {counter} + 1 WHERE id = $1;
+         INSERT INTO items ({ITEM_COLUMNS})
+           SELECT $1, $2, {counter} - 1, $3, $4, $5, $6, $7, $8, $9, $9 FROM workspaces WHERE id = $1 AND changes() = 1
+           RETURNING number;
+         INSERT INTO events ({EVENT_COLUMNS})
+           SELECT $1, last_insert_rowid(), $7, $10, $11, $12, NULL, $13, $9 WHERE changes() = 1"
+    )
+}
+
+/// PostgreSQL's creation of an item (see [`create_item_sqlite`]): one statement whose data-modifying
+/// parts each feed the next.
+pub fn create_item_postgres(counter: &str) -> String {
+    format!(
+        "WITH n AS (UPDATE workspaces SET {counter} = {counter} + 1 WHERE id = $1 RETURNING {counter} - 1 AS number),
+              i AS (INSERT INTO items ({ITEM_COLUMNS})
+                    SELECT $1, $2, n.number, $3, $4, $5, $6, $7, $8, $9, $9 FROM n RETURNING id, number),
+              e AS (INSERT INTO events ({EVENT_COLUMNS})
+                    SELECT $1, i.id, $7, $10, $11, $12, NULL, $13, $9 FROM i)
+         SELECT number FROM i"
+    )
+}
+
 /// The notes the needs numbered `$2`, `$3`, … (`n` of them) of workspace `$1` were closed,
 /// redirected or declined with, each need's latest first.
 pub fn closing_notes_statement(n: usize) -> String {
@@ -77,7 +120,8 @@ macro_rules! sql_store {
         stat_rows = $stat_rows:literal,
         similar_setup = $similar_setup:expr,
         similar = $similar:literal,
-        similar_query = $similar_query:path
+        similar_query = $similar_query:path,
+        create_item = $create_item:path
     ) => {
         #[async_trait::async_trait]
         impl $crate::storage::Store for $store {
@@ -97,6 +141,6 @@ macro_rules! sql_store {
         $crate::sql_export!($store, stat_rows = $stat_rows);
         $crate::sql_outbox!($store, begin = $begin, claim = $claim);
         $crate::sql_runs!($store, begin = $begin, claim_runs = $claim_runs);
-        $crate::sql_writes!($db);
+        $crate::sql_writes!($db, create_item = $create_item);
     };
 }

@@ -135,5 +135,6 @@ crate::sql_store!(
                FROM needs_fts CROSS JOIN items i ON i.id = needs_fts.rowid
                WHERE needs_fts MATCH $TERM AND i.workspace_id = $1 AND i.number <> $2
                ORDER BY needs_fts.rowid LIMIT $3",
-    similar_query = crate::storage::sql::similar_fts5
+    similar_query = crate::storage::sql::similar_fts5,
+    create_item = crate::storage::sql::create_item_sqlite
 );

@@ -5,7 +5,7 @@
 #[macro_export]
 #[doc(hidden)]
 macro_rules! sql_writes {
-    ($db:ty) => {
+    ($db:ty, create_item = $create_item:path) => {
         // The writes that go through the group writer (see `group.rs`): each owns what it writes
         // and may run more than once before it is committed.
         type Tx = sqlx::Transaction<'static, $db>;
@@ -38,49 +38,37 @@ macro_rules! sql_writes {
             type Output = $crate::domain::WorkItem;
             async fn run(&mut self, tx: &mut Tx) -> Result<$crate::domain::WorkItem, $crate::storage::StoreError> {
                 let new = &self.0;
-                use $crate::domain::{Change, Event, ItemKind, ItemRef, WorkItem};
-                let counter = match new.kind {
-                    ItemKind::Need => {
-                        "UPDATE workspaces SET next_need = next_need + 1 WHERE id = $1 RETURNING next_need - 1"
-                    }
-                    ItemKind::Seed => {
-                        "UPDATE workspaces SET next_seed = next_seed + 1 WHERE id = $1 RETURNING next_seed - 1"
-                    }
+                use $crate::domain::{Change, ItemKind, ItemRef, WorkItem};
+                // one round trip: the counter moved on, the item and its `created` event inserted
+                // (see `storage::sql::create_item_sqlite`)
+                static STATEMENTS: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
+                let statements = STATEMENTS.get_or_init(|| [$create_item("next_need"), $create_item("next_seed")]);
+                let statement = match new.kind {
+                    ItemKind::Need => &statements[0],
+                    ItemKind::Seed => &statements[1],
                 };
-                let number: i64 = sqlx::query_scalar(counter)
-                    .bind(&new.workspace)
-                    .fetch_optional(&mut **tx)
-                    .await?
-                    .ok_or($crate::storage::StoreError::NotFound)?;
                 let status = new.kind.initial_status();
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO items
-                       (workspace_id, kind, number, title, description, team, team_key, requester, status,
-                        created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-                     RETURNING id",
-                )
-                .bind(&new.workspace)
-                .bind(new.kind.as_str())
-                .bind(number)
-                .bind(new.title.as_str())
-                .bind(new.description.as_str())
-                .bind(new.team.as_str())
-                .bind(new.team.key())
-                .bind(new.requester.as_str())
-                .bind(status.as_str())
-                .bind(new.at)
-                .fetch_one(&mut **tx)
-                .await?;
-                let reference = ItemRef { kind: new.kind, number };
-                let created = Event {
-                    item: reference,
-                    actor: new.requester.clone(),
-                    change: Change::Created { status },
-                    note: None,
-                    at: new.at,
+                let (kind, from, to, detail) = $crate::storage::codec::event_columns(&Change::Created { status });
+                let numbers: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(statement.as_str()))
+                    .bind(&new.workspace)
+                    .bind(new.kind.as_str())
+                    .bind(new.title.as_str())
+                    .bind(new.description.as_str())
+                    .bind(new.team.as_str())
+                    .bind(new.team.key())
+                    .bind(new.requester.as_str())
+                    .bind(status.as_str())
+                    .bind(new.at)
+                    .bind(kind)
+                    .bind(from)
+                    .bind(to)
+                    .bind(detail)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let &[number] = numbers.as_slice() else {
+                    return Err($crate::storage::StoreError::NotFound);
                 };
-                insert_event(tx, &new.workspace, id, &created).await?;
+                let reference = ItemRef { kind: new.kind, number };
                 Ok(WorkItem {
                     workspace: new.workspace.clone(),
                     reference,
