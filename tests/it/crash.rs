@@ -4,7 +4,6 @@
 //! none twice, and the database must open clean.
 
 use std::collections::BTreeMap;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,13 +12,11 @@ use ed25519_dalek::{Signer, SigningKey};
 use kakehashi::domain::ItemKind;
 use kakehashi::storage::{self, DatabaseUrl, ItemFilter};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-use crate::console::BIN;
 use crate::discord_fake::{self, FakeDiscord, Sender};
 use crate::fake_slack::FakeSlack;
-use crate::helpers::{TestDb, backends};
+use crate::helpers::{TestDb, backends, serve_process};
 
 const SECRET: &str = "crash-test-signing-secret";
 const SLACK_TEAM: &str = "T0CRASH";
@@ -43,44 +40,16 @@ struct Server {
 }
 
 async fn start(db: &DatabaseUrl, slack: &FakeSlack, discord: &FakeDiscord) -> Server {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let addr = format!("127.0.0.1:{port}");
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", &addr, "--db", &db.to_string()])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("KAKEHASHI_LOG", "info")
-        .env("SLACK_SIGNING_SECRET", SECRET)
-        .env("SLACK_BOT_TOKEN", "xoxb-crash-test")
-        .env("SLACK_API_URL", slack.api_url())
-        .env("DISCORD_MODE", "endpoint")
-        .env("DISCORD_APPLICATION_ID", discord_fake::APP)
-        .env("DISCORD_PUBLIC_KEY", hex::encode(key().verifying_key().as_bytes()))
-        .env("DISCORD_API_URL", &discord.url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("kakehashi serve starts");
-    // ready when it says it listens; everything it logs is kept for a failure message
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut log = String::new();
-    let ready = async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            log.push_str(&line);
-            log.push('\n');
-            if line.contains("listening") {
-                return true;
-            }
-        }
-        false
-    };
-    let ok = tokio::time::timeout(Duration::from_secs(30), ready).await.unwrap_or(false);
-    assert!(ok, "the server did not start:\n{log}");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let env = [
+        ("SLACK_SIGNING_SECRET", SECRET.to_string()),
+        ("SLACK_BOT_TOKEN", "xoxb-crash-test".to_string()),
+        ("SLACK_API_URL", slack.api_url()),
+        ("DISCORD_MODE", "endpoint".to_string()),
+        ("DISCORD_APPLICATION_ID", discord_fake::APP.to_string()),
+        ("DISCORD_PUBLIC_KEY", hex::encode(key().verifying_key().as_bytes())),
+        ("DISCORD_API_URL", discord.url.clone()),
+    ];
+    let (child, addr) = serve_process(&db.to_string(), &env).await;
     Server { child, addr }
 }
 

@@ -123,6 +123,18 @@ where
     people.await.unwrap()
 }
 
+/// The configuration of a bot on Slack whose Web API is `fake`.
+fn slack_config(fake: &FakeSlack) -> Config {
+    let api = fake.api_url();
+    let env = move |k: &str| match k {
+        "SLACK_SIGNING_SECRET" => Some(SECRET.to_string()),
+        "SLACK_BOT_TOKEN" => Some("xoxb-faults".to_string()),
+        "SLACK_API_URL" => Some(api.clone()),
+        _ => None,
+    };
+    Config::load(None, &env).unwrap()
+}
+
 /// The numbers of the `notice #n#` texts in `bodies`, sorted.
 fn notice_numbers<'a>(bodies: impl Iterator<Item = &'a str>) -> Vec<usize> {
     let mut found: Vec<usize> = bodies
@@ -136,14 +148,7 @@ fn notice_numbers<'a>(bodies: impl Iterator<Item = &'a str>) -> Vec<usize> {
 async fn slack_deliveries_survive_rate_limits_errors_slowness_and_dropped_connections_once() {
     let db = sqlite().await;
     let fake = FakeSlack::start().await;
-    let api = fake.api_url();
-    let env = move |k: &str| match k {
-        "SLACK_SIGNING_SECRET" => Some(SECRET.to_string()),
-        "SLACK_BOT_TOKEN" => Some("xoxb-faults".to_string()),
-        "SLACK_API_URL" => Some(api.clone()),
-        _ => None,
-    };
-    let config = Config::load(None, &env).unwrap();
+    let config = slack_config(&fake);
     let (url, deliverers) = serve(&config, &db).await;
     queue_everything(&db.store, "slack:T0FAULT", "U5", "C42").await;
 
@@ -281,14 +286,7 @@ async fn discord_deliveries_survive_rate_limits_errors_slowness_and_dropped_conn
 async fn one_hanging_recipient_holds_up_nobody_else_in_the_outbox() {
     let db = sqlite().await;
     let fake = FakeSlack::start().await;
-    let api = fake.api_url();
-    let env = move |k: &str| match k {
-        "SLACK_SIGNING_SECRET" => Some(SECRET.to_string()),
-        "SLACK_BOT_TOKEN" => Some("xoxb-faults".to_string()),
-        "SLACK_API_URL" => Some(api.clone()),
-        _ => None,
-    };
-    let config = Config::load(Some(std::path::Path::new("/dev/null")), &env).unwrap();
+    let config = slack_config(&fake);
     let (_, deliverers) = serve(&config, &db).await;
     let store = db.store.clone();
     let workspace = "slack:T0HANG";

@@ -5,17 +5,16 @@
 //! even though those clients are still connected. The header and body timeouts are set long
 //! here, so it is the shutdown, not a timeout, that closes them.
 
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-use crate::console::BIN;
 use crate::fake_slack::FakeSlack;
+use crate::helpers::serve_process;
 
 const SECRET: &str = "front-test-signing-secret";
 const DRAIN: u64 = 3;
@@ -24,37 +23,16 @@ const HALF_SENT: usize = 100;
 const MB: usize = 1_000_000;
 
 async fn start(slack: &FakeSlack) -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let addr = format!("127.0.0.1:{port}");
     let dir = tempfile::tempdir().unwrap().keep();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", &addr, "--db", &format!("sqlite://{}", dir.join("front.db").display())])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("KAKEHASHI_LOG", "info")
-        .env("SLACK_SIGNING_SECRET", SECRET)
-        .env("SLACK_BOT_TOKEN", "xoxb-front-test")
-        .env("SLACK_API_URL", slack.api_url())
-        .env("KAKEHASHI_HEADER_TIMEOUT", "60")
-        .env("KAKEHASHI_BODY_TIMEOUT", "60")
-        .env("KAKEHASHI_DRAIN_TIMEOUT", DRAIN.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("kakehashi serve starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let ready = async {
-        while let Ok(Some(line)) = lines.next_line().await {
-            if line.contains("listening") {
-                return true;
-            }
-        }
-        false
-    };
-    assert!(tokio::time::timeout(Duration::from_secs(30), ready).await.unwrap_or(false), "the server did not start");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, addr)
+    let env = [
+        ("SLACK_SIGNING_SECRET", SECRET.to_string()),
+        ("SLACK_BOT_TOKEN", "xoxb-front-test".to_string()),
+        ("SLACK_API_URL", slack.api_url()),
+        ("KAKEHASHI_HEADER_TIMEOUT", "60".to_string()),
+        ("KAKEHASHI_BODY_TIMEOUT", "60".to_string()),
+        ("KAKEHASHI_DRAIN_TIMEOUT", DRAIN.to_string()),
+    ];
+    serve_process(&format!("sqlite://{}", dir.join("front.db").display()), &env).await
 }
 
 /// The resident memory of `pid`, in MiB.

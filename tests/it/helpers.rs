@@ -488,3 +488,40 @@ impl RunStore for Gated {
         self.inner.forget_runs(job, before).await
     }
 }
+
+/// `kakehashi serve` as a process of its own, on a free port of 127.0.0.1, on the database `db`,
+/// with only `env` (and `PATH`) in its environment and `info` logs. Returns the child and its
+/// address once it says it listens; fails the test with what it logged if it does not within 30
+/// seconds. Its later log lines are read and dropped, so a full pipe never blocks it.
+pub async fn serve_process(db: &str, env: &[(&str, String)]) -> (tokio::process::Child, String) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = tokio::process::Command::new(crate::console::BIN)
+        .args(["serve", "--bind", &addr, "--db", db])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("KAKEHASHI_LOG", "info")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("kakehashi serve starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = String::new();
+    let ready = async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            log.push_str(&line);
+            log.push('\n');
+            if line.contains("listening") {
+                return true;
+            }
+        }
+        false
+    };
+    let ok = tokio::time::timeout(std::time::Duration::from_secs(30), ready).await.unwrap_or(false);
+    assert!(ok, "the server did not start:\n{log}");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, addr)
+}
