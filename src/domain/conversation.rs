@@ -31,6 +31,12 @@ pub const GROUPS: &[&[&str]] =
 pub const FLAG_QUESTIONS: &[&str] =
     &["fit", "baseline", "error_cost", "human_review", "owner", "scale", "feedback", "people_impact", "maintenance"];
 
+/// What an ML prototype's verdict states as its bar (SPEC §2, rule 8): the accuracy the person
+/// would act on, and the accuracy today it is compared with. Neither changes the outcome, but
+/// while a prototype is still a possible outcome they are asked with how the accuracy today is
+/// known — the same step, as one form — so a prototype's verdict always has a bar to beat.
+const SUCCESS_BAR: &[&str] = &["baseline_accuracy", "target_accuracy"];
+
 /// Flag questions read for one flag and nothing else (not by a rule, not by the AI register):
 /// once other answers have raised that flag, they cannot change anything and are not asked.
 /// How soon a result is known only says whether upkeep is a risk; drift in what fits, or nobody
@@ -118,6 +124,10 @@ pub fn plan<'a>(view: &View<'a>, settings: &ValueSettings) -> Plan<'a> {
     for s in &states {
         if s.standing != Standing::False && !ends_at_once(s.rule) {
             ml_path = true;
+        }
+        if s.rule == Outcome::MlPrototype {
+            // every rule before it is false or open: the prototype's success bar may be needed
+            wanted.extend(SUCCESS_BAR.iter().copied().filter(|q| missing(q)));
         }
         match s.standing {
             Standing::False => continue,

@@ -147,11 +147,26 @@ fn feedback_is_not_asked_once_upkeep_is_already_a_risk() {
 }
 
 #[test]
-fn a_machine_need_skips_the_accuracy_that_cannot_matter() {
-    // fit says people cannot keep up, so "people already reach the quality" cannot hold
-    let (_, steps) = converse(&answers(&prototype()));
+fn a_prototype_is_asked_its_bar_in_the_accuracy_step_and_other_outcomes_are_not() {
+    // fit says people cannot keep up, so "people already reach the quality" cannot hold and
+    // neither can the workflow rule: alternatives are not asked. The accuracies decide nothing
+    // either, but a prototype's verdict states the bar it must reach: they come with how the
+    // accuracy today is known, in one step.
+    let (given, steps) = converse(&answers(&prototype()));
     let flat: Vec<&str> = steps.iter().flatten().map(String::as_str).collect();
-    assert!(!flat.contains(&"target_accuracy") && !flat.contains(&"alternatives"), "{flat:?}");
+    assert!(!flat.contains(&"alternatives"), "{flat:?}");
+    assert!(
+        steps.iter().any(|s| s == &["baseline", "baseline_accuracy", "target_accuracy"]),
+        "the choice and its form are one step: {steps:?}"
+    );
+    let verdict = assess(&builtin().view(&given), &ValueSettings::default());
+    assert_eq!(verdict.outcome, Outcome::MlPrototype);
+    assert_eq!(verdict.next.key, "outcomes.ml_prototype.next");
+    // data first: no prototype can follow, so no bar is asked (how the accuracy today is known
+    // still is, for the flag it raises)
+    let (_, steps) = converse(&with(&[("data_level", one("lv1"))]));
+    let flat: Vec<&str> = steps.iter().flatten().map(String::as_str).collect();
+    assert!(flat.contains(&"baseline") && !flat.contains(&"target_accuracy"), "{flat:?}");
 }
 
 #[test]

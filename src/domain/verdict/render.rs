@@ -15,6 +15,7 @@ pub fn text_keys() -> Vec<String> {
         keys.push(format!("outcomes.{}.next", o.as_str()));
     }
     keys.push("outcomes.data_first.next_labels".into());
+    keys.push("outcomes.ml_prototype.next_unnamed".into());
     for f in Flag::ALL {
         keys.push(format!("flags.{}.title", f.as_str()));
         keys.push(format!("flags.{}.text", f.as_str()));
@@ -35,6 +36,7 @@ const REASON_KEYS: &[&str] = &[
     "clarify.unsure",
     "clarify.vague",
     "clarify.clear",
+    "clarify.driven",
     "report.yes",
     "report.no",
     "digitize.paper",
@@ -44,6 +46,8 @@ const REASON_KEYS: &[&str] = &[
     "workflow.people_enough",
     "workflow.no",
     "workflow.no_accuracy",
+    "workflow.machine",
+    "workflow.machine_accuracy",
     "worth.skipped",
     "worth.no",
     "worth.yes",

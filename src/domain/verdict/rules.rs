@@ -173,7 +173,11 @@ impl Ctx<'_, '_> {
                 let key = if data_by_labels { "outcomes.data_first.next_labels" } else { "outcomes.data_first.next" };
                 (key.to_string(), vec![("invest".to_string(), Arg::Invest { level })])
             }
-            Outcome::MlPrototype => ("outcomes.ml_prototype.next".to_string(), self.quotes(&["target_accuracy"])),
+            // the bar it must reach, once named (an answers file or an edit may leave it out)
+            Outcome::MlPrototype => match self.number("target_accuracy") {
+                In::Is(_) => ("outcomes.ml_prototype.next".to_string(), self.quotes(&["target_accuracy"])),
+                _ => ("outcomes.ml_prototype.next_unnamed".to_string(), Vec::new()),
+            },
             o => (format!("outcomes.{}.next", o.as_str()), Vec::new()),
         };
         NextStep { key, args }
@@ -240,6 +244,9 @@ pub(super) fn clarify(c: &Ctx) -> Checked {
         c.hit(rule, "clarify.vague", &["driver", "goal"])
     } else if unsure.is_none() || vague.is_none() {
         c.lacking(rule, &["goal", "driver", "action"])
+    } else if matches!(c.input("goal"), Input::Missing) {
+        // the push alone ruled out a vague mandate: the goal was not needed
+        c.pass(rule, "clarify.driven", &["driver", "action"])
     } else {
         c.pass(rule, "clarify.clear", &["goal", "action"])
     }
@@ -290,6 +297,13 @@ pub(super) fn workflow(c: &Ctx) -> Checked {
         c.hit(rule, "workflow.people_enough", &["baseline_accuracy", "target_accuracy", "fit"])
     } else if untried.is_none() || people_enough.is_none() {
         c.lacking(rule, &["alternatives", "fit", "baseline_accuracy", "target_accuracy"])
+    } else if matches!(c.input("alternatives"), Input::Missing) {
+        // what fits asked for a machine, so whether simpler fixes were tried was not needed
+        if both_known {
+            c.pass(rule, "workflow.machine_accuracy", &["fit", "baseline_accuracy", "target_accuracy"])
+        } else {
+            c.pass(rule, "workflow.machine", &["fit"])
+        }
     } else if both_known {
         c.pass(rule, "workflow.no_accuracy", &["alternatives", "fit", "baseline_accuracy", "target_accuracy"])
     } else {

@@ -383,3 +383,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn questions_a_conversation_did_not_need_are_not_quoted_as_no_answer() {
+    // the push ruled out a vague mandate and what fits asked for a machine, so the conversation
+    // asked neither the goal nor whether simpler fixes were tried; nor the bar when it stops
+    // short of the accuracies
+    let v = judge(&without(&["goal", "alternatives", "baseline_accuracy", "target_accuracy"]));
+    assert_eq!(v.outcome, Outcome::MlPrototype);
+    assert_eq!(v.reasons[0].key, "clarify.driven");
+    assert_eq!(v.reasons[3].key, "workflow.machine");
+    assert_eq!(v.next.key, "outcomes.ml_prototype.next_unnamed");
+    let r = english(&v);
+    let all: Vec<&str> = r.reasons.iter().map(|r| r.text.as_str()).chain([r.next_step.as_str()]).collect();
+    assert!(all.iter().all(|t| !t.contains("no answer")), "{all:#?}");
+    assert!(r.next_step.contains("a margin agreed before it starts"), "{}", r.next_step);
+    // with the accuracies the machine reason states them
+    let v = judge(&without(&["goal", "alternatives"]));
+    assert_eq!((v.reasons[0].key.as_str(), v.reasons[3].key.as_str()), ("clarify.driven", "workflow.machine_accuracy"));
+    assert!(english(&v).reasons[3].text.contains("people reach 92% where 96% is needed"));
+}
