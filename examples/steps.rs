@@ -8,9 +8,10 @@
 //! numbers whose fields the console asks in turn (counted both ways).
 //! `cargo test --example steps` checks the acceptance figures of issue 11.
 
+use kakehashi::domain::Lang;
 use kakehashi::domain::checklist::{Answer, Answers, Checklist};
 use kakehashi::domain::conversation::{ends_at_once, plan};
-use kakehashi::domain::verdict::assess;
+use kakehashi::domain::verdict::{assess, render};
 use kakehashi::domain::{Outcome, ValueSettings};
 use kakehashi::prompts::Prompts;
 
@@ -83,6 +84,8 @@ struct Measure {
     before: usize,
     steps: usize,
     questions: usize,
+    /// Texts of the verdict (both languages) that quote a question as unanswered.
+    unanswered_quotes: Vec<String>,
 }
 
 fn parse(checklist: &Checklist, script: &[(&str, &str)]) -> Answers {
@@ -120,9 +123,17 @@ fn measure(checklist: &Checklist, title: &str, full: &Answers) -> Measure {
         steps += 1;
         questions += step.len();
     }
-    let outcome = assess(&checklist.view(&given), &settings).outcome;
+    let verdict = assess(&checklist.view(&given), &settings);
+    let outcome = verdict.outcome;
     assert_eq!(outcome, assess(&checklist.view(full), &settings).outcome, "{title}");
-    Measure { title: title.to_string(), outcome, before, steps, questions }
+    let mut unanswered_quotes = Vec::new();
+    for lang in [Lang::En, Lang::Ja] {
+        let none = checklist.text("reasons.no_answer", lang);
+        let words = render(checklist, &verdict, lang);
+        let texts = words.reasons.into_iter().map(|r| r.text).chain([words.next_step]);
+        unanswered_quotes.extend(texts.filter(|t| t.contains(none)));
+    }
+    Measure { title: title.to_string(), outcome, before, steps, questions, unanswered_quotes }
 }
 
 fn all() -> Vec<Measure> {
@@ -163,6 +174,10 @@ fn main() {
     for m in &measures {
         println!("{:<52} {:<16} {:>6} {:>6} {:>9}", m.title, m.outcome.as_str(), m.before, m.steps, m.questions);
     }
+    println!(
+        "\nverdicts quoting a question as unanswered (English and Japanese): {}",
+        measures.iter().filter(|m| !m.unanswered_quotes.is_empty()).count()
+    );
     let pick = |f: &dyn Fn(&Measure) -> usize, only: &dyn Fn(&Measure) -> bool| -> Vec<usize> {
         measures.iter().filter(|m| only(m)).map(f).collect()
     };
@@ -199,6 +214,8 @@ fn conversations_are_short_and_end_where_the_full_answers_end() {
     for m in &measures {
         assert!(m.steps < m.before, "{}: {} steps, {} questions before", m.title, m.steps, m.before);
         assert!(m.questions <= 20, "{}: {} questions", m.title, m.questions);
+        // a verdict quotes what was asked, never a question the conversation did not need
+        assert!(m.unanswered_quotes.is_empty(), "{}: {:#?}", m.title, m.unanswered_quotes);
         if ends_at_once(m.outcome) {
             // "people already reach the quality needed" is the longest: who acts, why now, how
             // it is done today, the data (rules 1–3), what fits, and the accuracy today with the

@@ -58,6 +58,7 @@ const REASON_KEYS: &[&str] = &[
     "data.level",
     "data.labels",
     "data.ok",
+    "data.rules",
     "baseline.measure_people",
     "baseline.rules",
     "baseline.lv2",

@@ -402,4 +402,13 @@ fn questions_a_conversation_did_not_need_are_not_quoted_as_no_answer() {
     let v = judge(&without(&["goal", "alternatives"]));
     assert_eq!((v.reasons[0].key.as_str(), v.reasons[3].key.as_str()), ("clarify.driven", "workflow.machine_accuracy"));
     assert!(english(&v).reasons[3].text.contains("people reach 92% where 96% is needed"));
+    // a few rules would do: how many right answers are known is not asked, nor quoted
+    let a: Answers = prototype_answers()
+        .into_iter()
+        .filter(|(k, _)| *k != "labels")
+        .map(|(k, v)| (k.to_string(), if k == "rules" { one("few_rules") } else { v }))
+        .collect();
+    let v = judge(&a);
+    assert_eq!((v.reasons[5].key.as_str(), decided(&v)), ("data.rules", (Outcome::BaselineFirst, "baseline.rules")));
+    assert!(!english(&v).reasons[5].text.contains("no answer"), "{}", english(&v).reasons[5].text);
 }
