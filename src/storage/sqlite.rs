@@ -42,8 +42,12 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
+        // A pool pings a connection before lending it out, by default: on SQLite that is a
+        // hand-off to the connection's thread and back for every read and every group of
+        // writes, and a connection to a local file does not go stale the way a socket does.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .after_connect(|conn, _| Box::pin(stable_plans(conn)))
             .connect_with(options.clone())
             .await
@@ -54,6 +58,7 @@ impl SqliteStore {
             .map_err(|source| OpenError::Migrate { url: url.clone(), source })?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .after_connect(|conn, _| Box::pin(stable_plans(conn)))
             .connect_with(options)
             .await
