@@ -50,6 +50,27 @@ async fn items_are_numbered_per_workspace_and_kind() {
         ];
         assert_eq!(refs, ["N-1", "N-2", "S-1", "N-1"], "{}", db.name);
         assert_eq!(s.count_items("a").await.unwrap(), 3, "{}", db.name);
+        // each with its one `created` event (the counter, the item and the event are one round
+        // trip: each step only when the one before it wrote)
+        let need = |number| ItemRef { kind: ItemKind::Need, number };
+        let seed = ItemRef { kind: ItemKind::Seed, number: 1 };
+        for (ws, r) in [("a", need(1)), ("a", need(2)), ("a", seed), ("b", need(1))] {
+            let events = s.events(ws, r).await.unwrap();
+            assert_eq!(events.len(), 1, "{}: {ws} {r}: {events:?}", db.name);
+            assert!(
+                matches!(events[0].change, Change::Created { .. }) && events[0].item == r,
+                "{}: {events:?}",
+                db.name
+            );
+        }
+        // a workspace that does not exist: nothing is written, and the next item elsewhere is
+        // numbered and recorded as if nothing had been tried
+        let missing = s.create_item(new_item("nowhere", ItemKind::Need, "lost", "u")).await;
+        assert!(matches!(missing, Err(StoreError::NotFound)), "{}: {missing:?}", db.name);
+        let next = s.create_item(new_item("a", ItemKind::Need, "three", "u")).await.unwrap();
+        assert_eq!(next.reference.to_string(), "N-3", "{}", db.name);
+        assert_eq!(s.events("a", next.reference).await.unwrap().len(), 1, "{}", db.name);
+        assert_eq!(s.events("a", need(2)).await.unwrap().len(), 1, "{}: no stray event", db.name);
     }
 }
 
