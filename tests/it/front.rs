@@ -168,7 +168,12 @@ async fn slow_and_half_sent_clients_neither_block_a_real_request_nor_the_shutdow
     assert!(!body.is_empty(), "the help comes back in the acknowledgement");
     // the acceptance is < 1 s; the bound here is loose for a machine busy with other builds
     assert!(took < Duration::from_secs(5), "the signed request waited {took:?}");
-    assert!(loaded < 64.0, "RSS {loaded:.1} MiB");
+    // what the flood adds is bounded: each connection reads into at most 64 KiB, where reading
+    // the half-sent bodies whole would add 100 MiB. The bound is on the growth, not the total:
+    // this is the debug build, which idles at about 37 MiB (the release build at about 21; its
+    // peaks under load are in BENCHMARKS.md). The growth measured 10–27 MiB (glibc gives a
+    // second thread its own arena or not), so 40 leaves room and still catches whole bodies.
+    assert!(loaded - idle < 40.0, "RSS {idle:.1} MiB idle, {loaded:.1} MiB loaded");
 
     let liveness = reqwest::get(format!("http://{addr}/livez")).await.unwrap();
     assert_eq!(liveness.status(), 200, "/livez answers under the flood");
