@@ -64,6 +64,7 @@ const REASON_KEYS: &[&str] = &[
     "baseline.lv2",
     "baseline.ok",
     "prototype.go",
+    "prototype.unnamed",
     "prototype.error",
     "change.halved",
     "change.cut",

@@ -380,6 +380,8 @@ pub(super) fn prototype(c: &Ctx) -> Checked {
             checked.args.push(("change".into(), Arg::ErrorChange { from: 100.0 - b, to: 100.0 - t }));
             checked
         }
-        _ => c.hit(rule, "prototype.go", &[]),
+        (_, In::Is(_)) => c.hit(rule, "prototype.go", &[]),
+        // no margin was named (an answers file or an edit left it out)
+        _ => c.hit(rule, "prototype.unnamed", &[]),
     }
 }

@@ -394,6 +394,7 @@ fn questions_a_conversation_did_not_need_are_not_quoted_as_no_answer() {
     assert_eq!(v.reasons[0].key, "clarify.driven");
     assert_eq!(v.reasons[3].key, "workflow.machine");
     assert_eq!(v.next.key, "outcomes.ml_prototype.next_unnamed");
+    assert_eq!(v.reasons[7].key, "prototype.unnamed", "no margin was named");
     let r = english(&v);
     let all: Vec<&str> = r.reasons.iter().map(|r| r.text.as_str()).chain([r.next_step.as_str()]).collect();
     assert!(all.iter().all(|t| !t.contains("no answer")), "{all:#?}");
