@@ -21,7 +21,7 @@ use kakehashi::transport::discord::interaction::Discord;
 use kakehashi::transport::discord::{endpoint, gateway, verify::SignatureCheck};
 use serde_json::{Value, json};
 
-use crate::conversation::{PROTOTYPE, answered_in_its_group, prototype_value};
+use crate::conversation::{MACHINE_PROTOTYPE, PROTOTYPE, answered_in_its_group, prototype_value};
 use crate::discord_fake::{
     ADMIN, AIKO, APP, BEN, DM_CHANNEL, FakeDiscord, GUILD, Sender, autocomplete, command, component, custom_ids, modal,
     text as said,
@@ -324,6 +324,30 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_on_discord() {
         assert_eq!(item.requester, AIKO, "the actor is the Discord user id");
         assert_eq!(item.answers.len(), PROTOTYPE.len());
     }
+}
+
+#[tokio::test]
+async fn a_prototype_that_needs_a_machine_is_asked_its_bar_in_the_accuracy_form_on_discord() {
+    let app = spawn(sqlite().await).await;
+    let aiko = Sender::member(AIKO);
+    let first = submit_need(&app, aiko, "Route support tickets to the right desk").await;
+    let mut data = first["data"].clone();
+    let mut round_trips = 2;
+    for (q, v) in MACHINE_PROTOTYPE {
+        let (response, trips) = answer_counted(&app, aiko, &data, q, v).await;
+        data = response["data"].clone();
+        round_trips += trips;
+    }
+    assert!(round_trips <= 18, "{round_trips} round trips from the command to the verdict");
+    let text = said(&data);
+    assert!(text.contains("N-1 · Verdict: Worth an ML prototype"), "{text}");
+    assert!(text.contains("92% to 96% halves the error") && text.contains("reaches the 96% you need"), "{text}");
+    assert!(!text.contains("no answer"), "{text}");
+    let n1 = ItemRef { kind: ItemKind::Need, number: 1 };
+    let item = app.bot.store.item(WORKSPACE, n1).await.unwrap().unwrap();
+    assert_eq!(item.outcome(), Some(Outcome::MlPrototype));
+    assert_eq!(item.answers.len(), MACHINE_PROTOTYPE.len());
+    assert!(item.answers.get("alternatives").is_none(), "simpler fixes cannot matter with a machine fit");
 }
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::sync::oneshot;
 
-use crate::conversation::{PROTOTYPE, answered_in_its_group, prototype_value};
+use crate::conversation::{MACHINE_PROTOTYPE, PROTOTYPE, answered_in_its_group, prototype_value};
 use crate::fake_slack::{FakeSlack, FakeSocket, Scripted};
 use crate::helpers::{TestDb, backends, sqlite, t0};
 
@@ -567,6 +567,29 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_in_slack() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_prototype_that_needs_a_machine_is_asked_its_bar_in_the_accuracy_form_in_slack() {
+    let s = serve(sqlite().await, HTTP).await;
+    let mut shown = s.new_need("U1", "Route support tickets to the right desk", "Customer care").await;
+    let mut round_trips = 2;
+    for (question, value) in MACHINE_PROTOTYPE {
+        let (next, trips) = s.answer_counted(&shown, question, value).await;
+        shown = next;
+        round_trips += trips;
+    }
+    assert!(round_trips <= 19, "{round_trips} round trips from the command to the verdict");
+    let verdict = texts(&shown);
+    assert!(verdict.contains("N-1 · Verdict: Worth an ML prototype"), "{verdict}");
+    assert!(
+        verdict.contains("92% to 96% halves the error") && verdict.contains("reaches the 96% you need"),
+        "{verdict}"
+    );
+    assert!(!verdict.contains("no answer"), "{verdict}");
+    let item = s.bot.store.item(WORKSPACE, n1()).await.unwrap().unwrap();
+    assert_eq!(item.answers.len(), MACHINE_PROTOTYPE.len());
+    assert!(item.answers.get("alternatives").is_none(), "simpler fixes cannot matter with a machine fit");
 }
 
 #[tokio::test]
