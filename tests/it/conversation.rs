@@ -30,30 +30,16 @@ pub const PROTOTYPE: &[(&str, &str)] = &[
     ("maintenance", "ai_team"),
 ];
 
-/// A prototype whose "what fits" asks for a machine (volume, no drift): whether simpler fixes
-/// were tried cannot matter, and neither accuracy can change the outcome, yet both are asked in
-/// the accuracy step (a prototype's verdict states its bar); feedback is asked, since nothing
-/// else makes upkeep a risk. The numbers are [`PROTOTYPE`]'s, so [`prototype_value`] fills its forms.
-pub const MACHINE_PROTOTYPE: &[(&str, &str)] = &[
-    ("action", "person_decides"),
-    ("driver", "problem"),
-    ("current", "people_digital"),
-    ("data_level", "lv3"),
-    ("fit", "volume"),
-    ("baseline", "measured"),
-    ("baseline_accuracy", "92"),
-    ("target_accuracy", "96"),
-    ("hours", "160"),
-    ("value_base", "800000000"),
-    ("uplift_pct", "2"),
-    ("rules", "impossible"),
-    ("labels", "gt_100k"),
-    ("error_cost", "medium"),
-    ("owner", "funded_owner"),
-    ("feedback", "delayed_recorded"),
-    ("people_impact", "none"),
-    ("maintenance", "ai_team"),
-];
+/// [`PROTOTYPE`] with a "what fits" that asks for a machine (volume, no drift): whether simpler
+/// fixes were tried cannot matter, and neither accuracy can change the outcome, yet both are
+/// asked in the accuracy step (a prototype's verdict states its bar); feedback is asked after
+/// the owner, since nothing else makes upkeep a risk.
+pub fn machine_prototype() -> Vec<(&'static str, &'static str)> {
+    let mut script: Vec<_> = PROTOTYPE.iter().map(|&(q, v)| if q == "fit" { (q, "volume") } else { (q, v) }).collect();
+    let owner = script.iter().position(|(q, _)| *q == "owner").expect("the owner is asked");
+    script.insert(owner + 1, ("feedback", "delayed_recorded"));
+    script
+}
 
 /// The steps of [`PROTOTYPE`]: two groups of numbers share a form each (the accuracies with the
 /// click on how the accuracy today is known).

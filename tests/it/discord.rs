@@ -21,7 +21,7 @@ use kakehashi::transport::discord::interaction::Discord;
 use kakehashi::transport::discord::{endpoint, gateway, verify::SignatureCheck};
 use serde_json::{Value, json};
 
-use crate::conversation::{MACHINE_PROTOTYPE, PROTOTYPE, answered_in_its_group, prototype_value};
+use crate::conversation::{PROTOTYPE, answered_in_its_group, machine_prototype, prototype_value};
 use crate::discord_fake::{
     ADMIN, AIKO, APP, BEN, DM_CHANNEL, FakeDiscord, GUILD, Sender, autocomplete, command, component, custom_ids, modal,
     text as said,
@@ -159,6 +159,18 @@ fn check_message_limits(v: &Value) {
 /// the "Answer…" button and its modal. Returns the response (the message updated in place).
 async fn answer(app: &DiscordApp, who: Sender, data: &Value, question: &str, value: &str) -> Value {
     answer_counted(app, who, data, question, value).await.0
+}
+
+/// Answers every question of `script` in turn, from the message `data`; returns the last
+/// message's data and the round trips it all took.
+async fn answer_all(app: &DiscordApp, who: Sender, mut data: Value, script: &[(&str, &str)]) -> (Value, usize) {
+    let mut round_trips = 0;
+    for (q, v) in script {
+        let (response, trips) = answer_counted(app, who, &data, q, v).await;
+        data = response["data"].clone();
+        round_trips += trips;
+    }
+    (data, round_trips)
 }
 
 /// Answers the question `data` asks; returns the response and the round trips it took (a
@@ -304,14 +316,9 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_on_discord() {
         let text = said(&first["data"]);
         assert!(text.contains("N-1 is saved"), "{text}");
         assert!(text.contains("step 1 · at most 17 more"), "{text}");
-        let mut data = first["data"].clone();
         // the command and the need's modal, then every step
-        let mut round_trips = 2;
-        for (q, v) in PROTOTYPE {
-            let (response, trips) = answer_counted(&app, aiko, &data, q, v).await;
-            data = response["data"].clone();
-            round_trips += trips;
-        }
+        let (data, round_trips) = answer_all(&app, aiko, first["data"].clone(), PROTOTYPE).await;
+        let round_trips = round_trips + 2;
         // 17: a choice whose next step is a form opens the form at once (the accuracies)
         assert!(round_trips <= 17, "{round_trips} round trips from the command to the verdict");
         let text = said(&data);
@@ -331,13 +338,9 @@ async fn a_prototype_that_needs_a_machine_is_asked_its_bar_in_the_accuracy_form_
     let app = spawn(sqlite().await).await;
     let aiko = Sender::member(AIKO);
     let first = submit_need(&app, aiko, "Route support tickets to the right desk").await;
-    let mut data = first["data"].clone();
-    let mut round_trips = 2;
-    for (q, v) in MACHINE_PROTOTYPE {
-        let (response, trips) = answer_counted(&app, aiko, &data, q, v).await;
-        data = response["data"].clone();
-        round_trips += trips;
-    }
+    let script = machine_prototype();
+    let (data, round_trips) = answer_all(&app, aiko, first["data"].clone(), &script).await;
+    let round_trips = round_trips + 2;
     assert!(round_trips <= 18, "{round_trips} round trips from the command to the verdict");
     let text = said(&data);
     assert!(text.contains("N-1 · Verdict: Worth an ML prototype"), "{text}");
@@ -346,7 +349,7 @@ async fn a_prototype_that_needs_a_machine_is_asked_its_bar_in_the_accuracy_form_
     let n1 = ItemRef { kind: ItemKind::Need, number: 1 };
     let item = app.bot.store.item(WORKSPACE, n1).await.unwrap().unwrap();
     assert_eq!(item.outcome(), Some(Outcome::MlPrototype));
-    assert_eq!(item.answers.len(), MACHINE_PROTOTYPE.len());
+    assert_eq!(item.answers.len(), script.len());
     assert!(item.answers.get("alternatives").is_none(), "simpler fixes cannot matter with a machine fit");
 }
 

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::sync::oneshot;
 
-use crate::conversation::{MACHINE_PROTOTYPE, PROTOTYPE, answered_in_its_group, prototype_value};
+use crate::conversation::{PROTOTYPE, answered_in_its_group, machine_prototype, prototype_value};
 use crate::fake_slack::{FakeSlack, FakeSocket, Scripted};
 use crate::helpers::{TestDb, backends, sqlite, t0};
 
@@ -427,6 +427,18 @@ impl Server {
         self.answer_counted(shown, question, value).await.0
     }
 
+    /// Answers every question of `script` in turn, from the message `shown`; returns the last
+    /// message and the round trips it all took.
+    async fn answer_all(&self, mut shown: Value, script: &[(&str, &str)]) -> (Value, usize) {
+        let mut round_trips = 0;
+        for (question, value) in script {
+            let (next, trips) = self.answer_counted(&shown, question, value).await;
+            shown = next;
+            round_trips += trips;
+        }
+        (shown, round_trips)
+    }
+
     async fn answer_counted(&self, shown: &Value, question: &str, value: &str) -> (Value, usize) {
         let ids: Vec<String> =
             elements(&shown["blocks"]).iter().map(|e| e["action_id"].as_str().unwrap().to_string()).collect();
@@ -534,16 +546,12 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_in_slack() {
         assert_eq!(posted[0].body["response_type"], "ephemeral");
         assert!(texts(&posted[0].body).contains("N-1 is saved"));
         assert!(posted[0].authorization.is_none(), "no token to a response URL");
-        let mut shown = posted[0].body.clone();
+        let shown = posted[0].body.clone();
         assert!(texts(&shown).contains("step 1 · at most 17 more"), "{}", texts(&shown));
 
         // the command and the need's form, then every step
-        let mut round_trips = 2;
-        for (question, value) in PROTOTYPE {
-            let (next, trips) = s.answer_counted(&shown, question, value).await;
-            shown = next;
-            round_trips += trips;
-        }
+        let (shown, round_trips) = s.answer_all(shown, PROTOTYPE).await;
+        let round_trips = round_trips + 2;
         assert!(round_trips <= 19, "{round_trips} round trips from the command to the verdict");
         let verdict = texts(&shown);
         assert!(verdict.contains("N-1 · Verdict: Worth an ML prototype"), "{verdict}");
@@ -572,13 +580,11 @@ async fn a_need_goes_from_the_slash_command_to_its_verdict_in_slack() {
 #[tokio::test]
 async fn a_prototype_that_needs_a_machine_is_asked_its_bar_in_the_accuracy_form_in_slack() {
     let s = serve(sqlite().await, HTTP).await;
-    let mut shown = s.new_need("U1", "Route support tickets to the right desk", "Customer care").await;
-    let mut round_trips = 2;
-    for (question, value) in MACHINE_PROTOTYPE {
-        let (next, trips) = s.answer_counted(&shown, question, value).await;
-        shown = next;
-        round_trips += trips;
-    }
+    let shown = s.new_need("U1", "Route support tickets to the right desk", "Customer care").await;
+    let script = machine_prototype();
+    let (shown, round_trips) = s.answer_all(shown, &script).await;
+    // the command and the need's form, then every step
+    let round_trips = round_trips + 2;
     assert!(round_trips <= 19, "{round_trips} round trips from the command to the verdict");
     let verdict = texts(&shown);
     assert!(verdict.contains("N-1 · Verdict: Worth an ML prototype"), "{verdict}");
@@ -588,7 +594,7 @@ async fn a_prototype_that_needs_a_machine_is_asked_its_bar_in_the_accuracy_form_
     );
     assert!(!verdict.contains("no answer"), "{verdict}");
     let item = s.bot.store.item(WORKSPACE, n1()).await.unwrap().unwrap();
-    assert_eq!(item.answers.len(), MACHINE_PROTOTYPE.len());
+    assert_eq!(item.answers.len(), script.len());
     assert!(item.answers.get("alternatives").is_none(), "simpler fixes cannot matter with a machine fit");
 }
 
