@@ -134,6 +134,12 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// Whether `q` was answered: a question the conversation did not need (not asked, or not
+    /// applying) is left out of the reasons instead of quoted as "no answer".
+    pub(super) fn answered(&self, q: &str) -> bool {
+        matches!(self.input(q), Input::Given(_))
+    }
+
     pub(super) fn quote(&self, q: &str) -> Arg {
         let value = match self.input(q) {
             Input::Given(a) => Some(a.clone()),
@@ -244,7 +250,7 @@ pub(super) fn clarify(c: &Ctx) -> Checked {
         c.hit(rule, "clarify.vague", &["driver", "goal"])
     } else if unsure.is_none() || vague.is_none() {
         c.lacking(rule, &["goal", "driver", "action"])
-    } else if matches!(c.input("goal"), Input::Missing) {
+    } else if !c.answered("goal") {
         // the push alone ruled out a vague mandate: the goal was not needed
         c.pass(rule, "clarify.driven", &["driver", "action"])
     } else {
@@ -297,7 +303,7 @@ pub(super) fn workflow(c: &Ctx) -> Checked {
         c.hit(rule, "workflow.people_enough", &["baseline_accuracy", "target_accuracy", "fit"])
     } else if untried.is_none() || people_enough.is_none() {
         c.lacking(rule, &["alternatives", "fit", "baseline_accuracy", "target_accuracy"])
-    } else if matches!(c.input("alternatives"), Input::Missing) {
+    } else if !c.answered("alternatives") {
         // what fits asked for a machine, so whether simpler fixes were tried was not needed
         if both_known {
             c.pass(rule, "workflow.machine_accuracy", &["fit", "baseline_accuracy", "target_accuracy"])
@@ -343,7 +349,7 @@ pub(super) fn data(c: &Ctx) -> Checked {
         c.hit(rule, "data.labels", &["labels", "rules"])
     } else if level.is_none() || labels.is_none() {
         c.lacking(rule, &["data_level", "labels", "rules"])
-    } else if !matches!(c.input("labels"), Input::Given(_)) {
+    } else if !c.answered("labels") {
         // a few rules would do, so how many right answers are known was not needed
         c.pass(rule, "data.rules", &["data_level", "rules"])
     } else {
